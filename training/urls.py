@@ -1,0 +1,3 @@
+"""REST API routes of this app; mounted under /api/ by quizsite.urls."""
+
+urlpatterns: list = []
