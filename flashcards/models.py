@@ -30,18 +30,18 @@ class RichTextMixin(models.Model):
     class Meta:
         abstract = True
 
-    def render_rich_text_fields(self) -> None:
-        from flashcards.richtext import render_rich_text
-
-        for source, target in self.rendered_fields.items():
-            setattr(self, target, render_rich_text(getattr(self, source) or ""))
-
     def save(self, *args, **kwargs):
         self.render_rich_text_fields()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, *self.rendered_fields.values()}
         super().save(*args, **kwargs)
+
+    def render_rich_text_fields(self) -> None:
+        from flashcards.richtext import render_rich_text
+
+        for source, target in self.rendered_fields.items():
+            setattr(self, target, render_rich_text(getattr(self, source) or ""))
 
 
 class User(AbstractUser):
@@ -238,6 +238,11 @@ class NumericalAnswer(RichTextMixin):
     class Meta:
         ordering = ["question_id", "position", "id"]
 
+    def __str__(self) -> str:
+        if self.minimum is not None and self.maximum is not None:
+            return f"{self.minimum}..{self.maximum}"
+        return f"{self.value} ± {self.tolerance}"
+
     def accepts(self, number: float) -> bool:
         if self.minimum is not None and self.maximum is not None:
             return self.minimum <= number <= self.maximum
@@ -280,3 +285,6 @@ class Membership(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["classroom", "user"], name="unique_membership")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.classroom}"

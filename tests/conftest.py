@@ -8,6 +8,7 @@ that the rows they create are committed and visible to the worker process.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -84,10 +85,8 @@ def django_db_modify_db_settings(request, tmp_path_factory):
     # Connection objects made before this point were built from the old settings.
     connections.__dict__.pop("settings", None)
     for alias in settings.DATABASES:
-        try:
+        with contextlib.suppress(AttributeError):
             del connections[alias]
-        except AttributeError:
-            pass
 
 
 @pytest.fixture(scope="session", autouse=True)
