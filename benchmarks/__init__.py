@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m benchmarks.NAME`; each prints `name: value unit` lines."""
