@@ -59,7 +59,8 @@ def test_run_serves_web_and_worker_on_embedded_defaults_and_ctrl_c_stops_everyth
             what="the run command's site",
         )
         body = healthz(url)
-        assert body["database"]["ok"] and body["workers"]["ok"]
+        assert body["database"]["ok"]
+        assert body["workers"]["ok"]
         assert body["workers"]["count"] == 2  # the default-queue and gpu-queue workers
 
         os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in the terminal sends
@@ -73,7 +74,8 @@ def test_run_serves_web_and_worker_on_embedded_defaults_and_ctrl_c_stops_everyth
         log.close()
     output = (tmp_path / "run.log").read_text()
     assert f"http://127.0.0.1:{port}/" in output
-    assert "student" in output and "instructor" in output  # the demo accounts are printed
+    assert "student" in output  # the demo accounts are printed
+    assert "instructor" in output
 
 
 def _raise(tmp_path):

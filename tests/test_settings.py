@@ -67,7 +67,8 @@ def test_the_default_database_is_a_sqlite_file_in_wal_mode(tmp_path):
         "--no-imports",
         "-c",
         "from django.db import connection; c = connection.cursor(); "
-        "c.execute('PRAGMA journal_mode'); print(c.fetchone()[0]); print(connection.settings_dict['NAME'])",
+        "c.execute('PRAGMA journal_mode'); print(c.fetchone()[0]); "
+        "print(connection.settings_dict['NAME'])",
         env=env,
     )
 
