@@ -290,7 +290,7 @@ class ClassroomViewSet(viewsets.ModelViewSet):
     def leave(self, request, pk=None) -> Response:
         """Leave a class you are a member of."""
         classroom = self.get_object()
-        services.leave_classroom(user=request.user, classroom=classroom)
+        call_service(services.leave_classroom, user=request.user, classroom=classroom)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=None, responses={200: ClassroomSerializer})

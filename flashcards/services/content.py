@@ -239,7 +239,7 @@ def _validate_choices(
             errors.add(
                 "choices",
                 _("The positive weights add up to %s%%; they must add up to 100%%.")
-                % positive_total.normalize(),
+                % format(positive_total.normalize(), "f"),
             )
 
 
@@ -571,6 +571,8 @@ def join_classroom(*, user: User, join_code: str) -> tuple[Classroom, bool]:
 
 @transaction.atomic
 def leave_classroom(*, user: User, classroom: Classroom) -> None:
+    if classroom.owner_id == user.pk:
+        raise ValidationError({"user": _("You run this class; delete it instead of leaving.")})
     Membership.objects.filter(classroom=classroom, user=user).delete()
 
 
