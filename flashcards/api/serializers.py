@@ -27,41 +27,26 @@ from flashcards.models import (
 def django_errors(exc: DjangoValidationError) -> dict[str, Any]:
     """Nest `ValidationError` keys like "numerical_answers.0.tolerance" the way DRF does.
 
-    When a list has both its own errors ("needs two choices") and errors of its items, the
-    items keep the field and the list's own messages move to `non_field_errors`.
+    Item errors are keyed by the item's index, as DRF's own nested serializers report them:
+    `{"numerical_answers": {0: {"tolerance": [...]}}}`.  When a list has both errors of its
+    own ("needs two choices") and item errors, its own go under `non_field_errors` beside them.
     """
     if not hasattr(exc, "error_dict"):
         return {"non_field_errors": list(exc.messages)}
-    tree: dict[str, Any] = {}
-    general: list[str] = []
+    tree: dict[Any, Any] = {}
     for key, messages in sorted(exc.message_dict.items(), key=lambda item: item[0].count(".")):
-        *parents, leaf = key.split(".")
+        *parents, leaf = (int(part) if part.isdigit() else part for part in key.split("."))
         node = tree
         for part in parents:
             child = node.get(part)
             if not isinstance(child, dict):
-                general.extend(child or [])
-                child = node[part] = {}
+                child = node[part] = {"non_field_errors": child} if child else {}
             node = child
         if isinstance(node.get(leaf), dict):
-            general.extend(messages)
+            node[leaf].setdefault("non_field_errors", []).extend(messages)
         else:
             node[leaf] = list(messages)
-    if general:
-        tree["non_field_errors"] = [*tree.get("non_field_errors", []), *general]
-    return _lists_from_index_dicts(tree)
-
-
-def _lists_from_index_dicts(node: Any) -> Any:
-    if not isinstance(node, dict):
-        return node
-    converted = {key: _lists_from_index_dicts(value) for key, value in node.items()}
-    if converted and all(key.isdigit() for key in converted):
-        items: list[Any] = [{} for _ in range(max(int(key) for key in converted) + 1)]
-        for key, value in converted.items():
-            items[int(key)] = value
-        return items
-    return converted
+    return tree
 
 
 class TagListField(serializers.ListField):
