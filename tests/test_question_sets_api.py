@@ -287,8 +287,10 @@ def test_a_numerical_question_is_created_with_its_answers(api_client, world):
     )
     assert response.status_code == 201, response.data
     answers = response.data["numerical_answers"]
-    assert answers[0]["value"] == 2345 and answers[0]["tolerance"] == 0
-    assert answers[1]["minimum"] == 2340 and answers[1]["weight"] == "50.00"
+    assert answers[0]["value"] == 2345
+    assert answers[0]["tolerance"] == 0
+    assert answers[1]["minimum"] == 2340
+    assert answers[1]["weight"] == "50.00"
 
 
 @pytest.mark.parametrize(
