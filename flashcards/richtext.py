@@ -165,7 +165,7 @@ def highlight_css(selector: str = ".highlight") -> str:
 
 # --- cloze --------------------------------------------------------------------------------------
 
-_CLOZE_START = re.compile(r"\{\{c(\d{1,3})::")
+CLOZE_START = re.compile(r"\{\{c(\d{1,3})::")
 
 
 @dataclass(frozen=True)
@@ -206,7 +206,7 @@ def _scan_cloze(source: str, start: int) -> tuple[int, int, int] | None:
 def cloze_deletions(source: str) -> list[ClozeDeletion]:
     found: list[ClozeDeletion] = []
     pos = 0
-    while match := _CLOZE_START.search(source, pos):
+    while match := CLOZE_START.search(source, pos):
         scanned = _scan_cloze(source, match.end())
         if scanned is None:
             break
@@ -218,7 +218,7 @@ def cloze_deletions(source: str) -> list[ClozeDeletion]:
 
 
 def _cloze_rule(state: StateInline, silent: bool) -> bool:
-    match = _CLOZE_START.match(state.src, state.pos)
+    match = CLOZE_START.match(state.src, state.pos)
     if not match:
         return False
     scanned = _scan_cloze(state.src, match.end())

@@ -193,6 +193,11 @@ def test_it_rejects_a_cloze_without_deletions_or_with_an_unclosed_one():
     assert "prompt" in errors_of({"kind": "cloze", "prompt": "Open {{c1::gap and more."})
 
 
+def test_it_rejects_a_cloze_whose_gap_sits_inside_code():
+    errors = errors_of({"kind": "cloze", "prompt": "Call `{{c1::loss.backward()}}` now."})
+    assert "inside `code`" in errors["prompt"][0]
+
+
 def test_it_rejects_a_matching_pair_without_its_match():
     data = {
         "kind": "matching",

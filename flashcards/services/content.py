@@ -32,7 +32,7 @@ from flashcards.models import (
     User,
 )
 from flashcards.models.content import new_join_code
-from flashcards.richtext import _CLOZE_START, cloze_deletions
+from flashcards.richtext import CLOZE_START, cloze_deletions, render_rich_text
 from flashcards.selectors.content import can_edit_set, question_content, question_data
 
 Kind = Question.Kind
@@ -168,8 +168,13 @@ def _validate_cloze(prompt: str, errors: _Errors) -> None:
     deletions = cloze_deletions(prompt)
     if not deletions:
         errors.add("prompt", _("A cloze needs at least one deletion such as {{c1::answer}}."))
-    elif len(_CLOZE_START.findall(prompt)) != len(deletions):
+    elif len(CLOZE_START.findall(prompt)) != len(deletions):
         errors.add("prompt", _("A cloze deletion is not closed with }}."))
+    elif render_rich_text(prompt).count('<span class="cloze"') != len(deletions):
+        errors.add(
+            "prompt",
+            _("A cloze deletion inside `code` or a code block is shown as text, not as a gap."),
+        )
     for deletion in deletions:
         if deletion.number < 1:
             errors.add("prompt", _("Cloze numbers start at c1."))
