@@ -282,3 +282,10 @@ def test_saving_with_update_fields_re_renders_the_html():
     question.save(update_fields=["prompt"])
     question.refresh_from_db()
     assert question.prompt_html == "<p>new &lt;script&gt;alert(1)&lt;/script&gt;</p>"
+
+
+def test_the_shipped_highlight_stylesheet_matches_the_generator():
+    from pathlib import Path
+
+    shipped = Path(__file__).parent.parent / "flashcards/static/flashcards/highlight.css"
+    assert highlight_css() in shipped.read_text()

@@ -187,7 +187,10 @@ def _validate_weight(value: Any, key: str, errors: _Errors, low: int, high: int)
         return None
     weight = _number(value)
     if weight is None or not low <= weight <= high:
-        errors.add(key, _("The weight is a percentage from %(low)d to %(high)d.") % locals())
+        errors.add(
+            key,
+            _("The weight is a percentage from %(low)d to %(high)d.") % {"low": low, "high": high},
+        )
         return None
     return weight
 
