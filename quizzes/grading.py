@@ -79,8 +79,13 @@ def _status_for(fraction: Decimal) -> str:
     return Status.PARTIAL
 
 
+FRACTION_QUANTUM = Decimal("0.0000001")
+
+
 def _clamp(fraction: Decimal) -> Decimal:
-    return min(ONE, max(ZERO, fraction))
+    # Seven places, as Moodle keeps fractions: thirds that sum back to a whole must give 1 or 0
+    # exactly, not 1E-28.
+    return min(ONE, max(ZERO, fraction.quantize(FRACTION_QUANTUM)))
 
 
 def normalise_text(
@@ -93,15 +98,16 @@ def normalise_text(
     NFKD, so "é" → "e" but "ø" and "æ" (letters of their own in Danish) stay.
     """
     text = unicodedata.normalize("NFC", text)
-    if normalize_whitespace:
-        text = " ".join(text.split())
+    if not case_sensitive:
+        text = unicodedata.normalize("NFC", text.casefold())
     if ignore_accents:
         decomposed = unicodedata.normalize("NFKD", text)
         text = unicodedata.normalize(
             "NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch))
         )
-    if not case_sensitive:
-        text = text.casefold()
+    # Whitespace last: decomposing can itself produce spaces (NFKD of "´" is " " + accent).
+    if normalize_whitespace:
+        text = " ".join(text.split())
     return text
 
 
@@ -348,7 +354,7 @@ def _grade_matching(snapshot: dict, response: dict) -> Grade:
         return Grade(Status.INCORRECT, ZERO)
     matches = response["matches"]
     right = sum(1 for stem in stems if matches.get(str(stem["id"])) == stem["match_text"])
-    fraction = Decimal(right) / Decimal(len(stems))
+    fraction = _clamp(Decimal(right) / Decimal(len(stems)))
     return Grade(_status_for(fraction), fraction)
 
 
@@ -363,7 +369,7 @@ def _grade_cloze(snapshot: dict, response: dict) -> Grade:
         for blank, typed in zip(blanks, given, strict=False)
         if normalise_text(typed, **options) == normalise_text(blank["answer"], **options)
     )
-    fraction = Decimal(right) / Decimal(len(blanks))
+    fraction = _clamp(Decimal(right) / Decimal(len(blanks)))
     return Grade(_status_for(fraction), fraction)
 
 

@@ -9,6 +9,7 @@ after the deadline is refused rather than slipping in.
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import secrets
@@ -98,6 +99,12 @@ def start_attempt(
     answers; two concurrent starts also end with one attempt (the partial unique constraint
     turns the loser's insert into a resume).
     """
+    now = now or timezone.now()
+    open_ids = Attempt.objects.filter(
+        quiz=quiz, student=student, state=Attempt.State.IN_PROGRESS, deadline__lte=now
+    ).values_list("pk", flat=True)
+    for attempt_id in list(open_ids):
+        close_overdue_attempt(attempt_id=attempt_id, now=now)
     try:
         return _start_attempt(quiz=quiz, student=student, now=now)
     except IntegrityError:
@@ -240,13 +247,14 @@ def _locked(attempt: Attempt) -> Attempt:
 
 
 def _writable(attempt: Attempt, student: User, now: datetime) -> Attempt:
-    """Lock the attempt, close it if overdue, and refuse writes to a finished one."""
+    """Lock the attempt and refuse writes to a finished or overdue one."""
     if attempt.student_id != student.pk:
         raise ActionNotAllowed(
             "Only the student taking this attempt can change it.", code="not_yours"
         )
     attempt = _locked(attempt)
-    if close_if_overdue(attempt, now=now):
+    overdue = attempt.deadline is not None and now >= attempt.deadline
+    if overdue or attempt.finished_by == Attempt.FinishedBy.DEADLINE:
         raise ActionConflict(
             "Time is up: the attempt was closed at its deadline with the answers saved before it.",
             code="deadline_passed",
@@ -254,6 +262,24 @@ def _writable(attempt: Attempt, student: User, now: datetime) -> Attempt:
     if attempt.is_finished:
         raise ActionConflict("This attempt has already been submitted.", code="finished")
     return attempt
+
+
+def _closing_overdue_first(service):
+    """Run `service` atomically, after closing the attempt in its own transaction if overdue.
+
+    The close must survive the refusal that follows it: were it inside the service's
+    transaction, raising "time is up" would roll the closing back too.
+    """
+    atomic_service = transaction.atomic(service)
+
+    @functools.wraps(service)
+    def wrapper(*, attempt: Attempt, now: datetime | None = None, **kwargs):
+        now = now or timezone.now()
+        if attempt.deadline is not None and now >= attempt.deadline:
+            close_overdue_attempt(attempt_id=attempt.pk, now=now)
+        return atomic_service(attempt=attempt, now=now, **kwargs)
+
+    return wrapper
 
 
 @transaction.atomic
@@ -289,7 +315,7 @@ def _answer(attempt: Attempt, slot: int) -> AttemptAnswer:
     return answer
 
 
-@transaction.atomic
+@_closing_overdue_first
 def save_answer(
     *, attempt: Attempt, student: User, slot: int, response, now: datetime | None = None
 ) -> AttemptAnswer:
@@ -308,13 +334,9 @@ def save_answer(
     return answer
 
 
-@transaction.atomic
-def save_answers(
-    *, attempt: Attempt, student: User, responses: dict[int, object], now: datetime | None = None
-) -> None:
-    """Save several answers at once, all or none: field errors are keyed by slot."""
-    now = now or timezone.now()
-    attempt = _writable(attempt, student, now)
+def _save_answers(*, attempt: Attempt, responses: dict[int, object], now: datetime) -> None:
+    """Save several answers at once, all or none: field errors are keyed by slot.  Runs in
+    the caller's transaction, with the attempt already locked and checked."""
     answers = {a.slot: a for a in attempt.answers.select_for_update().filter(slot__in=responses)}
     errors: dict[str, object] = {}
     for slot, response in responses.items():
@@ -338,7 +360,7 @@ def save_answers(
     attempt.save(update_fields=["last_saved_at"])
 
 
-@transaction.atomic
+@_closing_overdue_first
 def check_answer(
     *, attempt: Attempt, student: User, slot: int, now: datetime | None = None
 ) -> AttemptAnswer:
@@ -355,7 +377,7 @@ def check_answer(
     return answer
 
 
-@transaction.atomic
+@_closing_overdue_first
 def submit_attempt(
     *,
     attempt: Attempt,
@@ -379,7 +401,7 @@ def submit_attempt(
         return locked, False
     locked = _writable(locked, student, now)
     if responses:
-        save_answers(attempt=locked, student=student, responses=responses, now=now)
+        _save_answers(attempt=locked, responses=responses, now=now)
     _finish(locked, finished_by=Attempt.FinishedBy.STUDENT, at=now)
     return locked, True
 
@@ -387,7 +409,7 @@ def submit_attempt(
 # --- self-rating and instructor grading ---------------------------------------------------------
 
 
-@transaction.atomic
+@_closing_overdue_first
 def rate_own_answer(
     *, attempt: Attempt, student: User, slot: int, rating: int, now: datetime | None = None
 ) -> AttemptAnswer:
@@ -405,8 +427,6 @@ def rate_own_answer(
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise grading.ResponseError({"rating": ["A rating is a whole number from 1 to 5."]})
     attempt = _locked(attempt)
-    if not attempt.is_finished:
-        close_if_overdue(attempt, now=now)
     answer = _answer(attempt, slot)
     if answer.kind not in grading.SELF_RATED_KINDS:
         raise QuizActionError(
@@ -492,7 +512,8 @@ def grade_by_instructor(
             raise grading.ResponseError({"points": [f"Must be between 0 and {answer.max_mark}."]})
         mark = mark.quantize(grading.MARK_QUANTUM)
     answer.override_mark = mark
-    answer.rubric_scores = rubric_scores or []
+    # Stored as text: JSON has no decimals, and floats would turn 0.1 into 0.1000000000000000055.
+    answer.rubric_scores = [str(Decimal(str(score))) for score in rubric_scores or []]
     answer.grader_comment = comment
     answer.graded_by = grader
     answer.graded_at = now
