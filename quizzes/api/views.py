@@ -41,7 +41,7 @@ from quizzes.selectors.review import attempt_page, review_data
 from quizzes.selectors.statistics import grading_queue, quiz_statistics
 from quizzes.services import attempts as attempt_services
 from quizzes.services import quizzes as quiz_services
-from quizzes.services.errors import QuizActionError
+from quizzes.services.errors import ActionConflict, QuizActionError
 
 
 def _refused(error: QuizActionError) -> Response:
@@ -184,21 +184,16 @@ class AttemptListView(generics.ListAPIView):
 
 class AttemptDetailView(APIView):
     def get(self, request, pk: int):
-        attempt = _attempt(request, pk)
-        attempt_services.refresh_attempt(attempt=attempt)
-        if attempt.deadline is not None and not attempt.is_finished:
-            attempt = _reload(attempt)
+        attempt = attempt_services.refresh_attempt(attempt=_attempt(request, pk))
         return Response(attempt_page(attempt, viewer=request.user))
 
 
 class AttemptReviewView(APIView):
     def get(self, request, pk: int):
-        attempt = _attempt(request, pk)
-        attempt_services.refresh_attempt(attempt=attempt)
-        attempt = _reload(attempt)
+        attempt = attempt_services.refresh_attempt(attempt=_attempt(request, pk))
         if not attempt.is_finished and attempt.student_id == request.user.pk:
             return _refused(
-                QuizActionError("Submit the attempt to see its review.", code="not_finished")
+                ActionConflict("Submit the attempt to see its review.", code="not_finished")
             )
         return Response(review_data(attempt, viewer=request.user))
 

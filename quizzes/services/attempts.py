@@ -291,18 +291,16 @@ def close_overdue_attempt(*, attempt_id: int, now: datetime | None = None) -> bo
     return close_if_overdue(attempt, now=now)
 
 
-@transaction.atomic
 def refresh_attempt(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
-    """Bring an attempt up to date before showing it: an overdue one is closed first."""
-    if (
-        attempt.is_finished
-        or attempt.deadline is None
-        or (now or timezone.now()) < attempt.deadline
-    ):
+    """Bring an attempt up to date before showing it: an overdue one is closed first.
+
+    Costs no query for an attempt that is finished, untimed or still within its time.
+    """
+    now = now or timezone.now()
+    if attempt.is_finished or attempt.deadline is None or now < attempt.deadline:
         return attempt
-    attempt = _locked(attempt)
-    close_if_overdue(attempt, now=now)
-    return attempt
+    close_overdue_attempt(attempt_id=attempt.pk, now=now)
+    return Attempt.objects.select_related("quiz", "student").get(pk=attempt.pk)
 
 
 # --- answering --------------------------------------------------------------------------------
