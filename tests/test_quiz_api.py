@@ -806,3 +806,26 @@ def test_reading_an_overdue_attempt_over_the_api_closes_it(api_client, world):
     assert (body["state"], body["finished_by"]) == ("finished", "deadline")
     assert late.status_code == 409
     assert late.json()["code"] == "deadline_passed"
+
+
+def test_the_admin_lists_and_shows_quizzes_and_attempts(client, world, settings):
+    from tests.factories import UserFactory
+
+    # The manifest storage needs `collectstatic`, which the test run does not do.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    urls = [
+        reverse("admin:quizzes_quiz_changelist"),
+        reverse("admin:quizzes_quiz_change", args=[world["quiz"].pk]),
+        reverse("admin:quizzes_attempt_changelist"),
+        reverse("admin:quizzes_attempt_change", args=[world["finished"].pk]),
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+    assert world["users"]["alice"].username in client.get(urls[2]).content.decode()
