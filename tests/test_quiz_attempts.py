@@ -645,3 +645,34 @@ def test_submitting_feeds_each_answer_to_spaced_repetition_once(course, monkeypa
     submit_attempt(attempt=attempt, student=course["alice"])
     assert sorted(calls) == sorted([(mc.pk, 4), (tf.pk, 1), (num.pk, 1), (sa.pk, 1)])
     assert not AttemptAnswer.objects.filter(attempt=attempt, fed_to_study_at__isnull=True).exists()
+
+
+def test_in_after_each_mode_a_self_rating_can_change_until_the_attempt_is_submitted(course):
+    question = free_text(course["set"], points=Decimal(4))
+    quiz = QuizFactory(
+        owner=course["instructor"],
+        selection=Quiz.Selection.FIXED,
+        question_set=None,
+        answers_shown=Quiz.AnswersShown.AFTER_EACH,
+        classrooms=[course["classroom"]],
+    )
+    quiz.quiz_questions.create(question=question, position=0)
+    alice = course["alice"]
+    attempt, _ = start_attempt(quiz=quiz, student=alice)
+    save_answer(attempt=attempt, student=alice, slot=1, response={"text": "The loss."})
+    check_answer(attempt=attempt, student=alice, slot=1)
+    rate_own_answer(attempt=attempt, student=alice, slot=1, rating=2)
+    rate_own_answer(attempt=attempt, student=alice, slot=1, rating=3)
+    attempt, _ = submit_attempt(attempt=attempt, student=alice)
+    assert attempt.score == Decimal(2)  # "3 of 5" is half of the 4 points
+    with pytest.raises(ActionConflict):
+        rate_own_answer(attempt=attempt, student=alice, slot=1, rating=5)
+
+
+def test_a_close_date_alone_closes_attempts_still_open_at_that_moment(course):
+    quiz = course["quiz"]
+    quiz.closes_at = T0 + timedelta(hours=1)
+    quiz.save()
+    attempt, _ = start_attempt(quiz=quiz, student=course["alice"], now=T0)
+    assert attempt.deadline == quiz.closes_at
+    assert close_overdue_attempt(attempt_id=attempt.pk, now=T0 + timedelta(hours=1)) is True

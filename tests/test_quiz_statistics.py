@@ -186,3 +186,28 @@ def test_statistics_over_the_api_take_a_fixed_number_of_queries(
         response = api_client.get(reverse("quiz-statistics", args=[quiz.pk]))
     assert response.status_code == 200
     assert response.json()["attempts"]["finished"] == 8
+
+
+def test_a_question_drawn_at_random_is_measured_only_over_the_attempts_that_had_it():
+    from quizzes.models import Quiz
+
+    instructor = InstructorFactory()
+    classroom, students = classroom_with_students(instructor, 6)
+    question_set = QuestionSetFactory(owner=instructor)
+    questions = [true_false(question_set, correct=True) for _ in range(3)]
+    quiz = QuizFactory(
+        owner=instructor,
+        question_set=question_set,
+        selection=Quiz.Selection.RANDOM,
+        random_count=1,
+        classrooms=[classroom],
+    )
+    given = {}
+    for student in students:
+        attempt = take(quiz, student, {1: {"value": True}})
+        question_id = attempt.answers.get().question_id
+        given[question_id] = given.get(question_id, 0) + 1
+    stats = quiz_statistics(quiz, attempts_for_results(instructor, quiz))
+    assert {q["question_id"]: q["attempts"] for q in stats["questions"]} == given
+    assert all(q["facility"] == 1.0 for q in stats["questions"])
+    assert set(given) <= {q.pk for q in questions}
