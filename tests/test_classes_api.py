@@ -14,11 +14,6 @@ pytestmark = pytest.mark.django_db
 ROLES = ["anonymous", "student_in", "student_out", "owner", "other_instructor"]
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def world():
     return build_world()

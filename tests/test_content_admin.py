@@ -12,16 +12,6 @@ from tests.factories_content import multiple_choice_question
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords_and_plain_static_files(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # The manifest storage of production needs `collectstatic`; the admin pages need none.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 @pytest.fixture
 def staff_client(client):
     admin = UserFactory(username="admin", is_staff=True, is_superuser=True, role="instructor")

@@ -17,12 +17,6 @@ pytestmark = pytest.mark.django_db
 ROLES = ["anonymous", "student_in", "student_out", "owner", "other_instructor", "co_editor"]
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Every world makes five users; PBKDF2 would spend seconds hashing their passwords.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def world():
     return build_world()

@@ -31,11 +31,6 @@ pytestmark = pytest.mark.django_db
 ROLES = ["anonymous", "alice", "bob", "outsider", "owner", "other_instructor"]
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def world():
     owner = InstructorFactory()
@@ -808,14 +803,8 @@ def test_reading_an_overdue_attempt_over_the_api_closes_it(api_client, world):
     assert late.json()["code"] == "deadline_passed"
 
 
-def test_the_admin_lists_and_shows_quizzes_and_attempts(client, world, settings):
+def test_the_admin_lists_and_shows_quizzes_and_attempts(client, world):
     from tests.factories import UserFactory
-
-    # The manifest storage needs `collectstatic`, which the test run does not do.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
 
     admin = UserFactory(is_staff=True, is_superuser=True)
     client.force_login(admin)

@@ -47,12 +47,6 @@ pytestmark = pytest.mark.django_db
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Factories set a password on every user; the production hasher takes most of a second.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def course():
     """An instructor's class of two students and a quiz of four auto-graded questions."""

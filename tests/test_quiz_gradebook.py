@@ -17,11 +17,6 @@ from tests.factories_quizzes import QuizFactory, classroom_with_students, join, 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def take(quiz, student, right: int):
     """An attempt with the first `right` of the quiz's five true/false questions right."""
     attempt, _ = start_attempt(quiz=quiz, student=student)

@@ -50,11 +50,6 @@ from tests.factories_quizzes import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def take(quiz, student, responses: dict[int, dict | None]):
     attempt, _ = start_attempt(quiz=quiz, student=student)
     for slot, response in responses.items():

@@ -129,11 +129,6 @@ def test_activation_function_weights_give_full_credit_for_all_four(course):
 # --- loading ----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def snapshot() -> dict[str, list[dict]]:
     """Every row of every flashcards table and auto-created M2M table, in primary-key order."""
     models = [*apps.get_app_config("flashcards").get_models(include_auto_created=True)]
@@ -141,7 +136,6 @@ def snapshot() -> dict[str, list[dict]]:
 
 
 @pytest.mark.django_db
-@pytest.mark.usefixtures("_fast_passwords")
 def test_loading_twice_leaves_the_same_data_as_loading_once():
     call_command("load_sample_content", stdout=open("/dev/null", "w"))  # noqa: SIM115
     once = snapshot()
@@ -152,7 +146,6 @@ def test_loading_twice_leaves_the_same_data_as_loading_once():
 
 
 @pytest.mark.django_db
-@pytest.mark.usefixtures("_fast_passwords")
 def test_it_creates_the_demo_accounts_class_and_course(client, capsys):
     call_command("load_sample_content")
     output = capsys.readouterr().out
@@ -174,7 +167,6 @@ def test_it_creates_the_demo_accounts_class_and_course(client, capsys):
 
 
 @pytest.mark.django_db
-@pytest.mark.usefixtures("_fast_passwords")
 def test_reloading_restores_an_edited_question_keeping_its_answer_ids():
     load_sample_content()
     question = Question.objects.get(title="Why not always a high learning rate")
@@ -193,7 +185,6 @@ def test_reloading_restores_an_edited_question_keeping_its_answer_ids():
 
 
 @pytest.mark.django_db
-@pytest.mark.usefixtures("_fast_passwords")
 def test_existing_passwords_are_kept_unless_a_reset_is_asked_for(client):
     report = load_sample_content()
     report.student.set_password("my own secret")
@@ -205,7 +196,6 @@ def test_existing_passwords_are_kept_unless_a_reset_is_asked_for(client):
 
 
 @pytest.mark.django_db
-@pytest.mark.usefixtures("_fast_passwords")
 def test_the_sample_rich_text_renders_math_and_code_cleanly():
     load_sample_content()
     html = [
