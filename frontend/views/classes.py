@@ -1,0 +1,79 @@
+"""Joining a class (students) and running classes with join codes (instructors)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from flashcards.selectors.content import sets_editable_by
+from flashcards.services import accounts
+from frontend.forms import ClassroomForm, JoinClassForm, add_service_errors
+
+
+@login_required
+def join_class(request):
+    form = JoinClassForm(request.POST or None, initial={"join_code": request.GET.get("code", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            classroom, created = accounts.join_classroom(
+                user=request.user, join_code=form.cleaned_data["join_code"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if created:
+                messages.success(request, _("You joined %(name)s.") % {"name": classroom.name})
+            else:
+                messages.info(request, _("You are already in %(name)s.") % {"name": classroom.name})
+            return redirect("dashboard")
+    status = 400 if form.errors else 200
+    return render(request, "frontend/join_class.html", {"form": form, "nav": "join"}, status=status)
+
+
+def _require_instructor(user) -> None:
+    if not user.is_instructor:
+        raise PermissionDenied
+
+
+@login_required
+def class_list(request):
+    _require_instructor(request.user)
+    editable = sets_editable_by(request.user).order_by("title").values_list("pk", "title")
+    form = ClassroomForm(request.POST or None, set_choices=editable)
+    if request.method == "POST" and form.is_valid():
+        try:
+            classroom = accounts.create_classroom(
+                owner=request.user,
+                name=form.cleaned_data["name"],
+                question_set_ids=[int(pk) for pk in form.cleaned_data["question_sets"]],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Class %(name)s created. Its join code is %(code)s.")
+                % {"name": classroom.name, "code": classroom.join_code},
+            )
+            return redirect("class-detail", pk=classroom.pk)
+    classes = request.user.owned_classrooms.prefetch_related("question_sets").order_by("name")
+    context = {"form": form, "classes": classes, "nav": "classes"}
+    return render(
+        request, "frontend/classes/list.html", context, status=400 if form.errors else 200
+    )
+
+
+@login_required
+def class_detail(request, pk: int):
+    _require_instructor(request.user)
+    classroom = get_object_or_404(request.user.owned_classrooms, pk=pk)
+    context = {
+        "classroom": classroom,
+        "members": classroom.members.order_by("username"),
+        "sets": classroom.question_sets.order_by("title"),
+        "nav": "classes",
+    }
+    return render(request, "frontend/classes/detail.html", context)
