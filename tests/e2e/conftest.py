@@ -193,7 +193,10 @@ def audit_accessibility(page, name: str) -> list[dict]:
     results = page.evaluate(
         """async () => {
             const result = await axe.run(document, {
-                runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]},
+                runOnly: {
+                    type: "tag",
+                    values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"],
+                },
                 resultTypes: ["violations"],
             });
             return result.violations.map(v => ({
