@@ -1,3 +1,25 @@
 """REST API routes of this app; mounted under /api/ by quizsite.urls."""
 
-urlpatterns: list = []
+from django.urls import path
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import SimpleRouter
+
+from flashcards.api.content import (
+    ClassroomViewSet,
+    MeView,
+    QuestionSetViewSet,
+    QuestionViewSet,
+    SetQuestionsView,
+)
+
+router = SimpleRouter()
+router.register("sets", QuestionSetViewSet, basename="questionset")
+router.register("questions", QuestionViewSet, basename="question")
+router.register("classes", ClassroomViewSet, basename="classroom")
+
+urlpatterns = [
+    path("me/", MeView.as_view(), name="api-me"),
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("sets/<int:set_id>/questions/", SetQuestionsView.as_view(), name="set-questions"),
+    *router.urls,
+]
