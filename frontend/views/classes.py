@@ -5,11 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from flashcards.selectors.content import sets_editable_by
-from flashcards.services import accounts
+from flashcards.models import Classroom
+from flashcards.selectors.content import sets_assignable_by
+from flashcards.services import content
 from frontend.forms import ClassroomForm, JoinClassForm, add_service_errors
 
 
@@ -18,7 +20,7 @@ def join_class(request):
     form = JoinClassForm(request.POST or None, initial={"join_code": request.GET.get("code", "")})
     if request.method == "POST" and form.is_valid():
         try:
-            classroom, created = accounts.join_classroom(
+            classroom, created = content.join_classroom(
                 user=request.user, join_code=form.cleaned_data["join_code"]
             )
         except ValidationError as error:
@@ -41,17 +43,15 @@ def _require_instructor(user) -> None:
 @login_required
 def class_list(request):
     _require_instructor(request.user)
-    editable = sets_editable_by(request.user).order_by("title").values_list("pk", "title")
-    form = ClassroomForm(request.POST or None, set_choices=editable)
+    assignable = sets_assignable_by(request.user).order_by("title")
+    form = ClassroomForm(request.POST or None, set_choices=assignable.values_list("pk", "title"))
     if request.method == "POST" and form.is_valid():
         try:
-            classroom = accounts.create_classroom(
-                owner=request.user,
-                name=form.cleaned_data["name"],
-                question_set_ids=[int(pk) for pk in form.cleaned_data["question_sets"]],
-            )
+            classroom = _create_class(request.user, form.cleaned_data, assignable)
         except ValidationError as error:
             add_service_errors(form, error)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
         else:
             messages.success(
                 request,
@@ -64,6 +64,15 @@ def class_list(request):
     return render(
         request, "frontend/classes/list.html", context, status=400 if form.errors else 200
     )
+
+
+@transaction.atomic
+def _create_class(user, data, assignable) -> Classroom:
+    """One form, two service calls: all of it happens or none (the services nest)."""
+    classroom = content.create_classroom(owner=user, name=data["name"])
+    for question_set in assignable.filter(pk__in=data["question_sets"]):
+        content.assign_set(classroom=classroom, question_set=question_set, actor=user)
+    return classroom
 
 
 @login_required
