@@ -12,16 +12,25 @@ from django.utils.translation import gettext_lazy as _
 from flashcards.models import User
 
 
+class Form(forms.Form):
+    """No colon after labels: screen readers read it aloud, and the layout makes it redundant."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
 class SignInForm(AuthenticationForm):
     """Django's form, with the browser hints that password managers and phones use."""
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["username"].widget.attrs.update(autocomplete="username", autocapitalize="none")
         self.fields["password"].widget.attrs.update(autocomplete="current-password")
 
 
-class SignUpForm(forms.Form):
+class SignUpForm(Form):
     username = forms.CharField(
         label=_("Username"),
         max_length=150,
@@ -45,7 +54,7 @@ class SignUpForm(forms.Form):
     )
 
 
-class JoinClassForm(forms.Form):
+class JoinClassForm(Form):
     join_code = forms.CharField(
         label=_("Join code"),
         max_length=32,
@@ -54,7 +63,7 @@ class JoinClassForm(forms.Form):
     )
 
 
-class PreferencesForm(forms.Form):
+class PreferencesForm(Form):
     language = forms.ChoiceField(
         label=_("Language"),
         required=False,
@@ -72,7 +81,7 @@ class PreferencesForm(forms.Form):
         self.fields["time_zone"].choices = [(zone, zone) for zone in zones]
 
 
-class ClassroomForm(forms.Form):
+class ClassroomForm(Form):
     name = forms.CharField(label=_("Class name"), max_length=200)
     question_sets = forms.MultipleChoiceField(
         label=_("Question sets"), required=False, widget=forms.CheckboxSelectMultiple

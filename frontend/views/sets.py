@@ -32,6 +32,16 @@ def set_detail(request, pk: int):
         "set": question_set,
         "questions": questions,
         "can_edit": can_edit_set(request.user, question_set),
+        "set_actions": [
+            action
+            for provider in set_action_providers
+            for action in provider(request.user, question_set)
+        ],
         "nav": "sets",
     }
     return render(request, "frontend/sets/detail.html", context)
+
+
+# Features add buttons to a set's page here ("Study this set", "Take a quiz"):
+# (user, question_set) -> list of {"label", "url"}.
+set_action_providers: list = []

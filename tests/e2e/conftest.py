@@ -46,6 +46,13 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
 @dataclass
 class LiveServer:
     url: str
@@ -156,6 +163,11 @@ def new_page(browser, site_server, request):
         return page
 
     yield make
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        for number, context in enumerate(contexts):
+            for index, page in enumerate(context.pages):
+                screenshot(page, f"failures/{request.node.name}-{number}-{index}")
     for context in contexts:
         context.close()
     assert not errors, "JavaScript errors:\n" + "\n".join(errors)
