@@ -12,14 +12,13 @@ import json
 import os
 import subprocess
 import sys
-import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from tests import servers
 from tests.conftest import subprocess_env
+from tests.web import running_web_server
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
 # between browser steps are still synchronous and safe.
@@ -53,27 +52,9 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-@dataclass
-class LiveServer:
-    url: str
-    process: subprocess.Popen
-    log_path: Path
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")[-5000:]
-
-
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
 @pytest.fixture(scope="session")
 def site_server(django_db_setup, django_db_blocker, celery_broker, tmp_path_factory):
-    """gunicorn on a free loopback port, production settings, the test database."""
+    """gunicorn on a free loopback port, production settings, the test database; its URL."""
     workdir = tmp_path_factory.mktemp("web")
     with django_db_blocker.unblock():
         env = subprocess_env(workdir, STATIC_ROOT=str(workdir / "static"), **celery_broker)
@@ -83,45 +64,8 @@ def site_server(django_db_setup, django_db_blocker, celery_broker, tmp_path_fact
         env=env,
         check=True,
     )
-    port = servers.free_port()
-    log_path = workdir / "gunicorn.log"
-    log_file = log_path.open("ab")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "quizsite.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--threads",
-            "2",
-            "--timeout",
-            "120",
-            "--access-logfile",
-            "-",
-        ],
-        cwd=servers.ROOT,
-        env=env,
-        stdout=log_file,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    server = LiveServer(url=f"http://127.0.0.1:{port}", process=process, log_path=log_path)
-    try:
-
-        def ready() -> bool:
-            if process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited early:\n{server.log()}")
-            return _answers(f"{server.url}/accounts/login/")
-
-        servers.wait_until(ready, timeout=60, what="gunicorn")
-        yield server
-    finally:
-        servers.stop_process(process)
-        log_file.close()
+    with running_web_server(env, workdir, workers=2) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -148,7 +92,7 @@ def new_page(browser, site_server, request):
 
     def make(*, user=None, **context_options):
         options = {
-            "base_url": site_server.url,
+            "base_url": site_server,
             "locale": "en-US",
             "viewport": {"width": 1280, "height": 900},
             **context_options,
@@ -157,7 +101,7 @@ def new_page(browser, site_server, request):
         context.set_default_timeout(15_000)
         contexts.append(context)
         if user is not None:
-            sign_in_context(context, site_server.url, user)
+            sign_in_context(context, site_server, user)
         page = context.new_page()
         page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
         return page
