@@ -1,0 +1,24 @@
+"""A signed-in person's language setting beats the browser's Accept-Language header."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils import translation
+
+SUPPORTED = {code for code, _name in settings.LANGUAGES}
+
+
+class UserLanguageMiddleware:
+    """Runs after AuthenticationMiddleware; LocaleMiddleware has already chosen from the
+    cookie or the browser, so only an explicit account setting overrides it here."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        language = getattr(user, "language", "") if user and user.is_authenticated else ""
+        if language in SUPPORTED:
+            translation.activate(language)
+            request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)
