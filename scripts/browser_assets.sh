@@ -5,16 +5,12 @@
 AXE_CORE_VERSION=4.14.1
 if [ ! -f node_modules/axe-core/axe.min.js ] \
     || ! grep -q "\"version\": \"$AXE_CORE_VERSION\"" node_modules/axe-core/package.json; then
-    if ! command -v npm >/dev/null 2>&1 && [ "${CI:-}" = "true" ]; then
-        echo "==> installing npm (for axe-core)"
-        apt-get install -y -q --no-install-recommends npm
-    fi
     if command -v npm >/dev/null 2>&1; then
         echo "==> installing axe-core $AXE_CORE_VERSION into node_modules/"
         npm install --no-save --no-package-lock --no-audit --no-fund --loglevel=error \
             --prefix . "axe-core@$AXE_CORE_VERSION"
     else
-        echo "==> npm is missing: the accessibility audits will be skipped (CI installs it)"
+        echo "==> npm is missing: the accessibility audits will be skipped (.ci/run installs it)"
     fi
 fi
 :
