@@ -90,8 +90,11 @@ def _finish(pending: _Pending, answer, number: int, line: str, result: ParsedSet
     if len(letter) != 1 or letter.upper() not in letters:
         shown = letter or "nothing"
         result.problems.append(
-            Problem(number, column, f"'ANSWER: {shown}' does not name one of the options "
-                    f"({', '.join(letters)}).")
+            Problem(
+                number,
+                column,
+                f"'ANSWER: {shown}' does not name one of the options ({', '.join(letters)}).",
+            )
         )
         return
     letter = letter.upper()
@@ -122,8 +125,13 @@ def export(parsed: base.ParsedSet) -> base.ExportResult:
             or any("\n" in choice.text for choice in question.choices)
         ):
             problems.append(
-                Problem(number, 1, f"Question {number} is not a single-answer multiple-choice "
-                        "question Aiken can hold; it was left out.", base.WARNING)
+                Problem(
+                    number,
+                    1,
+                    f"Question {number} is not a single-answer multiple-choice "
+                    "question Aiken can hold; it was left out.",
+                    base.WARNING,
+                )
             )
             continue
         lines = [" ".join(question.prompt.split("\n"))]

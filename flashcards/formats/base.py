@@ -127,6 +127,8 @@ class ParsedQuestion:
     # Where the question starts in the source, for problems found after parsing.
     line: int = 1
     column: int = 1
+    # A stable identity when the question comes from the database (Anki note GUIDs).
+    ref: str = ""
 
 
 @dataclass
@@ -138,6 +140,8 @@ class ParsedSet:
     questions: list[ParsedQuestion] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     format: str = ""
+    # Set once the content rules have been checked, so the service checks each set once.
+    validated: bool = False
 
     @property
     def errors(self) -> list[Problem]:

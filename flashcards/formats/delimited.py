@@ -149,9 +149,13 @@ def parse(data: bytes | str, *, separator: str | None = None, fmt: str = "csv") 
             extra = [i for i, cell in enumerate(row) if i not in used and cell.strip()]
             if extra and not warned_columns:
                 result.problems.append(
-                    Problem(line, 1, f"Column(s) {', '.join(str(i + 1) for i in extra)} were "
-                            "not imported: only front, back, tags and note type are read.",
-                            WARNING)
+                    Problem(
+                        line,
+                        1,
+                        f"Column(s) {', '.join(str(i + 1) for i in extra)} were "
+                        "not imported: only front, back, tags and note type are read.",
+                        WARNING,
+                    )
                 )
                 warned_columns = True
             result.questions.append(question)
@@ -197,8 +201,11 @@ def _cell(row: list[str], index: int | None) -> str:
 def _question(row, line, columns, fields, html, result, default_notetype):
     if len(fields) < 2 or len(row) < 2:
         result.problems.append(
-            Problem(line, 1, "Expected a front and a back; this row has one column. "
-                    "Check the separator.")
+            Problem(
+                line,
+                1,
+                "Expected a front and a back; this row has one column. Check the separator.",
+            )
         )
         return None
     front, back = _cell(row, fields[0]), _cell(row, fields[1])
@@ -208,8 +215,9 @@ def _question(row, line, columns, fields, html, result, default_notetype):
         media = [*front_media, *back_media]
         if media:
             result.problems.append(
-                Problem(line, 1, f"Media not imported (kept as links): {', '.join(media)}.",
-                        WARNING)
+                Problem(
+                    line, 1, f"Media not imported (kept as links): {', '.join(media)}.", WARNING
+                )
             )
     else:
         front, back = front.strip(), back.strip()
@@ -252,8 +260,10 @@ def export(parsed: ParsedSet, *, separator: str = "\t") -> ExportResult:
             notetype = "Basic"
         if question.kind not in (base.FLASHCARD, base.CLOZE):
             lost.append(f"the {question.kind} kind and its answers (written as front/back)")
-        for label, value in (("title", question.title), ("general feedback",
-                                                          question.general_feedback)):
+        for label, value in (
+            ("title", question.title),
+            ("general feedback", question.general_feedback),
+        ):
             if value:
                 lost.append(label)
         tags = []
@@ -264,8 +274,9 @@ def export(parsed: ParsedSet, *, separator: str = "\t") -> ExportResult:
             tags.append(tag)
         if lost:
             problems.append(
-                Problem(number, 1, f"Question {number}: CSV cannot carry {', '.join(lost)}.",
-                        WARNING)
+                Problem(
+                    number, 1, f"Question {number}: CSV cannot carry {', '.join(lost)}.", WARNING
+                )
             )
         row = [question.prompt, question.answer, notetype, " ".join(tags)]
         (quoting if question.prompt.startswith("#") else writer).writerow(row)

@@ -82,8 +82,9 @@ def decode_text(data: bytes | str) -> tuple[str, list[Problem]]:
                 text = _utf16_without_bom(data)
                 if text is not None:
                     warnings.append(
-                        Problem(1, 1, "The file has no byte-order mark; it was read as UTF-16.",
-                                WARNING)
+                        Problem(
+                            1, 1, "The file has no byte-order mark; it was read as UTF-16.", WARNING
+                        )
                     )
                 else:
                     text = _decode_single_byte(data, warnings)

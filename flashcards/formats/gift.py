@@ -218,10 +218,7 @@ class _QuestionParser:
             return None
         before = text[offset:opening]
         after = text[closing + 1 :]
-        if after.strip():
-            prompt_source = before + BLANK + after
-        else:
-            prompt_source = before
+        prompt_source = before + BLANK + after if after.strip() else before
         # Format prefix and unescaping on the joined text; BLANK has nothing to escape.
         prompt, fmt = self._prompt(prompt_source, offset)
         body_start, body_end = opening + 1, closing
@@ -532,8 +529,12 @@ def export(parsed: ParsedSet) -> ExportResult:
         body = _body(question, lost)
         if body is None:
             problems.append(
-                Problem(number, 1, f"Question {number} ({question.kind}) has no GIFT form; "
-                        "it was left out.", WARNING)
+                Problem(
+                    number,
+                    1,
+                    f"Question {number} ({question.kind}) has no GIFT form; it was left out.",
+                    WARNING,
+                )
             )
             continue
         prompt = _text(question.prompt)
@@ -551,8 +552,9 @@ def export(parsed: ParsedSet) -> ExportResult:
         _report_lost(question, lost)
         if lost:
             problems.append(
-                Problem(number, 1, f"Question {number}: GIFT cannot carry {', '.join(lost)}.",
-                        WARNING)
+                Problem(
+                    number, 1, f"Question {number}: GIFT cannot carry {', '.join(lost)}.", WARNING
+                )
             )
         out.append("\n".join(lines))
     content = ("\n\n".join(out) + "\n").encode("utf-8")
@@ -607,8 +609,10 @@ def _body(question: ParsedQuestion, lost: list[str]) -> str | None:
                 if weight is None:
                     weight = Decimal(100) if choice.is_correct else None
                     if choice.is_correct:
-                        lost.append("an unweighted right answer in a several-answer question "
-                                    "(written as 100%)")
+                        lost.append(
+                            "an unweighted right answer in a several-answer question "
+                            "(written as 100%)"
+                        )
                 marker = "~" + (_weight(weight) if weight is not None else "")
             elif choice.is_correct:
                 marker = "=" + (_weight(choice.weight) if choice.weight is not None else "")

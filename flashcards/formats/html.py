@@ -27,7 +27,7 @@ BLOCK = {"p", "div", "blockquote", "table", "tr", "h1", "h2", "h3", "h4", "h5", 
 
 
 def looks_like_html(text: str) -> bool:
-    return bool(TAG_LIKE.search(text)) or "&" in text and bool(re.search(r"&#?\w+;", text))
+    return bool(TAG_LIKE.search(text)) or ("&" in text and bool(re.search(r"&#?\w+;", text)))
 
 
 class _Converter(HTMLParser):

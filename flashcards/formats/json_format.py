@@ -245,20 +245,27 @@ def parse(data: bytes | str) -> ParsedSet:
     try:
         document = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as error:
-        raise ImportFormatError([Problem(error.lineno, error.colno, f"Invalid JSON: {error.msg}.")])
+        raise ImportFormatError(
+            [Problem(error.lineno, error.colno, f"Invalid JSON: {error.msg}.")]
+        ) from None
     except (ValueError, RecursionError) as error:
         raise ImportFormatError([Problem(1, 1, f"Invalid JSON: {error}.")]) from None
     if not isinstance(document, dict) or document.get("format") != FORMAT_NAME:
         raise ImportFormatError(
-            [Problem(1, 1, f"This JSON is not a quizsite export (expected \"format\": "
-                     f"\"{FORMAT_NAME}\").")]
+            [
+                Problem(
+                    1,
+                    1,
+                    f'This JSON is not a quizsite export (expected "format": "{FORMAT_NAME}").',
+                )
+            ]
         )
     version = document.get("version")
     if version != VERSION:
         raise ImportFormatError([Problem(1, 1, f"Unsupported export version {version!r}.")])
     meta = document.get("set") or {}
     if not isinstance(meta, dict):
-        raise ImportFormatError([Problem(1, 1, "\"set\" must be an object.")])
+        raise ImportFormatError([Problem(1, 1, '"set" must be an object.')])
     for key in ("title", "description", "language"):
         value = meta.get(key, "")
         if not isinstance(value, str):
@@ -272,7 +279,7 @@ def parse(data: bytes | str) -> ParsedSet:
     result.tags = tags
     questions = document.get("questions", [])
     if not isinstance(questions, list):
-        raise ImportFormatError([Problem(1, 1, "\"questions\" must be a list.")])
+        raise ImportFormatError([Problem(1, 1, '"questions" must be a list.')])
     offsets = _question_offsets(text, len(questions))
     for index, item in enumerate(questions):
         line, column = line_col(text, offsets[index]) if index < len(offsets) else (1, 1)

@@ -37,7 +37,8 @@ Q_MARK = re.compile(
 A_MARK = re.compile(
     r"^\s*(?:\*\*)?(?:A|Answer|Resposta|Svar)\s*[:：](?:\*\*)?\s*(.*)$", re.IGNORECASE
 )
-REQUIRED = re.compile(r"\s*(?:\\\*|\*)\s*$")
+# A form's "required" marker: an asterisk (often escaped) after a space, ending the line.
+REQUIRED = re.compile(r"(?:^|\s)(?:\\\*|\*)\s*$")
 CORRECT = re.compile(
     r"\s*(?:\((?:correct|right|correta|correto|certa|certo|rigtig|korrekt|x)\)|[✓✔])\s*$",
     re.IGNORECASE,
@@ -118,8 +119,12 @@ def parse(data: bytes | str) -> ParsedSet:
             item.skipping = True
             if not warned_rating:
                 result.problems.append(
-                    Problem(number, 1, "Self-rating prompts ('How well did you know this?') "
-                            "were skipped.", WARNING)
+                    Problem(
+                        number,
+                        1,
+                        "Self-rating prompts ('How well did you know this?') were skipped.",
+                        WARNING,
+                    )
                 )
                 warned_rating = True
             continue
@@ -156,8 +161,11 @@ def parse(data: bytes | str) -> ParsedSet:
         duplicate = following is not None and lines[following].strip() == stripped
         question = False
         if heading:
-            if not items and not title_taken and len(heading.group(1)) == 1 and not (
-                _ends_question(heading.group(2))
+            if (
+                not items
+                and not title_taken
+                and len(heading.group(1)) == 1
+                and not (_ends_question(heading.group(2)))
             ):
                 result.title = heading.group(2).strip()[:200]
                 title_taken = True
@@ -166,17 +174,16 @@ def parse(data: bytes | str) -> ParsedSet:
         elif duplicate and not is_list:
             question = True
             skip_duplicate = following
-        elif (
-            numbered
-            and int(numbered.group(1)) == next_number
-            and (next_number > 1 or not items)
-            and not (item is not None and item.explicit)
-            and not _after_list(item)
-        ):
-            question = True
-        elif not is_list and (_ends_question(line) or (REQUIRED.search(line) and
-                                                       not line.rstrip().endswith("**"))):
-            question = True
+        else:
+            continues_numbering = (
+                numbered is not None
+                and int(numbered.group(1)) == next_number
+                and (next_number > 1 or not items)
+                and not (item is not None and item.explicit)
+                and not _after_list(item)
+            )
+            asks = not is_list and (_ends_question(line) or bool(REQUIRED.search(line)))
+            question = continues_numbering or asks
         if question:
             if numbered and int(numbered.group(1)) == next_number and not heading:
                 text_line = numbered.group(2)
@@ -184,8 +191,11 @@ def parse(data: bytes | str) -> ParsedSet:
             else:
                 text_line = line
             items.append(
-                _Item(number, [_strip_question(text_line)], term=duplicate and not
-                      _ends_question(line))
+                _Item(
+                    number,
+                    [_strip_question(text_line)],
+                    term=duplicate and not _ends_question(line),
+                )
             )
             continue
         if item is not None and item.skipping:
@@ -193,8 +203,9 @@ def parse(data: bytes | str) -> ParsedSet:
         add(number, line)
     if in_code:
         result.problems.append(
-            Problem(len(lines), 1, "A code block is not closed with ```; it runs to the end.",
-                    WARNING)
+            Problem(
+                len(lines), 1, "A code block is not closed with ```; it runs to the end.", WARNING
+            )
         )
     _report_preface(preface, result)
     for item in items:
@@ -203,8 +214,12 @@ def parse(data: bytes | str) -> ParsedSet:
             result.questions.append(question)
     if not result.questions and not result.errors:
         result.problems.append(
-            Problem(1, 1, "No questions were found: write each question on its own line ending "
-                    "in '?', as a heading, numbered, or as 'Q:' / 'A:' blocks.")
+            Problem(
+                1,
+                1,
+                "No questions were found: write each question on its own line ending "
+                "in '?', as a heading, numbered, or as 'Q:' / 'A:' blocks.",
+            )
         )
     return result
 
@@ -240,8 +255,9 @@ def _report_preface(preface: list[tuple[int, str]], result: ParsedSet) -> None:
         first, last = content[0][0], content[-1][0]
         where = f"line {first}" if first == last else f"lines {first}–{last}"
         result.problems.append(
-            Problem(first, 1, f"Text before the first question ({where}) was not imported.",
-                    WARNING)
+            Problem(
+                first, 1, f"Text before the first question ({where}) was not imported.", WARNING
+            )
         )
 
 
@@ -286,8 +302,13 @@ def _build(item: _Item, result: ParsedSet) -> ParsedQuestion | None:
             result.problems.append(Problem(item.line, 1, "This card has no answer ('A:')."))
             return None
         result.problems.append(
-            Problem(item.line, 1, "No answer was found for this question; it was imported as a "
-                    "free-text question without a reference answer.", WARNING)
+            Problem(
+                item.line,
+                1,
+                "No answer was found for this question; it was imported as a "
+                "free-text question without a reference answer.",
+                WARNING,
+            )
         )
     kind = base.FLASHCARD if item.explicit or item.term else base.FREE_TEXT
     return ParsedQuestion(kind=kind, prompt=prompt, answer=answer, line=item.line)
