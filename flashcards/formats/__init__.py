@@ -95,8 +95,10 @@ def _delimited(text: str) -> str | None:
     lines = [line for line in text.split("\n")[:200] if line.strip()]
     if not lines:
         return None
+    from flashcards.formats.delimited import count_outside_quotes
+
     for separator, name in (("\t", "tsv"), (";", "csv"), (",", "csv"), ("|", "csv")):
-        counts = [line.count(separator) for line in lines]
+        counts = [count_outside_quotes(line, separator) for line in lines]
         with_it = sum(1 for count in counts if count >= 1)
         if with_it / len(lines) >= 0.8 and (separator != "," or _steady(counts)):
             return name

@@ -191,7 +191,7 @@ def _deck_names(connection: sqlite3.Connection) -> dict[int, str]:
 
 def _note(number, notetype: dict, fields: list[str], result: ParsedSet, warned: set, media):
     name = notetype["name"]
-    lowered = name.lower()
+    lowered = name.lower().removesuffix(" (genanki)")
     if "image occlusion" in lowered:
         result.problems.append(
             Problem(

@@ -76,7 +76,7 @@ def _separator(headers: dict[str, str], body: str, forced: str | None) -> str:
         return "\t"
     best, best_score = ",", -1.0
     for candidate in (",", ";", "\t", "|"):
-        counts = [_count_outside_quotes(line, candidate) for line in sample_lines[:20]]
+        counts = [count_outside_quotes(line, candidate) for line in sample_lines[:20]]
         if not counts:
             continue
         with_it = sum(1 for count in counts if count > 0)
@@ -86,7 +86,7 @@ def _separator(headers: dict[str, str], body: str, forced: str | None) -> str:
     return best
 
 
-def _count_outside_quotes(line: str, char: str) -> int:
+def count_outside_quotes(line: str, char: str) -> int:
     count, quoted = 0, False
     for current in line:
         if current == '"':
@@ -172,7 +172,7 @@ def _looks_like_header(row: list[str]) -> bool:
     return (
         len(cells) >= 2
         and all(cell in known for cell in cells)
-        and cells[0] in FRONT_NAMES
+        and any(cell in FRONT_NAMES for cell in cells)
         and any(cell in BACK_NAMES for cell in cells)
     )
 
@@ -190,6 +190,11 @@ def _assign(names: list[str], columns: dict, field_columns: list[int]) -> None:
             columns["guid"] = index
         elif index not in columns.values():
             field_columns.append(index)
+    # The front comes first and the back second, whatever order the columns are in.
+    lowered = [name.strip().lower() for name in names]
+    field_columns.sort(
+        key=lambda i: 0 if lowered[i] in FRONT_NAMES else 1 if lowered[i] in BACK_NAMES else 2
+    )
 
 
 def _cell(row: list[str], index: int | None) -> str:
