@@ -38,7 +38,9 @@ def test_it_reads_the_documented_examples_with_both_option_styles():
 
 
 def test_a_question_may_span_several_lines():
-    parsed = aiken.parse("Consider a ReLU unit.\nWhat does it output for -2?\nA. -2\nB. 0\nANSWER: B\n")
+    parsed = aiken.parse(
+        "Consider a ReLU unit.\nWhat does it output for -2?\nA. -2\nB. 0\nANSWER: B\n"
+    )
     assert parsed.questions[0].prompt == "Consider a ReLU unit.\nWhat does it output for -2?"
 
 
@@ -58,7 +60,8 @@ def test_a_missing_answer_line_is_reported():
 
 def test_a_question_with_a_single_option_is_reported():
     parsed = aiken.parse("Lonely\nA. only\nANSWER: A\n")
-    assert parsed.errors and "two options" in parsed.errors[0].message
+    assert parsed.errors
+    assert "two options" in parsed.errors[0].message
 
 
 def test_an_option_without_a_question_is_reported():

@@ -28,13 +28,28 @@ def anki_packages(tmp_path_factory):
     try:
         deck_id = collection.decks.id("Deep learning::Activations")
         notes = [
-            ("Basic", {"Front": "Which activation is <b>zero</b> for x &lt; 0?",
-                       "Back": "ReLU<br><img src=\"relu-plot.png\">"}, ["activations", "ch4"]),
+            (
+                "Basic",
+                {
+                    "Front": "Which activation is <b>zero</b> for x &lt; 0?",
+                    "Back": 'ReLU<br><img src="relu-plot.png">',
+                },
+                ["activations", "ch4"],
+            ),
             ("Basic (and reversed card)", {"Front": "tanh range", "Back": "(-1, 1)"}, []),
-            ("Cloze", {"Text": "{{c1::Softmax}} turns logits into {{c2::probabilities}}",
-                       "Back Extra": "Used in the last layer"}, ["output"]),
-            ("Basic (optional reversed card)",
-             {"Front": "GELU", "Back": "a smooth ReLU", "Add Reverse": "y"}, []),
+            (
+                "Cloze",
+                {
+                    "Text": "{{c1::Softmax}} turns logits into {{c2::probabilities}}",
+                    "Back Extra": "Used in the last layer",
+                },
+                ["output"],
+            ),
+            (
+                "Basic (optional reversed card)",
+                {"Front": "GELU", "Back": "a smooth ReLU", "Add Reverse": "y"},
+                [],
+            ),
         ]
         for notetype, fields, tags in notes:
             note = collection.new_note(collection.models.by_name(notetype))
@@ -126,17 +141,25 @@ def exported_set() -> ParsedSet:
     return ParsedSet(
         title="Optimisers",
         questions=[
-            ParsedQuestion(kind="flashcard", prompt="What does SGD stand for?",
-                           answer="Stochastic gradient descent", tags=["optim", "two words"]),
-            ParsedQuestion(kind="flashcard", prompt="Adam", answer="Adaptive moments",
-                           has_reverse=True),
-            ParsedQuestion(kind="cloze", prompt="{{c1::Momentum}} smooths updates",
-                           answer="Like a heavy ball"),
+            ParsedQuestion(
+                kind="flashcard",
+                prompt="What does SGD stand for?",
+                answer="Stochastic gradient descent",
+                tags=["optim", "two words"],
+            ),
+            ParsedQuestion(
+                kind="flashcard", prompt="Adam", answer="Adaptive moments", has_reverse=True
+            ),
+            ParsedQuestion(
+                kind="cloze", prompt="{{c1::Momentum}} smooths updates", answer="Like a heavy ball"
+            ),
             ParsedQuestion(
                 kind="multiple_choice",
                 prompt="Which optimiser adapts per-parameter rates?",
-                choices=[ParsedChoice("Adam", True), ParsedChoice("Plain SGD", False,
-                                                                  Decimal("-50"))],
+                choices=[
+                    ParsedChoice("Adam", True),
+                    ParsedChoice("Plain SGD", False, Decimal("-50")),
+                ],
             ),
         ],
     )
@@ -171,7 +194,8 @@ def test_an_exported_package_opens_in_anki_with_its_notes_and_fields(tmp_path):
     finally:
         collection.close()
     reported = " ".join(p.message for p in result.problems)
-    assert "multiple_choice" in reported and "underscores" in reported
+    assert "multiple_choice" in reported
+    assert "underscores" in reported
 
 
 def test_our_own_package_reads_back(tmp_path):

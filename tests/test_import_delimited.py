@@ -45,7 +45,11 @@ def test_anki_headers_choose_separator_html_tags_and_note_type():
 def test_a_header_row_names_the_columns():
     parsed = delimited.parse("Back,Front,Tags\nthe answer,the question,t1\n")
     (question,) = parsed.questions
-    assert (question.prompt, question.answer, question.tags) == ("the question", "the answer", ["t1"])
+    assert (question.prompt, question.answer, question.tags) == (
+        "the question",
+        "the answer",
+        ["t1"],
+    )
 
 
 def test_cloze_text_becomes_a_cloze_question():

@@ -228,4 +228,5 @@ def test_an_empty_file_is_refused():
 
 def test_a_file_of_only_comments_has_no_questions():
     parsed = gift.parse("// nothing here\n// at all\n")
-    assert parsed.errors and "No GIFT questions" in parsed.errors[0].message
+    assert parsed.errors
+    assert "No GIFT questions" in parsed.errors[0].message

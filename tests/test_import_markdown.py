@@ -12,7 +12,11 @@ def test_q_and_a_blocks_become_flashcards():
     )
     assert parsed.errors == []
     assert [(q.kind, q.prompt, q.answer) for q in parsed.questions] == [
-        ("flashcard", "What does a loss function measure?", "How far predictions are from targets."),
+        (
+            "flashcard",
+            "What does a loss function measure?",
+            "How far predictions are from targets.",
+        ),
         ("flashcard", "Name a non-linearity", "ReLU"),
     ]
 
@@ -53,7 +57,10 @@ def test_numbered_questions_keep_numbered_lists_inside_their_answers():
         "1. Name the training steps\nThey are:\n1. predict\n2. compute the loss\n\n"
         "2. What is overfitting\n\nLearning the noise of the training set.\n"
     )
-    assert [q.prompt for q in parsed.questions] == ["Name the training steps", "What is overfitting"]
+    assert [q.prompt for q in parsed.questions] == [
+        "Name the training steps",
+        "What is overfitting",
+    ]
     assert "2. compute the loss" in parsed.questions[0].answer
 
 
@@ -69,7 +76,8 @@ def test_marked_lists_become_multiple_choice():
         ("ReLU", False),
         ("SGD", True),
     ]
-    assert first.allow_multiple and not second.allow_multiple
+    assert first.allow_multiple
+    assert not second.allow_multiple
     assert [c.text for c in second.choices if c.is_correct] == ["Cross-entropy"]
 
 

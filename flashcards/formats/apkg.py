@@ -33,6 +33,8 @@ from flashcards.formats.base import (
     ParsedQuestion,
     ParsedSet,
     Problem,
+    card_back,
+    card_front,
 )
 from flashcards.formats.html import html_to_markdown
 
@@ -321,7 +323,7 @@ def export(parsed: ParsedSet, *, deck_name: str | None = None) -> ExportResult:
             fields = [question.prompt, question.answer]
         else:
             model = genanki.BASIC_MODEL
-            fields = [_front(question), _back(question)]
+            fields = [card_front(question), card_back(question)]
             problems.append(
                 Problem(
                     number,
@@ -344,33 +346,3 @@ def export(parsed: ParsedSet, *, deck_name: str | None = None) -> ExportResult:
     finally:
         os.unlink(path)
     return ExportResult(content, problems, ".apkg", "application/apkg")
-
-
-def _front(question: ParsedQuestion) -> str:
-    if question.kind == base.MULTIPLE_CHOICE:
-        options = "\n".join(f"- {choice.text}" for choice in question.choices)
-        return f"{question.prompt}\n\n{options}"
-    if question.kind == base.MATCHING:
-        left = "\n".join(f"- {choice.text}" for choice in question.choices if choice.text)
-        return f"{question.prompt}\n\n{left}"
-    return question.prompt
-
-
-def _back(question: ParsedQuestion) -> str:
-    lines: list[str] = []
-    if question.kind in (base.MULTIPLE_CHOICE, base.SHORT_ANSWER):
-        right = [choice.text for choice in question.choices if choice.is_correct]
-        lines.extend(f"- {text}" for text in right)
-    elif question.kind == base.MATCHING:
-        lines.extend(f"- {c.text} → {c.match_text}" for c in question.choices if c.text)
-    elif question.kind == base.TRUE_FALSE and question.correct_boolean is not None:
-        lines.append("True" if question.correct_boolean else "False")
-    elif question.kind == base.NUMERICAL:
-        for answer in question.numerical_answers:
-            if answer.minimum is not None and answer.maximum is not None:
-                lines.append(f"- {answer.minimum} … {answer.maximum}")
-            elif answer.value is not None:
-                lines.append(f"- {answer.value} ± {answer.tolerance}")
-    if question.answer:
-        lines.extend(["", question.answer])
-    return "\n".join(lines).strip()

@@ -174,3 +174,35 @@ def line_col(text: str, offset: int) -> tuple[int, int]:
     line = text.count("\n", 0, offset) + 1
     start = text.rfind("\n", 0, offset) + 1
     return line, offset - start + 1
+
+
+def card_front(question: ParsedQuestion) -> str:
+    """The question as the front of a study card, options listed (for Anki and CSV)."""
+    if question.kind == MULTIPLE_CHOICE:
+        options = "\n".join(f"- {choice.text}" for choice in question.choices)
+        return f"{question.prompt}\n\n{options}"
+    if question.kind == MATCHING:
+        left = "\n".join(f"- {choice.text}" for choice in question.choices if choice.text)
+        return f"{question.prompt}\n\n{left}"
+    return question.prompt
+
+
+def card_back(question: ParsedQuestion) -> str:
+    """The right answers and the explanation as the back of a study card."""
+    lines: list[str] = []
+    if question.kind in (MULTIPLE_CHOICE, SHORT_ANSWER):
+        right = [choice.text for choice in question.choices if choice.is_correct]
+        lines.extend(f"- {text}" for text in right)
+    elif question.kind == MATCHING:
+        lines.extend(f"- {c.text} → {c.match_text}" for c in question.choices if c.text)
+    elif question.kind == TRUE_FALSE and question.correct_boolean is not None:
+        lines.append("True" if question.correct_boolean else "False")
+    elif question.kind == NUMERICAL:
+        for answer in question.numerical_answers:
+            if answer.minimum is not None and answer.maximum is not None:
+                lines.append(f"- {answer.minimum} … {answer.maximum}")
+            elif answer.value is not None:
+                lines.append(f"- {answer.value} ± {answer.tolerance}")
+    if question.answer:
+        lines.extend(["", question.answer])
+    return "\n".join(lines).strip()

@@ -23,6 +23,8 @@ from flashcards.formats.base import (
     ParsedQuestion,
     ParsedSet,
     Problem,
+    card_back,
+    card_front,
 )
 from flashcards.formats.encoding import decode_text
 from flashcards.formats.html import html_to_markdown
@@ -283,8 +285,23 @@ def export(parsed: ParsedSet, *, separator: str = "\t") -> ExportResult:
                     number, 1, f"Question {number}: CSV cannot carry {', '.join(lost)}.", WARNING
                 )
             )
-        row = [question.prompt, question.answer, notetype, " ".join(tags)]
-        (quoting if question.prompt.startswith("#") else writer).writerow(row)
+        if question.kind in (base.FLASHCARD, base.CLOZE):
+            front, back = question.prompt, question.answer
+        else:
+            front, back = card_front(question), card_back(question)
+        if not back.strip() and question.kind != base.CLOZE:
+            problems.append(
+                Problem(
+                    number,
+                    1,
+                    f"Question {number} ({question.kind}) has no answer to "
+                    "write as the back of a card; it was left out.",
+                    WARNING,
+                )
+            )
+            continue
+        row = [front, back, notetype, " ".join(tags)]
+        (quoting if front.startswith("#") else writer).writerow(row)
     extension = ".tsv" if separator == "\t" else ".csv"
     media_type = "text/tab-separated-values" if separator == "\t" else "text/csv"
     return ExportResult(buffer.getvalue().encode("utf-8"), problems, extension, media_type)
