@@ -34,7 +34,7 @@ VIEWER_EXPORT_FORMATS = {"apkg", "csv", "tsv"}
 
 
 class UploadSerializer(serializers.Serializer):
-    file = serializers.FileField()
+    file = serializers.FileField(allow_empty_file=True)
     format = serializers.ChoiceField(choices=IMPORT_FORMATS, required=False, allow_blank=True)
     question_set = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     title = serializers.CharField(required=False, allow_blank=True, max_length=200)
