@@ -26,7 +26,7 @@ CONTROL = set(range(0, 32)) - {9, 10, 12, 13}
 def _control_ratio(text: str) -> float:
     if not text:
         return 0.0
-    bad = sum(1 for char in text if ord(char) in CONTROL or char == "\ufffd")
+    bad = sum(1 for char in text if ord(char) in CONTROL)
     return bad / len(text)
 
 

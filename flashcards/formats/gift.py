@@ -638,7 +638,8 @@ def _body(question: ParsedQuestion, lost: list[str]) -> str | None:
         for choice in question.choices:
             if choice.feedback:
                 lost.append("feedback on a matching pair")
-            parts.append(f"\t={_text(choice.text)} -> {_text(choice.match_text)}")
+            # The right-hand side is read without a text format, so it gets no "[...]" prefix.
+            parts.append(f"\t={_text(choice.text)} -> {escape(choice.match_text.strip())}")
         return "{\n" + "\n".join(parts) + "\n" + _general(question) + "}"
     if kind == base.NUMERICAL:
         parts = []
