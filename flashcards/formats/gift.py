@@ -41,6 +41,7 @@ TEXT_FORMATS = {"html", "markdown", "plain", "moodle"}
 TRUE_WORDS = {"T", "TRUE"}
 FALSE_WORDS = {"F", "FALSE"}
 CENT = Decimal("0.01")
+MARKER_PATTERNS: dict[str, re.Pattern] = {}
 
 
 class _Block:
@@ -64,27 +65,36 @@ def _skip_escape(text: str, index: int) -> bool:
     return text[index] == "\\" and index + 1 < len(text) and text[index + 1] in ESCAPABLE
 
 
+def _escaped(text: str, index: int) -> bool:
+    """Whether text[index] is the second character of an escape.
+
+    Escapes are read left to right and `\\\\` is itself one, so a character is escaped exactly
+    when an odd run of backslashes precedes it (and it is one that can be escaped).
+    """
+    if text[index] not in ESCAPABLE:
+        return False
+    run = 0
+    index -= 1
+    while index >= 0 and text[index] == "\\":
+        run += 1
+        index -= 1
+    return run % 2 == 1
+
+
 def find(text: str, needle: str, start: int = 0, end: int | None = None) -> int:
     """Index of the first unescaped `needle` in text[start:end], or -1."""
     end = len(text) if end is None else end
-    index = start
-    while index < end:
-        if _skip_escape(text, index):
-            index += 2
-            continue
-        if text.startswith(needle, index) and index + len(needle) <= end:
-            return index
-        index += 1
-    return -1
+    index = text.find(needle, start, end)
+    while index != -1 and _escaped(text, index):
+        index = text.find(needle, index + 1, end)
+    return index
 
 
 def rfind(text: str, needle: str, start: int, end: int) -> int:
-    found = -1
-    index = find(text, needle, start, end)
-    while index != -1:
-        found = index
-        index = find(text, needle, index + 1, end)
-    return found
+    index = text.rfind(needle, start, end)
+    while index != -1 and _escaped(text, index):
+        index = text.rfind(needle, start, index + len(needle) - 1)
+    return index
 
 
 def split_unescaped(text: str, start: int, end: int, markers: str) -> list[tuple[int, str]]:
@@ -93,29 +103,23 @@ def split_unescaped(text: str, start: int, end: int, markers: str) -> list[tuple
     Returns (offset, marker) pairs where a part begins; the first part has marker "".
     """
     parts = [(start, "")]
-    index = start
-    while index < end:
-        if _skip_escape(text, index):
-            index += 2
-            continue
-        if text[index] in markers:
+    pattern = MARKER_PATTERNS.get(markers)
+    if pattern is None:
+        pattern = MARKER_PATTERNS[markers] = re.compile("[" + re.escape(markers) + "]")
+    for match in pattern.finditer(text, start, end):
+        index = match.start()
+        if not _escaped(text, index):
             parts.append((index, text[index]))
-        index += 1
     return parts
 
 
+UNESCAPE = re.compile(r"\\([\\:#={}~n])")
+
+
 def unescape(text: str) -> str:
-    out = []
-    index = 0
-    while index < len(text):
-        if _skip_escape(text, index):
-            char = text[index + 1]
-            out.append("\n" if char == "n" else char)
-            index += 2
-        else:
-            out.append(text[index])
-            index += 1
-    return "".join(out)
+    if "\\" not in text:
+        return text
+    return UNESCAPE.sub(lambda match: "\n" if match.group(1) == "n" else match.group(1), text)
 
 
 def escape(text: str) -> str:
