@@ -16,6 +16,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import DataError, IntegrityError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -38,6 +40,49 @@ class UploadSerializer(serializers.Serializer):
     format = serializers.ChoiceField(choices=IMPORT_FORMATS, required=False, allow_blank=True)
     question_set = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     title = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+class ProblemSerializer(serializers.Serializer):
+    line = serializers.IntegerField()
+    column = serializers.IntegerField()
+    message = serializers.CharField()
+    severity = serializers.ChoiceField(choices=["error", "warning"])
+
+
+class RefusalSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    problems = ProblemSerializer(many=True)
+
+
+class PreviewQuestionSerializer(serializers.Serializer):
+    line = serializers.IntegerField()
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    prompt = serializers.CharField()
+
+
+class PreviewSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    status = serializers.CharField()
+    filename = serializers.CharField()
+    format = serializers.CharField()
+    size = serializers.IntegerField()
+    question_set = serializers.IntegerField(allow_null=True)
+    title = serializers.CharField()
+    total = serializers.IntegerField()
+    counts = serializers.DictField(child=serializers.IntegerField())
+    problems = ProblemSerializer(many=True)
+    errors = serializers.IntegerField()
+    warnings = serializers.IntegerField()
+    can_confirm = serializers.BooleanField()
+    questions = PreviewQuestionSerializer(many=True)
+
+
+class ConfirmedSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    status = serializers.CharField()
+    question_set = serializers.IntegerField()
+    created = serializers.IntegerField()
 
 
 def _problems(problems: list[Problem]) -> list[dict]:
@@ -96,6 +141,15 @@ class ImportListView(APIView):
     permission_classes = [IsAuthenticated]
     parser_classes = [MultiPartParser, FormParser]
 
+    @extend_schema(
+        request=UploadSerializer,
+        responses={
+            201: PreviewSerializer,
+            400: RefusalSerializer,
+            403: OpenApiResponse(description="Not an instructor or editor of the set."),
+            413: RefusalSerializer,
+        },
+    )
     def post(self, request):
         serializer = UploadSerializer(data=request.data)
         if not serializer.is_valid():
@@ -118,14 +172,10 @@ class ImportListView(APIView):
                 target_set=target,
                 title=values.get("title", ""),
             )
+        except service.FileTooLarge as error:
+            return _refusal(error.problems, status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
         except ImportFormatError as error:
-            too_big = any("the limit is" in problem.message for problem in error.problems)
-            return _refusal(
-                error.problems,
-                status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-                if too_big
-                else status.HTTP_400_BAD_REQUEST,
-            )
+            return _refusal(error.problems)
         return Response(preview_payload(session, parsed), status=status.HTTP_201_CREATED)
 
 
@@ -137,6 +187,7 @@ def _own_session(request, pk) -> ImportSession:
 class ImportDetailView(APIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(responses={200: PreviewSerializer, 400: RefusalSerializer})
     def get(self, request, pk):
         session = _own_session(request, pk)
         if session.status != ImportSession.Status.PENDING:
@@ -154,6 +205,7 @@ class ImportDetailView(APIView):
             return _refusal(error.problems)
         return Response(preview_payload(session, parsed))
 
+    @extend_schema(responses={204: None})
     def delete(self, request, pk):
         session = _own_session(request, pk)
         session.delete()
@@ -163,6 +215,10 @@ class ImportDetailView(APIView):
 class ImportConfirmView(APIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(
+        request=None,
+        responses={201: ConfirmedSerializer, 400: RefusalSerializer, 403: None, 409: None},
+    )
     def post(self, request, pk):
         session = _own_session(request, pk)
         try:
@@ -192,6 +248,7 @@ class ImportConfirmView(APIView):
 class ExportView(APIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request, pk, fmt):
         if fmt not in EXPORT_FORMATS:
             return Response(

@@ -52,10 +52,14 @@ def can_import(user: User, target_set: QuestionSet | None = None) -> bool:
     return user.is_instructor
 
 
+class FileTooLarge(ImportFormatError):
+    """The upload is over IMPORT_MAX_BYTES; the API answers 413 rather than 400."""
+
+
 def check_size(size: int) -> None:
     limit = import_max_bytes()
     if size > limit:
-        raise ImportFormatError(
+        raise FileTooLarge(
             [Problem(1, 1, f"The file is {size:,} bytes; the limit is {limit:,} bytes.")]
         )
 
