@@ -38,7 +38,8 @@ from flashcards.formats.base import (
 )
 from flashcards.formats.html import html_to_markdown
 
-MAX_COLLECTION_BYTES = 512 * 1024 * 1024
+# A compressed upload may expand a lot; the collection is streamed to disk up to this size.
+MAX_COLLECTION_BYTES = 256 * 1024 * 1024
 STUB_TEXT = "Please update to the latest Anki version"
 CLOZE_MARK = re.compile(r"\{\{c\d+::")
 
@@ -84,8 +85,10 @@ def parse(data: bytes | str) -> ParsedSet:
     try:
         with os.fdopen(handle, "wb") as out:
             try:
-                out.write(archive.read(member))
-            except (zipfile.BadZipFile, OSError, RuntimeError, ValueError) as error:
+                _copy_limited(archive, member, out)
+            except ImportFormatError:
+                raise
+            except (zipfile.BadZipFile, OSError, RuntimeError, ValueError, EOFError) as error:
                 raise _refuse(f"The collection cannot be extracted ({error}).") from None
         media = _read_collection(path, result)
     finally:
@@ -94,6 +97,18 @@ def parse(data: bytes | str) -> ParsedSet:
     if not result.questions and not result.errors:
         result.problems.append(Problem(1, 1, "The package holds no notes."))
     return result
+
+
+def _copy_limited(archive: zipfile.ZipFile, member: str, out) -> None:
+    """Stream a member to disk, refusing it once it grows past the limit (zip bombs lie about
+    their sizes in the directory, so the declared size alone is not trusted)."""
+    written = 0
+    with archive.open(member) as source:
+        while chunk := source.read(1 << 20):
+            written += len(chunk)
+            if written > MAX_COLLECTION_BYTES:
+                raise _refuse("The Anki collection inside the package is too large.")
+            out.write(chunk)
 
 
 def _read_collection(path: str, result: ParsedSet) -> list[str]:
