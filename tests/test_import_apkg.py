@@ -206,3 +206,13 @@ def test_our_own_package_reads_back(tmp_path):
         ("cloze", "{{c1::Momentum}} smooths updates", False),
     ]
     assert parsed.questions[0].tags == ["optim", "two_words"]
+
+
+def test_a_collection_that_expands_past_the_limit_is_refused(monkeypatch):
+    monkeypatch.setattr(apkg, "MAX_COLLECTION_BYTES", 10_000)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("collection.anki2", b"\0" * 50_000)
+    assert len(buffer.getvalue()) < 10_000  # small upload, large content: a zip bomb in miniature
+    with pytest.raises(ImportFormatError, match="too large"):
+        apkg.parse(buffer.getvalue())
