@@ -362,7 +362,7 @@ class _QuestionParser:
         for part_start, part_end, _ in parts:
             weight, text_start = self.weight(part_start, part_end)
             text_end, feedback_start = self.feedback_split(text_start, part_end)
-            accepted = unescape(self.text[text_start:text_end]).strip()
+            accepted, _ = self.formatted(text_start, text_end, fmt)
             feedback = self.formatted(feedback_start, part_end, fmt)[0] if feedback_start else ""
             if not accepted:
                 self.error(part_start, "An accepted answer is empty.")
@@ -541,7 +541,8 @@ def export(parsed: ParsedSet) -> ExportResult:
                 )
             )
             continue
-        prompt = _text(question.prompt)
+        # The "[markdown]" written below already protects a prompt that starts with "[".
+        prompt = escape(question.prompt.strip())
         head = f"::{escape(question.title)}::" if question.title else ""
         if question.prompt:
             head += "[markdown]"
