@@ -12,11 +12,13 @@ from flashcards.models.content import (
     Tag,
     User,
 )
+from flashcards.models.imports import ImportSession
 
 __all__ = [
     "Choice",
     "Classroom",
     "Course",
+    "ImportSession",
     "Membership",
     "NumericalAnswer",
     "Question",
