@@ -1,9 +1,12 @@
-"""A signed-in person's language setting beats the browser's Accept-Language header."""
+"""A signed-in person's language setting beats the browser's Accept-Language header, and
+their time zone is the one dates are shown and typed in (quiz open and close times)."""
 
 from __future__ import annotations
 
+import zoneinfo
+
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
 
@@ -21,4 +24,9 @@ class UserLanguageMiddleware:
         if language in SUPPORTED:
             translation.activate(language)
             request.LANGUAGE_CODE = translation.get_language()
+        zone = getattr(user, "time_zone", "") if user and user.is_authenticated else ""
+        try:
+            timezone.activate(zoneinfo.ZoneInfo(zone)) if zone else timezone.deactivate()
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            timezone.deactivate()
         return self.get_response(request)

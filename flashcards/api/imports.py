@@ -26,13 +26,11 @@ from rest_framework.views import APIView
 
 from flashcards.formats import EXPORT_FORMATS, IMPORT_FORMATS, ImportFormatError, Problem
 from flashcards.models import ImportSession, QuestionSet
-from flashcards.selectors.content import can_edit_set, can_view_set, sets_visible_to
-from flashcards.selectors.exports import export_question_set
+from flashcards.selectors.content import can_view_set, sets_visible_to
+from flashcards.selectors.exports import export_formats_for, export_question_set
 from flashcards.services import imports as service
 
 PREVIEW_LIMIT = 20
-# Formats that carry grading data (correct answers, weights) go to the set's editors only.
-VIEWER_EXPORT_FORMATS = {"apkg", "csv", "tsv"}
 
 
 class UploadSerializer(serializers.Serializer):
@@ -255,7 +253,7 @@ class ExportView(APIView):
                 {"detail": f"Unknown format; use one of {', '.join(EXPORT_FORMATS)}."}, status=404
             )
         question_set = get_object_or_404(sets_visible_to(request.user), pk=pk)
-        if fmt not in VIEWER_EXPORT_FORMATS and not can_edit_set(request.user, question_set):
+        if fmt not in export_formats_for(request.user, question_set):
             return Response(
                 {"detail": "Only the set's editors may export it in this format."}, status=403
             )

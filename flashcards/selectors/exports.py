@@ -10,7 +10,21 @@ from flashcards.formats.base import (
     ParsedQuestion,
     ParsedSet,
 )
-from flashcards.models import Choice, NumericalAnswer, Question, QuestionSet, Tag
+from flashcards.models import Choice, NumericalAnswer, Question, QuestionSet, Tag, User
+from flashcards.selectors.content import can_edit_set
+
+# Study formats (cards and their backs) go to anyone who can read the set; formats that carry
+# grading data (correct answers, weights, feedback) only to its editors.
+VIEWER_EXPORT_FORMATS = ("apkg", "csv", "tsv")
+
+
+def export_formats_for(user: User, question_set: QuestionSet) -> list[str]:
+    """The export formats `user` may download `question_set` in (they can already read it)."""
+    from flashcards.formats import EXPORT_FORMATS
+
+    if can_edit_set(user, question_set):
+        return list(EXPORT_FORMATS)
+    return [fmt for fmt in EXPORT_FORMATS if fmt in VIEWER_EXPORT_FORMATS]
 
 
 def question_set_as_parsed(question_set: QuestionSet) -> ParsedSet:

@@ -37,6 +37,11 @@ def set_detail(request, pk: int):
             for provider in set_action_providers
             for action in provider(request.user, question_set)
         ],
+        "exports": [
+            link
+            for provider in set_export_providers
+            for link in provider(request.user, question_set)
+        ],
         "nav": "sets",
     }
     return render(request, "frontend/sets/detail.html", context)
@@ -45,3 +50,7 @@ def set_detail(request, pk: int):
 # Features add buttons to a set's page here ("Study this set", "Take a quiz"):
 # (user, question_set) -> list of {"label", "url"}.
 set_action_providers: list = []
+
+# Download links for the set in the formats the reader may export: (user, question_set) ->
+# list of {"label", "format", "url"}.
+set_export_providers: list = []
