@@ -114,7 +114,7 @@ def test_the_dashboard_with_quizzes_runs_in_a_bounded_number_of_queries(
         assert client.get(reverse("dashboard")).status_code == 200
 
 
-# --- the quiz page, per role -----------------------------------------------------------------------
+# --- the quiz page, per role ------------------------------------------------------------------
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client, course):
@@ -254,7 +254,8 @@ def test_submitting_grades_the_attempt_and_opens_the_review(client, course):
     assert attempt.is_finished
     assert attempt.score == Decimal(1)
     page = client.get(response.url).content.decode()
-    assert "Incorrect" in page and "correct answer" in page
+    assert "Incorrect" in page
+    assert "correct answer" in page
     assert "Sigmoid maps every real number into the open interval." in page  # explanation
     assert "Waiting for your rating" in page
     # A finished attempt's page goes to its review.
@@ -386,8 +387,10 @@ def test_analytics_show_facility_discrimination_and_choices(
     with django_assert_max_num_queries(10):
         response = client.get(reverse("quiz-analytics", args=[course["quiz"].pk]))
     page = response.content.decode()
-    assert "Facility" in page and "Discrimination" in page
-    assert "sigmoid" in page and "(correct)" in page
+    assert "Facility" in page
+    assert "Discrimination" in page
+    assert "sigmoid" in page
+    assert "(correct)" in page
     assert "1 answer to grade" in page
 
 
