@@ -462,3 +462,20 @@ def test_the_gradebook_button_downloads_the_csv(client, course):
     csv = client.get(url)
     assert csv.status_code == 200
     assert course["student"].username in csv.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "start", "submit"),
+    [
+        ("pt-br", "Começar o quiz", "Enviar minhas respostas"),
+        ("da", "Start quizzen", "Aflevér mine svar"),
+    ],
+)
+def test_the_quiz_pages_speak_portuguese_and_danish(client, course, language, start, submit):
+    course["student"].language = language
+    course["student"].save(update_fields=["language"])
+    as_user(client, course["student"])
+    assert start in client.get(reverse("quiz-page", args=[course["quiz"].pk])).content.decode()
+    attempt = started(course)
+    page = client.get(reverse("attempt-page", args=[attempt.pk])).content.decode()
+    assert submit in page
