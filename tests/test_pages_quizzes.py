@@ -479,3 +479,68 @@ def test_the_quiz_pages_speak_portuguese_and_danish(client, course, language, st
     attempt = started(course)
     page = client.get(reverse("attempt-page", args=[attempt.pk])).content.decode()
     assert submit in page
+
+
+def test_after_each_question_a_student_checks_an_answer_and_sees_its_feedback(client, course):
+    Quiz.objects.filter(pk=course["quiz"].pk).update(answers_shown=Quiz.AnswersShown.AFTER_EACH)
+    course["quiz"].refresh_from_db()
+    attempt = started(course)
+    as_user(client, course["student"])
+    response = client.post(
+        reverse("attempt-check", args=[attempt.pk, 2]), {"q2-present": "1", "q2-value": "0.5"}
+    )
+    assert response.url == reverse("attempt-page", args=[attempt.pk]) + "#q2"
+    page = client.get(response.url).content.decode()
+    assert "Check this answer" in page  # still offered for the other questions
+    assert "Correct answer" in page
+    assert 'name="q2-value"' not in page  # a checked answer is locked
+    assert attempt.answers.get(slot=2).checked_at is not None
+
+
+def test_matching_and_cloze_answers_are_read_from_the_form(client):
+    from flashcards.models import Question
+    from tests.factories import ChoiceFactory, QuestionFactory
+
+    owner = InstructorFactory()
+    classroom, (student,) = classroom_with_students(owner, 1)
+    quiz = QuizFactory(owner=owner, classrooms=[classroom])
+    matching = QuestionFactory(
+        question_set=quiz.question_set, kind=Question.Kind.MATCHING, position=0
+    )
+    sig = ChoiceFactory(question=matching, text="sigmoid", match_text="(0, 1)")
+    ChoiceFactory(question=matching, text="ReLU", match_text="[0, ∞)")
+    QuestionFactory(
+        question_set=quiz.question_set,
+        kind=Question.Kind.CLOZE,
+        prompt="ReLU maps negatives to {{c1::zero}} and keeps {{c2::positives::which ones?}}.",
+        position=1,
+    )
+    attempt, _ = start_attempt(quiz=quiz, student=student)
+    as_user(client, student)
+    page = client.get(reverse("attempt-page", args=[attempt.pk])).content.decode()
+    assert f'name="q1-match-{sig.pk}"' in page
+    assert "(which ones?)" in page
+    client.post(
+        reverse("attempt-finish", args=[attempt.pk]),
+        {
+            "q1-present": "1",
+            f"q1-match-{sig.pk}": "(0, 1)",
+            "q2-present": "1",
+            "q2-blank-0": "zero",
+            "q2-blank-1": "positives",
+        },
+    )
+    attempt.refresh_from_db()
+    assert attempt.is_finished
+    assert attempt.score == Decimal("1.5")  # half the pairs, both blanks
+
+
+def test_a_fixed_list_quiz_keeps_the_chosen_questions_in_order(client, course):
+    as_user(client, course["owner"])
+    chosen = [course["text"].pk, course["mc"].pk]
+    client.post(
+        reverse("quiz-create"),
+        quiz_post(course, selection="fixed", question_set="", questions=[str(pk) for pk in chosen]),
+    )
+    quiz = Quiz.objects.get(title="Chapter 4 check")
+    assert [qq.question_id for qq in quiz.quiz_questions.order_by("position")] == chosen

@@ -9,7 +9,13 @@ import pytest
 from quizzes.models import Attempt
 from tests.e2e.conftest import assert_accessible, screenshot
 from tests.factories import InstructorFactory
-from tests.factories_quizzes import QuizFactory, classroom_with_students, multiple_choice, numerical
+from tests.factories_quizzes import (
+    QuizFactory,
+    classroom_with_students,
+    free_text,
+    multiple_choice,
+    numerical,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,6 +35,7 @@ def test_a_student_takes_a_quiz_and_sees_the_review(new_page):
         position=0,
     )
     numerical(quiz.question_set, value=0.5, prompt="What is $\\sigma(0)$?", position=1)
+    free_text(quiz.question_set, prompt="Which one does the optimiser minimise?", position=2)
 
     page = new_page(user=student)
     page.goto("/dashboard/")
@@ -41,6 +48,8 @@ def test_a_student_takes_a_quiz_and_sees_the_review(new_page):
     page.locator("#saved-1").get_by_text("Saved at").wait_for()
     page.get_by_label("Your answer (a number)").fill("0,5")
     page.locator("#saved-2").get_by_text("Saved at").wait_for()
+    page.locator("#q3").get_by_label("Your answer").fill("The loss; a metric is for people.")
+    page.locator("#saved-3").get_by_text("Saved at").wait_for()
     screenshot(page, "quiz-taking")
     assert_accessible(page, "quiz-taking")
 
@@ -52,8 +61,23 @@ def test_a_student_takes_a_quiz_and_sees_the_review(new_page):
 
     page.get_by_role("button", name="Submit my answers").click()
     page.get_by_role("heading", name="Review of Activations quiz").wait_for()
-    assert page.locator(".stat").text_content().startswith("2.00 / 2.00")
+    assert page.locator(".stat").text_content().startswith("2.00 / 3.00")
     assert page.locator("main").get_by_text("Correct", exact=True).count() == 2
     page.locator(".answer-review math").first.wait_for()  # the explanation's formula
     screenshot(page, "quiz-review")
     assert_accessible(page, "quiz-review")
+
+    # The instructor sees the analytics and grades the free-text answer with the rubric.
+    teacher = new_page(user=owner)
+    teacher.goto(f"/quizzes/{quiz.pk}/analytics/")
+    teacher.get_by_role("heading", name="Score distribution").wait_for()
+    screenshot(teacher, "quiz-analytics")
+    assert_accessible(teacher, "quiz-analytics")
+    teacher.get_by_role("link", name="1 answer to grade").click()
+    teacher.get_by_label("Names the loss").fill("1")
+    teacher.get_by_label("Names the metric").fill("1")
+    teacher.get_by_label("Comment for the student").fill("Both named.")
+    assert_accessible(teacher, "quiz-grading")
+    teacher.get_by_role("button", name="Save the grade").click()
+    teacher.get_by_text("Nothing waits for a grade.").wait_for()
+    assert Attempt.objects.get(student=student).score == 3
