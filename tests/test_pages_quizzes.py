@@ -544,3 +544,41 @@ def test_a_fixed_list_quiz_keeps_the_chosen_questions_in_order(client, course):
     )
     quiz = Quiz.objects.get(title="Chapter 4 check")
     assert [qq.question_id for qq in quiz.quiz_questions.order_by("position")] == chosen
+
+
+def test_the_review_shows_a_demos_plot_with_its_text_alternative_and_numbers():
+    """The partial the review fills from `review_data(...)["items"][n]["review"]["demos"]`."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    svg = '<svg xmlns="http://www.w3.org/2000/svg"><path d="M0 0L1 1"/></svg>'
+    with translation.override("en"):
+        html = _render_demos(render_to_string, svg)
+    assert svg in html
+    assert 'aria-label="An S-shaped curve from 0 to 1"' in html
+    assert "<td>0.5</td>" in html
+    assert "The demo is still running" in html
+
+
+def _render_demos(render_to_string, svg: str) -> str:
+    return render_to_string(
+        "frontend/quizzes/_demo_results.html",
+        {
+            "demos": [
+                {
+                    "demo": "activation-plot",
+                    "caption": "Sigmoid over [-6, 6]",
+                    "status": "succeeded",
+                    "figures": [
+                        {
+                            "title": "sigmoid",
+                            "alt": "An S-shaped curve from 0 to 1",
+                            "svg": svg,
+                            "table": {"columns": ["x", "sigmoid(x)"], "rows": [[0, 0.5]]},
+                        }
+                    ],
+                },
+                {"demo": "sgd-steps", "caption": "", "status": "running", "figures": []},
+            ]
+        },
+    )
