@@ -582,3 +582,52 @@ def _render_demos(render_to_string, svg: str) -> str:
             ]
         },
     )
+
+
+def test_a_submit_after_the_deadline_shows_the_review_of_what_was_saved_in_time(client, course):
+    import time_machine
+
+    Quiz.objects.filter(pk=course["quiz"].pk).update(time_limit_seconds=60)
+    course["quiz"].refresh_from_db()
+    attempt = started(course)
+    as_user(client, course["student"])
+    client.post(
+        reverse("attempt-autosave", args=[attempt.pk, 2]), {"q2-present": "1", "q2-value": "0.5"}
+    )
+    with time_machine.travel(attempt.deadline + timedelta(seconds=5)):
+        response = client.post(
+            reverse("attempt-finish", args=[attempt.pk]),
+            {"q2-present": "1", "q2-value": "0.7", "q3-present": "1", "q3-text": "Too late."},
+            follow=True,
+        )
+    assert response.redirect_chain[-1][0] == reverse("attempt-review-page", args=[attempt.pk])
+    assert "Time is up" in response.content.decode()
+    attempt.refresh_from_db()
+    assert attempt.finished_by == Attempt.FinishedBy.DEADLINE
+    assert attempt.answers.get(slot=2).response == {"value": "0.5"}
+    assert attempt.answers.get(slot=3).response is None
+
+
+def test_an_instructors_dashboard_lists_their_quizzes_with_answers_to_grade(client, course):
+    finished(course)
+    page = as_user(client, course["owner"]).get(reverse("dashboard")).content.decode()
+    assert "Quizzes I run" in page
+    assert "Activations quiz" in page
+    assert "1 to grade" in page
+
+
+def test_the_quiz_list_detail_and_grading_pages_run_in_bounded_queries(
+    client, course, django_assert_max_num_queries
+):
+    for _ in range(3):
+        finished(course)
+    as_user(client, course["student"])
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("quiz-home")).status_code == 200
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("quiz-page", args=[course["quiz"].pk])).status_code == 200
+    as_user(client, course["owner"])
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("quiz-grading", args=[course["quiz"].pk])).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("quiz-settings", args=[course["quiz"].pk])).status_code == 200
