@@ -5,7 +5,8 @@ a fresh SQLite database in a temporary directory, and drives Debian's Chromium w
 Playwright.  Figures:
 
 - `<page>_page_weight`: bytes transferred (headers + compressed bodies) for a cold load of
-  the page with all its CSS/JS; aim for the study page: < 150 KB.
+  the page with all its CSS/JS (dashboard, set, a quiz attempt of every card of the set,
+  study); aim for the study page: < 150 KB.
 - `study_rating_to_next_card`: median ms from a rating key press (1–5) to the next card on
   screen, measured inside the page; aim < 150 ms on loopback.  Printed once the study page
   exists (the study feature's page).
@@ -77,7 +78,18 @@ def _seed(cards: int) -> dict:
     classroom = Classroom.objects.create(name="Benchmark class", owner=instructor)
     classroom.members.add(student)
     classroom.question_sets.add(question_set)
-    return {"student": student, "set_id": question_set.pk}
+    from quizzes.services.attempts import start_attempt
+    from quizzes.services.quizzes import create_quiz
+
+    quiz = create_quiz(
+        owner=instructor,
+        title="Benchmark quiz",
+        question_set=question_set,
+        classrooms=[classroom],
+        time_limit_seconds=3600,
+    )
+    attempt, _created = start_attempt(quiz=quiz, student=student)
+    return {"student": student, "set_id": question_set.pk, "attempt_id": attempt.pk}
 
 
 def _session_cookie(user, base_url: str) -> dict:
@@ -178,6 +190,7 @@ def main(argv: list[str] | None = None) -> None:
         pages = {
             "dashboard": reverse("dashboard"),
             "set": reverse("set-detail", args=[seeded["set_id"]]),
+            "quiz_attempt": reverse("attempt-page", args=[seeded["attempt_id"]]),
         }
         try:
             pages["study"] = reverse("study-set", args=[seeded["set_id"]])
