@@ -631,3 +631,20 @@ def test_the_quiz_list_detail_and_grading_pages_run_in_bounded_queries(
         assert client.get(reverse("quiz-grading", args=[course["quiz"].pk])).status_code == 200
     with django_assert_max_num_queries(12):
         assert client.get(reverse("quiz-settings", args=[course["quiz"].pk])).status_code == 200
+
+
+def test_the_start_button_is_hidden_when_no_attempt_is_left_or_the_quiz_is_not_open(client, course):
+    Quiz.objects.filter(pk=course["quiz"].pk).update(attempts_allowed=1)
+    course["quiz"].refresh_from_db()
+    finished(course)
+    as_user(client, course["student"])
+    url = reverse("quiz-page", args=[course["quiz"].pk])
+    page = client.get(url).content.decode()
+    assert "Start another attempt" not in page
+    assert "0 attempts left" in page
+    refused = client.post(reverse("quiz-start", args=[course["quiz"].pk]), follow=True)
+    assert "You have used all 1 attempts at this quiz." in refused.content.decode()
+    Quiz.objects.filter(pk=course["quiz"].pk).update(
+        attempts_allowed=0, opens_at=timezone.now() + timedelta(hours=1)
+    )
+    assert "This quiz has not opened yet." in client.get(url).content.decode()

@@ -117,17 +117,25 @@ def quiz_page(request, pk: int):
     attempts = list(
         Attempt.objects.filter(quiz=quiz, student=user).order_by("-number").select_related("quiz")
     )
+    now = timezone.now()
+    in_progress = next((a for a in attempts if not a.is_finished), None)
+    attempts_left = max(0, quiz.attempts_allowed - len(attempts)) if quiz.attempts_allowed else None
+    not_open_yet = quiz.opens_at is not None and now < quiz.opens_at
+    closed = quiz.closes_at is not None and now >= quiz.closes_at
     context = {
         "quiz": quiz,
         "attempts": attempts,
-        "in_progress": next((a for a in attempts if not a.is_finished), None),
+        "in_progress": in_progress,
+        "not_open_yet": not_open_yet,
+        "closed": closed,
+        # The service decides; the button is only hidden when it would surely be refused.
+        "can_start": in_progress is not None
+        or (not not_open_yet and not closed and attempts_left != 0),
         "can_take": can_take_quiz(user, quiz),
         "time_limit_minutes": (quiz.time_limit_seconds or 0) / 60,
         "can_manage": can_manage_quiz(user, quiz),
         "can_view_results": can_view_results(user, quiz),
-        "attempts_left": (
-            max(0, quiz.attempts_allowed - len(attempts)) if quiz.attempts_allowed else None
-        ),
+        "attempts_left": attempts_left,
         "nav": "quizzes",
     }
     return render(request, "frontend/quizzes/detail.html", context)
