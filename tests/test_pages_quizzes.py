@@ -643,7 +643,7 @@ def test_the_start_button_is_hidden_when_no_attempt_is_left_or_the_quiz_is_not_o
     assert "Start another attempt" not in page
     assert "0 attempts left" in page
     refused = client.post(reverse("quiz-start", args=[course["quiz"].pk]), follow=True)
-    assert "You have used all 1 attempts at this quiz." in refused.content.decode()
+    assert "You have used all your attempts at this quiz." in refused.content.decode()
     Quiz.objects.filter(pk=course["quiz"].pk).update(
         attempts_allowed=0, opens_at=timezone.now() + timedelta(hours=1)
     )

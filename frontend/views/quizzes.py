@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from flashcards.models import Classroom, Question, QuestionSet, Tag
@@ -46,6 +47,30 @@ from quizzes.services import quizzes as quiz_services
 from quizzes.services.errors import QuizActionError
 
 QUESTION_CHOICES_LIMIT = 1000
+
+# The services explain refusals in English with a stable code; the pages say it in the
+# reader's language (codes not listed keep the service's own sentence).
+REFUSALS = {
+    "not_assigned": gettext_lazy("This quiz is not assigned to any of your classes."),
+    "not_open": gettext_lazy("This quiz has not opened yet."),
+    "closed": gettext_lazy("This quiz has closed."),
+    "no_attempts_left": gettext_lazy("You have used all your attempts at this quiz."),
+    "no_questions": gettext_lazy("This quiz has no questions yet."),
+    "deadline_passed": gettext_lazy(
+        "Time is up: the attempt was closed at its deadline with the answers saved before it."
+    ),
+    "finished": gettext_lazy("This attempt has already been submitted."),
+    "checked": gettext_lazy("This answer was checked and can no longer change."),
+    "already_rated": gettext_lazy("You have already rated this answer."),
+    "not_finished": gettext_lazy("Grade an attempt once it is finished."),
+    "reference_hidden": gettext_lazy(
+        "The reference answer is not shown yet, so there is nothing to rate against."
+    ),
+}
+
+
+def refusal(error: QuizActionError) -> str:
+    return str(REFUSALS.get(error.code, error.message))
 
 
 def _quiz(user, pk: int) -> Quiz:
@@ -151,7 +176,7 @@ def quiz_start(request, pk: int):
     try:
         attempt, _created = attempt_services.start_attempt(quiz=quiz, student=request.user)
     except QuizActionError as error:
-        messages.error(request, error.message)
+        messages.error(request, refusal(error))
         return redirect("quiz-page", pk=quiz.pk)
     return redirect("attempt-page", pk=attempt.pk)
 
@@ -223,7 +248,7 @@ def attempt_autosave(request, pk: int, slot: int):
         context["errors"] = quiz_answers.error_messages(error.errors)
         return render(request, "frontend/quizzes/_saved.html", context, status=400)
     except QuizActionError as error:
-        context["errors"] = [error.message]
+        context["errors"] = [refusal(error)]
         result = render(request, "frontend/quizzes/_saved.html", context, status=409)
         if error.code in {"deadline_passed", "finished"}:
             result["HX-Redirect"] = reverse("attempt-review-page", args=[attempt.pk])
@@ -233,7 +258,7 @@ def attempt_autosave(request, pk: int, slot: int):
 
 
 def _refused(request, attempt: Attempt, error: QuizActionError):
-    messages.error(request, error.message)
+    messages.error(request, refusal(error))
     if error.code in {"deadline_passed", "finished"}:
         return redirect("attempt-review-page", pk=attempt.pk)
     return redirect("attempt-page", pk=attempt.pk)
@@ -352,7 +377,7 @@ def attempt_rate(request, pk: int, slot: int):
     except grading.ResponseError as error:
         messages.error(request, " ".join(quiz_answers.error_messages(error.errors)))
     except QuizActionError as error:
-        messages.error(request, error.message)
+        messages.error(request, refusal(error))
     else:
         messages.success(request, _("Your rating is saved."))
     target = "attempt-review-page" if attempt.is_finished else "attempt-page"
@@ -530,7 +555,7 @@ def answer_grade(request, pk: int, slot: int):
             for message in quiz_answers.error_messages(error.errors):
                 form.add_error(None, message)
         except QuizActionError as error:
-            form.add_error(None, error.message)
+            form.add_error(None, refusal(error))
     if form.errors:
         if back:
             messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
