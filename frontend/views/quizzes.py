@@ -487,7 +487,9 @@ def quiz_analytics(request, pk: int):
     tallest = max((band["count"] for band in stats["score_distribution"]), default=0) or 1
     for band in stats["score_distribution"]:
         band["height"] = round(100 * band["count"] / tallest)
+    kinds = dict(Question.Kind.choices)
     for question in stats["questions"]:
+        question["kind_label"] = kinds.get(question["kind"], question["kind"])
         distribution = question["distribution"]
         rows = distribution.get("choices") or distribution.get("responses") or []
         total = sum(row["count"] for row in rows) or 1
