@@ -1,3 +1,7 @@
 """REST API routes of this app; mounted under /api/ by quizsite.urls."""
 
-urlpatterns: list = []
+from django.urls import include, path
+
+urlpatterns: list = [
+    path("study/", include("flashcards.api.study")),
+]

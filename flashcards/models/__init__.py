@@ -12,16 +12,22 @@ from flashcards.models.content import (
     Tag,
     User,
 )
+from flashcards.models.study import Card, CardState, ParameterFit, ReviewLog, StudySettings
 
 __all__ = [
+    "Card",
+    "CardState",
     "Choice",
     "Classroom",
     "Course",
     "Membership",
     "NumericalAnswer",
+    "ParameterFit",
     "Question",
     "QuestionSet",
+    "ReviewLog",
     "RichTextMixin",
+    "StudySettings",
     "Tag",
     "User",
 ]
