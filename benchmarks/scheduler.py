@@ -234,6 +234,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"fit-validation-log-loss-defaults: {fit.log_loss_before:.4f}")
         print(f"fit-validation-log-loss-trial-fit: {fit.log_loss_after:.4f}")
         print(f"fit-validation-reviews: {fit.n_validation} reviews")
+        print(f"fit-validation-improvement: {fit.z:.2f} standard-errors")
     print(f"fit-decision: {fit.reason}")
     print(f"replay-and-fit-time: {result['seconds']:.1f} s")
     for name, key in (("fsrs-default", "default"), ("fsrs-optimized", "optimized"), ("sm2", "sm2")):
