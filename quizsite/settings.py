@@ -268,7 +268,7 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-for _directory in (VAR_DIR, MEDIA_ROOT):
+for _directory in (VAR_DIR, MEDIA_ROOT, STATIC_ROOT):
     _directory.mkdir(parents=True, exist_ok=True)
 if not REDIS_URL:
     for _sub in ("queue", "control", "results"):

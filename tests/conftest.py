@@ -49,8 +49,8 @@ def redis_server(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def postgres_server(tmp_path_factory):
-    server = servers.start_postgres(tmp_path_factory.mktemp("postgres"))
+def postgres_server():
+    server = servers.start_postgres()
     yield server
     server.stop()
 

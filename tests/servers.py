@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -141,9 +142,10 @@ class PostgresServer:
 
     def stop(self) -> None:
         stop_process(self.process, sig=signal.SIGINT)  # "fast" shutdown
+        shutil.rmtree(self.datadir.parent, ignore_errors=True)
 
 
-def start_postgres(workdir: Path) -> PostgresServer:
+def start_postgres() -> PostgresServer:
     initdb, postgres = find_binary("initdb"), find_binary("postgres")
     require(
         initdb is not None and postgres is not None,
@@ -154,7 +156,9 @@ def start_postgres(workdir: Path) -> PostgresServer:
     if os.geteuid() == 0:
         require(shutil.which("runuser") is not None, "runuser is needed to run PostgreSQL")
         run_as = ["runuser", "-u", "postgres", "--"]
-    workdir.mkdir(parents=True, exist_ok=True)
+    # Not under pytest's temporary directory: that is private to root (0700), and PostgreSQL
+    # runs as the postgres user, who must be able to reach its data directory.
+    workdir = Path(tempfile.mkdtemp(prefix="quizsite-postgres-"))
     datadir, socket_dir = workdir / "data", workdir / "socket"
     socket_dir.mkdir(exist_ok=True)
     if run_as:

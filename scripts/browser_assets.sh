@@ -1,0 +1,2 @@
+# Sourced by scripts/test: nothing yet; the browser work adds its asset install here.
+:
