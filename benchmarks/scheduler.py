@@ -14,6 +14,8 @@ interval, review number and lapses), n = evaluated reviews.
 - `fsrs-optimized`: `flashcards.scheduling.fit_parameters` on the first 80%: the package
   optimiser, adopted only when a trial fit on the training period's first 75% predicts its last
   25% better than the defaults do (what the per-student optimisation task runs).
+- `package-optimizer` (figures only): the package optimiser fitted on the first 80% and always
+  adopted — the reference the issue compares with (defaults when there are too few reviews).
 - `sm2`: srs-benchmark's SM-2 port (quality = FSRS grade + 1, R = 0.9^(elapsed / interval)).
 
 With `--scale 5` the 1–5 ratings go through the chosen mapping (`--mapping`, default
@@ -43,6 +45,7 @@ from flashcards.scheduling import (
     MAPPINGS,
     LoggedReview,
     Prediction,
+    _package_fit,
     fit_parameters,
     log_loss,
     predict_history,
@@ -176,10 +179,16 @@ def evaluate(history: Sequence[LoggedReview], *, verbose_prefix: str = "") -> di
     default = predict_history(history, DEFAULT_PARAMETERS, evaluate_from=split)
     fitted = fit_parameters(history[:split])
     optimized = predict_history(history, fitted.parameters, evaluate_from=split)
+    # The package optimiser alone, fitted on the whole training period, for comparison (when
+    # the fit was adopted it is exactly the adopted parameters).
+    package = fitted.parameters if fitted.adopted else None
+    if package is None and fitted.trial_parameters:
+        package = _package_fit(history[:split])
     return {
         "split": split,
         "default": default,
         "optimized": optimized,
+        "package": predict_history(history, package, evaluate_from=split) if package else default,
         "fit": fitted,
         "sm2": sm2_predictions(history, split),
         "seconds": time.perf_counter() - started,
@@ -237,7 +246,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"fit-validation-improvement: {fit.z:.2f} standard-errors")
     print(f"fit-decision: {fit.reason}")
     print(f"replay-and-fit-time: {result['seconds']:.1f} s")
-    for name, key in (("fsrs-default", "default"), ("fsrs-optimized", "optimized"), ("sm2", "sm2")):
+    models = (
+        ("fsrs-default", "default"),
+        ("fsrs-optimized", "optimized"),
+        ("package-optimizer", "package"),
+        ("sm2", "sm2"),
+    )
+    for name, key in models:
         preds = result[key]
         print(f"{name}-log-loss: {log_loss(preds):.4f}")
         print(f"{name}-rmse-bins: {rmse_bins(preds):.4f}")

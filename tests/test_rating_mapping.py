@@ -41,7 +41,8 @@ def test_every_mapping_is_monotonic_and_covers_the_whole_scale():
         assert sorted(table) == [1, 2, 3, 4, 5], name
         grades = [int(table[r]) for r in range(1, 6)]
         assert grades == sorted(grades), name
-        assert table[1] == Rating.Again and table[5] == Rating.Easy, name
+        assert table[1] == Rating.Again, name
+        assert table[5] == Rating.Easy, name
 
 
 def test_the_four_point_scale_passes_ratings_through_unchanged():

@@ -107,7 +107,7 @@ def test_a_flashcard_with_a_reverse_and_a_cloze_question_yield_one_card_per_side
     QuestionFactory(question_set=chapter, position=2, kind="description")
 
     ensure_cards(set_ids=[chapter.pk])  # what the next-card API does before every queue
-    ids, queue = queue_ids(student, [chapter])
+    _ids, queue = queue_ids(student, [chapter])
 
     sides = [(e.card.question.position, e.card.side, e.card.ordinal) for e in queue.entries]
     assert sides == [(0, "front", 0), (0, "reverse", 0), (1, "cloze", 1), (1, "cloze", 2)]
@@ -142,7 +142,7 @@ def test_the_new_card_allowance_resets_at_4am_local_time_not_at_midnight(time_ma
     assert queue_ids(student, [chapter], now=datetime.now(UTC))[1].counts["new"] == 0
 
     time_machine.move_to(datetime(2025, 5, 14, 19, 0, tzinfo=UTC), tick=False)  # 04:00 local
-    ids, queue = queue_ids(student, [chapter], now=datetime.now(UTC))
+    _ids, queue = queue_ids(student, [chapter], now=datetime.now(UTC))
     assert queue.counts["new"] == 2
     assert queue.new_today == 0
 

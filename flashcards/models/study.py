@@ -151,8 +151,8 @@ class StudySettings(models.Model):
     desired_retention = models.FloatField(
         default=0.90, validators=[MinValueValidator(0.70), MaxValueValidator(0.97)]
     )
-    learning_steps = models.JSONField(default=list)  # seconds; empty list means [60, 600]
-    relearning_steps = models.JSONField(default=list)  # seconds; empty list means [600]
+    learning_steps = models.JSONField(default=list, blank=True)  # seconds; [] means [60, 600]
+    relearning_steps = models.JSONField(default=list, blank=True)  # seconds; [] means [600]
     maximum_interval = models.PositiveIntegerField(
         default=36500, validators=[MinValueValidator(1), MaxValueValidator(36500)]
     )

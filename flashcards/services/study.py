@@ -394,8 +394,9 @@ def record_quiz_answer(
 def undo_last_review(*, student: User) -> CardState:
     """Undo the student's latest study rating: the card gets back exactly the state it had.
 
-    Refused when the card has been reviewed since (a quiz answer, a reschedule): putting the
-    old state back would silently drop that newer review.
+    Undo can be repeated, walking back one rating at a time.  It is refused when the card's
+    state is no longer the one that rating produced (a quiz answer or a reschedule came
+    since): putting the old state back would silently drop that newer change.
     """
     _lock_settings(student)
     review = (
@@ -411,7 +412,7 @@ def undo_last_review(*, student: User) -> CardState:
         raise NothingToUndo("There is no rating to undo.")
     row = CardState.objects.get(student=student, card_id=review.card_id)
     if review.source == ReviewLog.Source.STUDY:
-        if row.version != review.version_after:
+        if memory_state(row) != MemoryState.from_dict(review.state_after):
             raise NothingToUndo(
                 "This card has changed since that rating, so it can no longer be undone.",
                 code="undo_conflict",
