@@ -11,9 +11,11 @@ only update the state.  Reported per model: log loss and RMSE(bins) (srs-benchma
 interval, review number and lapses), n = evaluated reviews.
 
 - `fsrs-default`: FSRS-6 with the package's default parameters.
-- `fsrs-optimized`: `flashcards.scheduling.fit_parameters` on the first 80%: the package
-  optimiser, adopted only when a trial fit on the training period's first 75% predicts its last
-  25% better than the defaults do (what the per-student optimisation task runs).
+- `fsrs-optimized`: `flashcards.scheduling.fit_parameters` on the first 80% (what the
+  per-student optimisation task runs): the package optimiser and the same method with smaller
+  mini-batches are each fitted on the training period's first 75% and scored on its last 25%;
+  the better one is adopted only if it beats the defaults there by 2 standard errors, and is
+  then refitted on the whole training period.
 - `package-optimizer` (figures only): the package optimiser fitted on the first 80% and always
   adopted — the reference the issue compares with (defaults when there are too few reviews).
 - `sm2`: srs-benchmark's SM-2 port (quality = FSRS grade + 1, R = 0.9^(elapsed / interval)).
@@ -181,7 +183,7 @@ def evaluate(history: Sequence[LoggedReview], *, verbose_prefix: str = "") -> di
     optimized = predict_history(history, fitted.parameters, evaluate_from=split)
     # The package optimiser alone, fitted on the whole training period, for comparison (when
     # the fit was adopted it is exactly the adopted parameters).
-    package = fitted.parameters if fitted.adopted else None
+    package = fitted.parameters if fitted.adopted and fitted.fitter == "package" else None
     if package is None and fitted.trial_parameters:
         package = _package_fit(history[:split])
     return {
@@ -245,6 +247,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"fit-validation-reviews: {fit.n_validation} reviews")
         print(f"fit-validation-improvement: {fit.z:.2f} standard-errors")
     print(f"fit-decision: {fit.reason}")
+    if fit.fitter:
+        print(f"fit-chosen-fitter: {fit.fitter}")
     print(f"replay-and-fit-time: {result['seconds']:.1f} s")
     models = (
         ("fsrs-default", "default"),
