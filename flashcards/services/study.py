@@ -533,7 +533,7 @@ def request_parameter_fit(
             fit = ParameterFit.objects.create(student=student)
     except IntegrityError:
         return None
-    transaction.on_commit(lambda: fit_study_parameters.delay(fit.pk))
+    transaction.on_commit(lambda: fit_study_parameters.apply_async(args=[fit.pk], queue="gpu"))
     return fit
 
 
