@@ -53,7 +53,7 @@ def start_database(kind: str, workdir: Path):
     sys.path.insert(0, str(ROOT))
     from tests.servers import start_postgres
 
-    server = start_postgres(workdir / "postgres")
+    server = start_postgres()
     return server, server.url("postgres")
 
 
@@ -341,7 +341,7 @@ async def trivial_client(port, deadline, rec, rng, think_ms):
     await conn.close()
 
 
-async def student_client(port, token, deadline, rec, rng, think_ms):
+async def student_client(port, token, deadline, rec, rng, think_ms, rate=True):
     conn = Connection(port, token)
     while time.monotonic() < deadline:
         status, data = await rec.timed("next", conn.request("GET", "/api/study/next/"))
@@ -350,7 +350,7 @@ async def student_client(port, token, deadline, rec, rng, think_ms):
             continue
         cards = json.loads(data)["cards"]
         await think(rng, think_ms)
-        if not cards:
+        if not cards or not rate:
             continue
         entry = cards[0]
         body = {
@@ -378,7 +378,7 @@ async def run_phase(kind, port, tokens, seconds, clients, think_ms, seed):
         tasks = [trivial_client(port, deadline, rec, rngs[i], think_ms) for i in range(clients)]
     else:
         tasks = [
-            student_client(port, tokens[i], deadline, rec, rngs[i], think_ms)
+            student_client(port, tokens[i], deadline, rec, rngs[i], think_ms, kind == "study")
             for i in range(clients)
         ]
     await asyncio.gather(*tasks)
@@ -504,8 +504,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"clients: {args.clients} simulated students")
         print(f"think-time: {args.think_ms:.0f} ms")
 
-        # Warm each worker's connections and caches before measuring.
-        asyncio.run(run_phase("study", port, data["tokens"], 3, args.clients, 50, args.seed + 99))
+        # Warm each worker's database connections before measuring (next only: rating here
+        # would use up the cards the measured phase is meant to rate).
+        asyncio.run(run_phase("warm", port, data["tokens"], 3, args.clients, 50, args.seed + 99))
         trivial = asyncio.run(
             run_phase(
                 "trivial",

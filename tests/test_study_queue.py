@@ -234,3 +234,31 @@ def test_cram_mode_shows_cards_that_are_not_due_and_leaves_their_schedule_alone(
     )
     # The card just crammed goes to the back of the cram queue.
     assert cram_queue(student, [chapter.pk], limit=2).entries[0].card.pk != first.pk
+
+
+def test_cards_follow_edits_of_their_question_and_questions_created_in_bulk():
+    from flashcards.models import Card, Question
+    from tests.factories_study import ClozeQuestionFactory
+
+    student = StudentFactory()
+    chapter = studyable_set(student)
+    cloze = ClozeQuestionFactory(question_set=chapter)
+    ensure_cards(set_ids=[chapter.pk])
+    assert Card.objects.filter(question=cloze).count() == 2
+
+    cloze.prompt += " and {{c3::zero}} stays zero"
+    cloze.save()
+    imported = Question(
+        question_set=chapter, kind=Question.Kind.TRUE_FALSE, prompt="ReLU is linear"
+    )
+    imported.render_rich_text_fields()
+    Question.objects.bulk_create([imported])  # importers do this: no save(), no signals
+    ensure_cards(set_ids=[chapter.pk])
+
+    assert sorted(Card.objects.filter(question=cloze).values_list("ordinal", flat=True)) == [
+        1,
+        2,
+        3,
+    ]
+    assert Card.objects.filter(question__kind=Question.Kind.TRUE_FALSE).count() == 1
+    assert ensure_cards(set_ids=[chapter.pk]) == 0

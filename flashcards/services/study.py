@@ -20,7 +20,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q
 from django.utils import timezone
 
 from flashcards import scheduling
@@ -122,14 +122,37 @@ def stale_questions(set_ids: Sequence[int]):
     )
 
 
+def _cards_look_current(set_ids: Sequence[int]) -> bool:
+    """Two plain aggregates instead of a per-question check: every question has cards, and
+    no question was edited after the oldest card sync.  (Conservative: a False only means the
+    exact check below has to run.)"""
+    questions = (
+        Question.objects.filter(question_set_id__in=set_ids)
+        .exclude(kind=Question.Kind.DESCRIPTION)
+        .aggregate(n=Count("id"), latest=Max("updated_at"))
+    )
+    cards = Card.objects.filter(question_set_id__in=set_ids).aggregate(
+        n=Count("question_id", distinct=True), oldest=Min("synced_at")
+    )
+    if questions["n"] != cards["n"]:
+        return False
+    return questions["latest"] is None or questions["latest"] <= cards["oldest"]
+
+
 def ensure_cards(*, set_ids: Sequence[int]) -> int:
-    """Bring the cards of these sets up to date: one cheap query when nothing changed.
+    """Bring the cards of these sets up to date: two cheap aggregates when nothing changed.
 
     Cards are derived lazily, when a student studies, rather than from signals on Question:
     importers create questions with bulk_create, which sends no signals.
     """
-    stale = list(stale_questions(set_ids))
-    return sync_cards(questions=stale) if stale else 0
+    if not set_ids or _cards_look_current(set_ids):
+        return 0
+    with transaction.atomic():
+        stale = list(stale_questions(set_ids))
+        changed = sync_cards(questions=stale) if stale else 0
+        # Everything else was just found current: stamp it so the quick check passes again.
+        Card.objects.filter(question_set_id__in=set_ids).update(synced_at=timezone.now())
+    return changed
 
 
 # --- scheduler per student --------------------------------------------------------------------
