@@ -37,6 +37,7 @@ from flashcards.models import (
     CardState,
     Choice,
     Classroom,
+    Question,
     QuestionSet,
     ReviewLog,
     StudySettings,
@@ -45,6 +46,11 @@ from flashcards.models import (
 from flashcards.selectors.content import sets_visible_to
 
 LEARNING_STATES = (CardState.State.LEARNING, CardState.State.RELEARNING)
+CHOICE_KINDS = {
+    Question.Kind.MULTIPLE_CHOICE,
+    Question.Kind.SHORT_ANSWER,
+    Question.Kind.MATCHING,
+}
 MAX_QUEUE = 50
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -217,10 +223,14 @@ def _attach_cards(student: User, entries: list[QueueEntry]) -> None:
     }
     question_ids = {card.question_id for card in cards.values()}
     choices: dict[int, list[Choice]] = {qid: [] for qid in question_ids}
-    for choice in Choice.objects.filter(question_id__in=question_ids).order_by(
-        "question_id", "position", "id"
-    ):
-        choices[choice.question_id].append(choice)
+    with_choices = {
+        card.question_id for card in cards.values() if card.question.kind in CHOICE_KINDS
+    }
+    if with_choices:  # flashcards and clozes, most of what is studied, have none
+        for choice in Choice.objects.filter(question_id__in=with_choices).order_by(
+            "question_id", "position", "id"
+        ):
+            choices[choice.question_id].append(choice)
     missing = [e for e in entries if e.state is None]
     if missing:
         states = {
