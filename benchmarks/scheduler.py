@@ -14,7 +14,7 @@ interval, review number and lapses), n = evaluated reviews.
 - `fsrs-optimized`: `flashcards.scheduling.fit_parameters` on the first 80% (what the
   per-student optimisation task runs): the package optimiser and the same method with smaller
   mini-batches are each fitted on the training period's first 75% and scored on its last 25%;
-  the better one is adopted only if it beats the defaults there by 2 standard errors, and is
+  the better one is adopted only if it beats the defaults there by 2.5 standard errors, and is
   then refitted on the whole training period.
 - `package-optimizer` (figures only): the package optimiser fitted on the first 80% and always
   adopted — the reference the issue compares with (defaults when there are too few reviews).
