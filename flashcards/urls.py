@@ -1,6 +1,6 @@
 """REST API routes of this app; mounted under /api/ by quizsite.urls."""
 
-from django.urls import path
+from django.urls import include, path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import SimpleRouter
 
@@ -19,6 +19,7 @@ router.register("questions", QuestionViewSet, basename="question")
 router.register("classes", ClassroomViewSet, basename="classroom")
 
 urlpatterns = [
+    path("study/", include("flashcards.api.study")),
     path("me/", MeView.as_view(), name="api-me"),
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("sets/<int:set_id>/questions/", SetQuestionsView.as_view(), name="set-questions"),
