@@ -8,6 +8,8 @@ very same function.
 
 from __future__ import annotations
 
+import json
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -71,7 +73,24 @@ class DemoOutput:
     checkpoint: dict[str, Any] | None = None
 
     def result_json(self) -> dict[str, Any]:
-        return {"summary": self.summary, "notes": list(self.notes), "data": self.data}
+        return json_safe({"summary": self.summary, "notes": list(self.notes), "data": self.data})
+
+
+def json_safe(value: Any) -> Any:
+    """JSON that PostgreSQL accepts: NaN and infinities (a diverged loss) become strings."""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "NaN"
+        if math.isinf(value):
+            return "Infinity" if value > 0 else "-Infinity"
+        return value
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    if value is None or isinstance(value, str | int | bool):
+        return value
+    return json.loads(json.dumps(value, default=str))
 
 
 DemoFunction = Callable[..., DemoOutput]

@@ -111,12 +111,15 @@ def run(params, *, generator, device, progress) -> DemoOutput:
     steps = trajectory(params, generator)
     progress(1, 1, f"{params['steps']} steps")
     verdict, explanation = diagnose(steps["losses"], params, steps["parameters"])
-    losses = [json_number(value) for value in steps["losses"]]
+    losses = [json_number(value, 12) for value in steps["losses"]]
 
     loss_figure = new_figure()
     axes = loss_figure.add_subplot()
     finite = [
-        (i, value) for i, value in enumerate(steps["losses"]) if math.isfinite(value) and value > 0
+        # Past 1e200 a log axis overflows while placing its ticks: leave those points out.
+        (i, value)
+        for i, value in enumerate(steps["losses"])
+        if math.isfinite(value) and 0 < value < 1e200
     ]
     if finite:
         axes.plot([i for i, _ in finite], [v for _, v in finite], "o-")
@@ -188,12 +191,12 @@ def run(params, *, generator, device, progress) -> DemoOutput:
         "verdict": verdict,
         "explanation": explanation,
         "parameter_names": steps["names"],
-        "parameters": [[json_number(v) for v in point] for point in steps["parameters"]],
-        "gradients": [[json_number(v) for v in point] for point in steps["gradients"]],
+        "parameters": [[json_number(v, 12) for v in point] for point in steps["parameters"]],
+        "gradients": [[json_number(v, 12) for v in point] for point in steps["gradients"]],
         "losses": losses,
     }
     if steps["time"] is not None:
-        data.update(time=steps["time"], speed=[json_number(v) for v in steps["speed"]])
+        data.update(time=steps["time"], speed=[json_number(v, 12) for v in steps["speed"]])
     return DemoOutput(data=data, figures=figures, summary=f"{verdict.capitalize()}. {explanation}")
 
 

@@ -16,7 +16,6 @@ A run must never stay "running" for ever when its worker dies.  Three mechanisms
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import time
@@ -38,6 +37,7 @@ from training.registry import (
     Demo,
     DemoTimeLimitExceeded,
     get_demo,
+    json_safe,
     run_seed,
 )
 
@@ -312,23 +312,6 @@ def execute_run(*, run_id: int, worker: str = "") -> DemoRun | None:
     }
     run.save()
     return run
-
-
-def json_safe(value: Any) -> Any:
-    """JSON that PostgreSQL accepts: NaN and infinities (a diverged loss) become strings."""
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "NaN"
-        if math.isinf(value):
-            return "Infinity" if value > 0 else "-Infinity"
-        return value
-    if isinstance(value, dict):
-        return {str(k): json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [json_safe(v) for v in value]
-    if value is None or isinstance(value, str | int | bool):
-        return value
-    return json.loads(json.dumps(value, default=str))
 
 
 def _mark_failed(run: DemoRun, reason: str) -> DemoRun:
