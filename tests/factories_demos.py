@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
+import functools
+import shutil
+import tempfile
+from pathlib import Path
+
 import factory
 import torch
 
@@ -37,18 +43,34 @@ class DemoAttachmentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = DemoAttachment
 
+    class Params:
+        raw_params = factory.Dict({})
+
     question = factory.SubFactory(QuestionFactory)
     demo = "softmax-cross-entropy"
-    params = factory.LazyAttribute(lambda attachment: canonical(attachment.demo))
+    params = factory.LazyAttribute(lambda a: canonical(a.demo, a.raw_params))
     caption = "Softmax of four logits."
     position = factory.Sequence(lambda n: n)
     run = factory.LazyAttribute(
-        lambda attachment: DemoRunFactory(demo=attachment.demo, raw_params=attachment.params)
+        lambda attachment: (
+            DemoRun.objects.filter(
+                demo=attachment.demo, params_key=params_key(attachment.params)
+            ).first()
+            or DemoRunFactory(demo=attachment.demo, raw_params=attachment.params)
+        )
     )
     created_by = factory.LazyAttribute(lambda attachment: attachment.question.question_set.owner)
 
 
 __all__ = ["DemoAttachmentFactory", "DemoRunFactory", "InstructorFactory", "canonical"]
+
+
+@functools.cache
+def shared_digit_training():
+    """One small trained model and its checkpoint per test session, for every module."""
+    directory = Path(tempfile.mkdtemp(prefix="quizsite-digit-cnn-"))
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)
+    return train_small_digit_checkpoint(directory)
 
 
 def train_small_digit_checkpoint(directory, *, epochs: int = 1):

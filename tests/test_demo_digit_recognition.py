@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 
 from tests.demo_checks import assert_well_formed
-from tests.factories_demos import train_small_digit_checkpoint
+from tests.factories_demos import shared_digit_training
 from training.data import load_embedded
 from training.digit_model import (
     VERSION,
@@ -29,11 +29,9 @@ def subset():
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory):
-    """One real digit CNN for the module: an epoch on the 4,000-image subset (seconds)."""
-    directory = tmp_path_factory.mktemp("checkpoints")
-    result, path = train_small_digit_checkpoint(directory)
-    return result, path
+def trained():
+    """A real digit CNN: an epoch on the 4,000-image subset (seconds), shared by the session."""
+    return shared_digit_training()
 
 
 @pytest.fixture
