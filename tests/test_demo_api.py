@@ -525,6 +525,7 @@ def test_a_png_drawn_in_black_on_a_transparent_canvas_is_classified(api_client, 
     [
         ({"pixels": [[0] * 28] * 28}, "empty"),
         ({"pixels": [[0] * 5] * 5}, "between 28 and 1024"),
+        ({"pixels": [[0] * 28, [0] * 27]}, "rectangular 2-D grid"),
         ({"image": "data:image/png;base64,not-an-image"}, "not a base64-encoded"),
         ({}, "Send either"),
     ],

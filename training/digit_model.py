@@ -95,8 +95,9 @@ def train(
     started = time.perf_counter()
     torch.manual_seed(int(torch.randint(0, 2**31 - 1, (1,), generator=generator)))  # dropout
     train_x, train_y = mnist.train_images, mnist.train_labels
-    if max_train_images:
-        train_x, train_y = train_x[:max_train_images], train_y[:max_train_images]
+    if max_train_images and max_train_images < len(train_y):
+        keep = torch.randperm(len(train_y), generator=generator)[:max_train_images]
+        train_x, train_y = train_x[keep], train_y[keep]
     train_x, train_y = normalised(train_x).to(device), train_y.to(device)
     test_x, test_y = normalised(mnist.valid_images).to(device), mnist.valid_labels.to(device)
 

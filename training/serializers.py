@@ -85,12 +85,30 @@ class RunRequestSerializer(serializers.Serializer):
     params = ParamsField(required=False, default=dict)
 
 
+class PixelsField(serializers.Field):
+    """A 2-D grid of numbers, converted in one numpy call: a 280×280 canvas is 78,400 values,
+    which a ListField of FloatFields would validate one Python call at a time (~0.3 s)."""
+
+    default_error_messages = {"invalid": "must be a rectangular 2-D grid of numbers"}
+
+    def to_internal_value(self, data):
+        import numpy as np
+
+        if not isinstance(data, list) or not data or not isinstance(data[0], list):
+            self.fail("invalid")
+        if len(data) > 1024 or len(data[0]) > 1024:
+            raise serializers.ValidationError("must be at most 1024×1024")
+        try:
+            grid = np.asarray(data, dtype=np.float32)
+        except (TypeError, ValueError):
+            self.fail("invalid")
+        if grid.ndim != 2:
+            self.fail("invalid")
+        return grid
+
+
 class DigitSerializer(serializers.Serializer):
-    pixels = serializers.ListField(
-        child=serializers.ListField(child=serializers.FloatField(), max_length=1024),
-        max_length=1024,
-        required=False,
-    )
+    pixels = PixelsField(required=False)
     image = serializers.CharField(max_length=3_000_000, required=False)
 
     def validate(self, attrs):
