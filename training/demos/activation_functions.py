@@ -1,0 +1,131 @@
+"""Activation functions and their derivatives, computed by PyTorch and autograd."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from training.figures import make_figure, new_figure, sample_rows
+from training.params import Param, Schema
+from training.registry import Demo, DemoOutput, register
+
+FUNCTIONS = {
+    "sigmoid": ("sigmoid", lambda x, slope: torch.sigmoid(x)),
+    "tanh": ("tanh", lambda x, slope: torch.tanh(x)),
+    "relu": ("ReLU", lambda x, slope: F.relu(x)),
+    "leaky_relu": ("leaky ReLU", lambda x, slope: F.leaky_relu(x, negative_slope=slope)),
+    "gelu": ("GELU", lambda x, slope: F.gelu(x)),
+    "softplus": ("softplus", lambda x, slope: F.softplus(x)),
+}
+# What each curve teaches; the summary states it next to the numbers that show it.
+FACTS = {
+    "sigmoid": "squashes any input into (0, 1); its slope is at most 0.25, at x = 0",
+    "tanh": "squashes any input into (−1, 1) and is centred on 0; slope at most 1",
+    "relu": "is 0 for negative inputs and x itself for positive ones; slope 0 or 1",
+    "leaky_relu": "keeps a small slope for negative inputs, so their gradient is not 0",
+    "gelu": "is a smooth ReLU: x weighted by the probability that a standard normal is below x",
+    "softplus": "is a smooth ReLU, log(1 + eˣ), whose slope is the sigmoid",
+}
+
+
+def _range_check(params: dict) -> dict[str, list[str]]:
+    if params["x_max"] <= params["x_min"]:
+        return {"x_max": [f"must be greater than x_min ({params['x_min']:g})"]}
+    return {}
+
+
+def evaluate(name: str, x: torch.Tensor, slope: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """y = f(x) and dy/dx from autograd (each y_i depends only on x_i, so grad of the sum)."""
+    x = x.detach().clone().requires_grad_(True)
+    y = FUNCTIONS[name][1](x, slope)
+    (grad,) = torch.autograd.grad(y.sum(), x)
+    return y.detach(), grad.detach()
+
+
+def run(params, *, generator, device, progress) -> DemoOutput:
+    chosen = list(FUNCTIONS) if params["function"] == "all" else [params["function"]]
+    x = torch.linspace(
+        params["x_min"], params["x_max"], params["points"], dtype=torch.float64, device=device
+    )
+    curves = {}
+    for index, name in enumerate(chosen):
+        y, dy = evaluate(name, x, params["negative_slope"])
+        curves[name] = {"y": y.cpu().tolist(), "dy_dx": dy.cpu().tolist()}
+        progress(index + 1, len(chosen), FUNCTIONS[name][0])
+    xs = x.cpu().tolist()
+
+    figure = new_figure()
+    axes = figure.add_subplot()
+    for name, curve in curves.items():
+        line = axes.plot(xs, curve["y"], label=FUNCTIONS[name][0])[0]
+        if len(chosen) == 1:
+            axes.plot(xs, curve["dy_dx"], "--", color=line.get_color(), label="derivative")
+    axes.axhline(0, color="black", linewidth=0.8)
+    axes.axvline(0, color="black", linewidth=0.8)
+    axes.set_xlabel("x")
+    axes.set_ylabel("f(x)" if len(chosen) > 1 else "f(x) and f′(x)")
+    axes.legend()
+
+    describe = []
+    for name, curve in curves.items():
+        describe.append(
+            f"{FUNCTIONS[name][0]} from {min(curve['y']):.3g} to {max(curve['y']):.3g}, "
+            f"slope from {min(curve['dy_dx']):.3g} to {max(curve['dy_dx']):.3g}"
+        )
+    span = f"x from {params['x_min']:g} to {params['x_max']:g}"
+    alt = f"Line chart over {span}: " + "; ".join(describe) + "."
+    columns = ["x"]
+    for name in curves:
+        columns += [FUNCTIONS[name][0], f"{FUNCTIONS[name][0]} derivative"]
+    rows = [
+        [xs[i]]
+        + [value for curve in curves.values() for value in (curve["y"][i], curve["dy_dx"][i])]
+        for i in range(len(xs))
+    ]
+    title = ", ".join(FUNCTIONS[name][0] for name in chosen) + f" for {span}"
+    figures = [
+        make_figure("curve", figure, title=title, alt=alt, columns=columns, rows=sample_rows(rows))
+    ]
+    summary = " ".join(f"{FUNCTIONS[name][0]} {FACTS[name]}." for name in chosen)
+    return DemoOutput(
+        data={"x": xs, "functions": curves},
+        figures=figures,
+        summary=summary,
+    )
+
+
+DEMO = register(
+    Demo(
+        slug="activation-functions",
+        title="Activation functions",
+        description=(
+            "Plot sigmoid, tanh, ReLU, leaky ReLU, GELU or softplus over a range of inputs, "
+            "with the derivative autograd computes."
+        ),
+        schema=Schema(
+            params=(
+                Param(
+                    "function",
+                    "choice",
+                    "sigmoid",
+                    choices=(*FUNCTIONS, "all"),
+                    help="which function to draw; 'all' compares them",
+                ),
+                Param("x_min", "float", -5.0, minimum=-50, maximum=50, help="left end of x"),
+                Param("x_max", "float", 5.0, minimum=-50, maximum=50, help="right end of x"),
+                Param("points", "int", 201, minimum=3, maximum=2001, help="number of x values"),
+                Param(
+                    "negative_slope",
+                    "float",
+                    0.01,
+                    minimum=0,
+                    maximum=1,
+                    help="slope of leaky ReLU for x < 0",
+                ),
+            ),
+            checks=(_range_check,),
+        ),
+        version=1,
+        function=run,
+    )
+)

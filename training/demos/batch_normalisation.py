@@ -1,0 +1,345 @@
+"""The batch-normalisation experiment: one MLP with and without BN, in four settings.
+
+A Keras-style MLP 784-256-128-64-10 (Glorot-uniform weights, zero biases, ReLU, softmax with
+cross-entropy, plain SGD), trained for 10 epochs, without and with batch normalisation before
+each ReLU, in the four settings of the lecture table: batch 128 with lr 0.01; batch 1024 with
+lr 1; weights drawn from Uniform(−5, 5); and raw 0..255 pixels instead of 0..1.  Without BN
+the last three fail, and a failed network often predicts one class for every image: the demo
+detects that and names the class, instead of printing an accuracy such as 0.089 that only
+looks like a bad model.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from training.data import as_float, load_mnist
+from training.figures import make_figure, new_figure
+from training.nets import batch_count, batches, predict_classes, sgd_step
+from training.params import Param, Schema
+from training.registry import TRAINING_QUEUE, Demo, DemoOutput, register
+
+COLLAPSE_SHARE = 0.9  # one class gets ≥ 90% of the predictions: the network has collapsed
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    label: str
+    batch_size: int
+    lr: float
+    init: str  # "glorot" or "uniform5"
+    scaled: bool
+    # The lecture's table (Keras), for comparison: validation accuracy without / with BN.
+    reference: tuple[float, float]
+
+
+SETTINGS = {
+    setting.key: setting
+    for setting in (
+        Setting("baseline", "batch 128, lr 0.01", 128, 0.01, "glorot", True, (0.966, 0.974)),
+        Setting(
+            "large_batch_high_lr", "batch 1024, lr 1", 1024, 1.0, "glorot", True, (0.089, 0.950)
+        ),
+        Setting(
+            "uniform_init", "RandomUniform(−5, 5) init", 128, 0.01, "uniform5", True, (0.352, 0.966)
+        ),
+        Setting(
+            "no_scaling", "no input scaling (0..255)", 128, 0.01, "glorot", False, (0.113, 0.977)
+        ),
+    )
+}
+
+
+def mlp(batch_norm: bool, init: str, generator: torch.Generator) -> nn.Sequential:
+    layers: list[nn.Module] = []
+    sizes = [784, 256, 128, 64, 10]
+    for index, (inputs, outputs) in enumerate(itertools.pairwise(sizes)):
+        linear = nn.Linear(inputs, outputs)
+        with torch.no_grad():
+            if init == "uniform5":
+                linear.weight.uniform_(-5, 5, generator=generator)
+            else:  # Keras' glorot_uniform
+                limit = math.sqrt(6 / (inputs + outputs))
+                linear.weight.uniform_(-limit, limit, generator=generator)
+            linear.bias.zero_()
+        layers.append(linear)
+        if index < len(sizes) - 2:
+            if batch_norm:
+                # Keras defaults: moving-average momentum 0.99 (PyTorch counts 1 − that), ε 1e-3.
+                layers.append(nn.BatchNorm1d(outputs, momentum=0.01, eps=1e-3))
+            layers.append(nn.ReLU())
+    return nn.Sequential(*layers)
+
+
+def train_one(
+    setting: Setting,
+    batch_norm: bool,
+    data: dict,
+    *,
+    epochs: int,
+    generator: torch.Generator,
+    device: torch.device,
+    report,
+) -> dict:
+    model = mlp(batch_norm, setting.init, generator).to(device)
+    scale = 1.0 if setting.scaled else 255.0
+    train_x, train_y = data["train_x"], data["train_y"]
+    valid_x, valid_y = data["valid_x"] * scale, data["valid_y"]
+    history, diverged_at = [], None
+    for epoch in range(1, epochs + 1):
+        total, count = 0.0, 0
+        for index in batches(len(train_x), setting.batch_size, generator):
+            index = index.to(device)
+            loss = F.cross_entropy(model(train_x[index] * scale), train_y[index])
+            loss.backward()
+            sgd_step(model.parameters(), setting.lr)
+            value = loss.item()
+            if not math.isfinite(value) and diverged_at is None:
+                diverged_at = epoch
+            total += value * len(index)
+            count += len(index)
+        predicted = predict_classes(model, valid_x)
+        accuracy = (predicted == valid_y).float().mean().item()
+        history.append({"epoch": epoch, "train_loss": total / count, "valid_accuracy": accuracy})
+        report(f"{setting.label}, {'with' if batch_norm else 'without'} BN: epoch {epoch}/{epochs}")
+    predicted = predict_classes(model, valid_x)
+    return {
+        "batch_norm": batch_norm,
+        "history": history,
+        "accuracy": history[-1]["valid_accuracy"],
+        "diverged_at_epoch": diverged_at,
+        **collapse(predicted, valid_y),
+    }
+
+
+def collapse(predicted: torch.Tensor, labels: torch.Tensor) -> dict:
+    """Does the network answer (nearly) the same class for everything?  Which, and how often?"""
+    counts = torch.bincount(predicted.cpu(), minlength=10)
+    top = int(counts.argmax())
+    share = counts[top].item() / len(predicted)
+    return {
+        "prediction_counts": counts.tolist(),
+        "collapsed": share >= COLLAPSE_SHARE,
+        "collapsed_to": top if share >= COLLAPSE_SHARE else None,
+        "top_class_share": share,
+        "top_class_frequency": (labels.cpu() == top).float().mean().item(),
+    }
+
+
+def verdict(setting: Setting, outcome: dict) -> str:
+    accuracy = outcome["accuracy"]
+    text = f"accuracy {accuracy:.3f}"
+    if outcome["collapsed"]:
+        digit = outcome["collapsed_to"]
+        text += (
+            f": collapsed, it predicts {digit} for {outcome['top_class_share']:.0%} of the "
+            f"images, so its accuracy is just the share of {digit}s in the validation set "
+            f"({outcome['top_class_frequency']:.3f})"
+        )
+    if outcome["diverged_at_epoch"]:
+        text += f" (the loss became NaN or infinite in epoch {outcome['diverged_at_epoch']})"
+    return text
+
+
+def run(params, *, generator, device, progress) -> DemoOutput:
+    chosen = (
+        list(SETTINGS.values()) if params["setting"] == "all" else [SETTINGS[params["setting"]]]
+    )
+    epochs = params["epochs"]
+    mnist = load_mnist()
+    train_images, train_labels = mnist.train_images, mnist.train_labels
+    if params["train_images"] and params["train_images"] < len(train_labels):
+        keep = torch.randperm(len(train_labels), generator=generator)[: params["train_images"]]
+        train_images, train_labels = train_images[keep], train_labels[keep]
+    data = {
+        "train_x": as_float(train_images).view(-1, 784).to(device),
+        "train_y": train_labels.to(device),
+        "valid_x": as_float(mnist.valid_images).view(-1, 784).to(device),
+        "valid_y": mnist.valid_labels.to(device),
+    }
+    total = len(chosen) * 2 * epochs
+    done = 0
+
+    def report(label: str) -> None:
+        nonlocal done
+        done += 1
+        progress(done, total, label)
+
+    rows, table, results = [], [], {}
+    for setting in chosen:
+        outcome = {}
+        for batch_norm in (False, True):
+            outcome["with_bn" if batch_norm else "without_bn"] = train_one(
+                setting,
+                batch_norm,
+                data,
+                epochs=epochs,
+                generator=generator,
+                device=device,
+                report=report,
+            )
+        results[setting.key] = {
+            "label": setting.label,
+            "batch_size": setting.batch_size,
+            "lr": setting.lr,
+            "reference": {"without_bn": setting.reference[0], "with_bn": setting.reference[1]},
+            **outcome,
+        }
+        without, with_ = outcome["without_bn"], outcome["with_bn"]
+        table.append(
+            [
+                setting.label,
+                without["accuracy"],
+                with_["accuracy"],
+                setting.reference[0],
+                setting.reference[1],
+                f"{without['collapsed_to']}" if without["collapsed"] else "",
+            ]
+        )
+        rows.append(
+            f"{setting.label}: without BN {verdict(setting, without)}; "
+            f"with BN {verdict(setting, with_)}"
+        )
+
+    bars = new_figure(7.2, 3.8)
+    axes = bars.add_subplot()
+    positions = range(len(chosen))
+    without_acc = [results[s.key]["without_bn"]["accuracy"] for s in chosen]
+    with_acc = [results[s.key]["with_bn"]["accuracy"] for s in chosen]
+    left = axes.bar(
+        [p - 0.2 for p in positions], without_acc, 0.4, label="without BN", color="#c0504d"
+    )
+    right = axes.bar([p + 0.2 for p in positions], with_acc, 0.4, label="with BN", color="#4a78b0")
+    axes.bar_label(left, labels=[f"{a:.3f}" for a in without_acc], fontsize=8)
+    axes.bar_label(right, labels=[f"{a:.3f}" for a in with_acc], fontsize=8)
+    axes.set_xticks(list(positions), [s.label for s in chosen], fontsize=8)
+    axes.set_ylim(0, 1.1)
+    axes.set_ylabel("validation accuracy")
+    axes.legend(loc="lower left")
+
+    curves = new_figure(7.2, 3.8)
+    axes = curves.add_subplot()
+    loss_rows = []
+    for setting in chosen:
+        for key, style in (("without_bn", "--"), ("with_bn", "-")):
+            history = results[setting.key][key]["history"]
+            losses = [row["train_loss"] for row in history]
+            finite = [
+                (row["epoch"], v)
+                for row, v in zip(history, losses, strict=True)
+                if math.isfinite(v)
+            ]
+            if finite:
+                axes.plot(
+                    *zip(*finite, strict=True),
+                    style,
+                    marker="o",
+                    markersize=3,
+                    label=f"{setting.label}, {key.replace('_', ' ')}",
+                )
+            for row in history:
+                loss_rows.append(
+                    [
+                        setting.label,
+                        key.replace("_", " "),
+                        row["epoch"],
+                        row["train_loss"],
+                        row["valid_accuracy"],
+                    ]
+                )
+    axes.set_yscale("log")
+    axes.set_xlabel("epoch")
+    axes.set_ylabel("training loss")
+    axes.legend(fontsize=7)
+
+    figures = [
+        make_figure(
+            "accuracy",
+            bars,
+            title="Validation accuracy without and with batch normalisation",
+            alt="Grouped bar chart. " + ". ".join(rows) + ".",
+            columns=[
+                "setting",
+                "without BN",
+                "with BN",
+                "lecture, without BN",
+                "lecture, with BN",
+                "collapsed to class (without BN)",
+            ],
+            rows=table,
+        ),
+        make_figure(
+            "loss",
+            curves,
+            title="Training loss per epoch",
+            alt=(
+                "Training loss per epoch on a log scale, dashed without BN and solid with it; "
+                "missing points are NaN or infinite losses."
+            ),
+            columns=["setting", "model", "epoch", "training loss", "validation accuracy"],
+            rows=loss_rows,
+        ),
+    ]
+    collapsed = [s for s in chosen if results[s.key]["without_bn"]["collapsed"]]
+    summary = ". ".join(rows) + "."
+    if collapsed:
+        summary += (
+            " A collapsed network has not learned a bad rule; it has stopped telling digits "
+            "apart. Batch normalisation keeps each layer's inputs at a usable scale, which is "
+            "why it survives high learning rates, bad initialisation and unscaled inputs."
+        )
+    return DemoOutput(
+        data={
+            "epochs": epochs,
+            "settings": results,
+            "train_images": len(data["train_y"]),
+            "valid_images": len(data["valid_y"]),
+            "gradient_updates_per_model": {
+                s.key: batch_count(len(data["train_y"]), s.batch_size) * epochs for s in chosen
+            },
+            "data": mnist.describe(),
+        },
+        figures=figures,
+        summary=summary,
+        notes=mnist.notes(),
+    )
+
+
+DEMO = register(
+    Demo(
+        slug="batch-normalisation",
+        title="Batch normalisation: with and without, in four settings",
+        description=(
+            "Train the same 784-256-128-64-10 MLP with and without batch normalisation: a "
+            "normal setting, a huge batch with lr 1, a bad initialisation and unscaled inputs."
+        ),
+        schema=Schema(
+            params=(
+                Param("setting", "choice", "all", choices=(*SETTINGS, "all")),
+                Param("epochs", "int", 10, minimum=1, maximum=20),
+                Param(
+                    "train_images",
+                    "int",
+                    0,
+                    minimum=0,
+                    maximum=60000,
+                    help="train on a random subset of this many images (0: all)",
+                ),
+                Param("seed", "int", 0, minimum=0, maximum=2**31 - 1),
+            ),
+        ),
+        version=1,
+        function=run,
+        queue=TRAINING_QUEUE,
+        soft_time_limit=1800,
+        time_limit=1860,
+        uses_mnist=True,
+    )
+)

@@ -1,0 +1,157 @@
+"""Broadcasting two shapes: the result shape, or the error PyTorch raises, axis by axis."""
+
+from __future__ import annotations
+
+import torch
+
+from training.figures import make_figure, new_figure
+from training.params import Param, Schema
+from training.registry import Demo, DemoOutput, register
+
+
+def align(shape_a: list[int], shape_b: list[int]) -> list[dict]:
+    """Line the shapes up from the right, as broadcasting does, and judge each axis."""
+    width = max(len(shape_a), len(shape_b))
+    padded_a = [None] * (width - len(shape_a)) + list(shape_a)
+    padded_b = [None] * (width - len(shape_b)) + list(shape_b)
+    axes = []
+    for position, (a, b) in enumerate(zip(padded_a, padded_b, strict=True)):
+        if a is None or b is None:
+            rule, size = "missing on one side: treated as 1", a if b is None else b
+        elif a == b:
+            rule, size = "equal", a
+        elif a == 1 or b == 1:
+            rule, size = "one is 1: stretched", max(a, b)
+        else:
+            rule, size = "incompatible", None
+        axes.append({"axis": position - width, "a": a, "b": b, "rule": rule, "size": size})
+    return axes
+
+
+def run(params, *, generator, device, progress) -> DemoOutput:
+    shape_a, shape_b = params["shape_a"], params["shape_b"]
+    a = torch.arange(1, _numel(shape_a) + 1, dtype=torch.float32, device=device).reshape(shape_a)
+    b = torch.arange(1, _numel(shape_b) + 1, dtype=torch.float32, device=device).reshape(shape_b)
+    axes = align(shape_a, shape_b)
+    error = None
+    try:
+        result = a + b
+        result_shape = list(result.shape)
+    except RuntimeError as raised:
+        error, result, result_shape = str(raised).splitlines()[0], None, None
+    progress(1, 1, "broadcast")
+
+    figure = new_figure(6.4, 1.2 + 0.45 * 3)
+    table = figure.add_subplot()
+    table.axis("off")
+    cells = [
+        ["a", *[_cell(axis["a"]) for axis in axes]],
+        ["b", *[_cell(axis["b"]) for axis in axes]],
+        ["a + b", *[_cell(axis["size"], failed=axis["rule"] == "incompatible") for axis in axes]],
+    ]
+    drawn = table.table(
+        cellText=cells,
+        colLabels=["", *[f"axis {axis['axis']}" for axis in axes]],
+        loc="center",
+        cellLoc="center",
+    )
+    for column, axis in enumerate(axes, start=1):
+        if axis["rule"] == "incompatible":
+            for row in range(1, 4):
+                drawn[row, column].set_facecolor("#f8d7da")
+    verdict = f"result shape {tuple(result_shape)}" if error is None else "error"
+    table.set_title(f"{tuple(shape_a)} + {tuple(shape_b)} → {verdict}")
+
+    explained = "; ".join(
+        f"axis {axis['axis']}: {_cell(axis['a'])} and {_cell(axis['b'])}, {axis['rule']}"
+        for axis in axes
+    )
+    if error is None:
+        summary = (
+            f"Shapes {tuple(shape_a)} and {tuple(shape_b)} broadcast to {tuple(result_shape)}: "
+            "compared from the right, every pair of sizes is equal, or one of them is 1 (or "
+            "missing) and is stretched without copying data."
+        )
+    else:
+        bad = [axis["axis"] for axis in axes if axis["rule"] == "incompatible"]
+        summary = (
+            f"Shapes {tuple(shape_a)} and {tuple(shape_b)} do not broadcast: on axis "
+            f"{', '.join(map(str, bad))} the sizes differ and neither is 1. PyTorch says: {error}"
+        )
+    figures = [
+        make_figure(
+            "alignment",
+            figure,
+            title=f"Broadcasting {tuple(shape_a)} with {tuple(shape_b)}",
+            alt=f"Table lining up the shapes from the right. {explained}. Outcome: {verdict}.",
+            columns=["axis", "a", "b", "rule", "result size"],
+            rows=[
+                [
+                    axis["axis"],
+                    _cell(axis["a"]),
+                    _cell(axis["b"]),
+                    axis["rule"],
+                    _cell(axis["size"]),
+                ]
+                for axis in axes
+            ],
+        )
+    ]
+    data = {
+        "shape_a": shape_a,
+        "shape_b": shape_b,
+        "axes": axes,
+        "broadcasts": error is None,
+        "result_shape": result_shape,
+        "error": error,
+    }
+    if result is not None and result.numel() <= 64:
+        data.update(a=a.cpu().tolist(), b=b.cpu().tolist(), result=result.cpu().tolist())
+    return DemoOutput(data=data, figures=figures, summary=summary)
+
+
+def _numel(shape: list[int]) -> int:
+    count = 1
+    for size in shape:
+        count *= size
+    return count
+
+
+def _cell(value, *, failed: bool = False) -> str:
+    if failed:
+        return "✗"
+    return "–" if value is None else str(value)
+
+
+MAX_ELEMENTS = 100_000
+
+
+def _size_check(params: dict) -> dict[str, list[str]]:
+    errors = {}
+    for name in ("shape_a", "shape_b"):
+        if _numel(params[name]) > MAX_ELEMENTS:
+            errors[name] = [f"has more than {MAX_ELEMENTS:,} elements"]
+    return errors
+
+
+SHAPE = {"minimum": 1, "maximum": 64, "min_items": 0, "max_items": 4}
+
+DEMO = register(
+    Demo(
+        slug="broadcasting",
+        title="Broadcasting two shapes",
+        description=(
+            "Add tensors of two shapes and see, axis by axis from the right, why they "
+            "broadcast to the result shape, or the error PyTorch raises when they cannot."
+        ),
+        schema=Schema(
+            params=(
+                Param("shape_a", "int_list", [3, 1], help="e.g. 3x1", **SHAPE),
+                Param("shape_b", "int_list", [4], help="e.g. 4", **SHAPE),
+            ),
+            checks=(_size_check,),
+        ),
+        version=1,
+        function=run,
+    )
+)

@@ -1,0 +1,99 @@
+"""How many gradient updates: samples, batch size, epochs and drop_last."""
+
+from __future__ import annotations
+
+from training.figures import make_figure, new_figure, sample_rows
+from training.params import Param, Schema
+from training.registry import Demo, DemoOutput, register
+
+
+def count(samples: int, batch_size: int, epochs: int, drop_last: bool) -> dict:
+    full, remainder = divmod(samples, batch_size)
+    per_epoch = full if drop_last or remainder == 0 else full + 1
+    return {
+        "batches_per_epoch": per_epoch,
+        "full_batches": full,
+        "last_batch_size": (batch_size if remainder == 0 or drop_last else remainder)
+        if per_epoch
+        else 0,
+        "dropped_per_epoch": remainder if drop_last else 0,
+        "updates": per_epoch * epochs,
+    }
+
+
+def run(params, *, generator, device, progress) -> DemoOutput:
+    samples, batch, epochs, drop_last = (
+        params["samples"],
+        params["batch_size"],
+        params["epochs"],
+        params["drop_last"],
+    )
+    counts = count(samples, batch, epochs, drop_last)
+    progress(1, 1, "counted")
+    formula = (
+        f"⌊{samples:,} / {batch:,}⌋ × {epochs}"
+        if drop_last
+        else f"⌈{samples:,} / {batch:,}⌉ × {epochs}"
+    )
+    per_epoch = counts["batches_per_epoch"]
+
+    figure = new_figure(6.4, 3.4)
+    axes = figure.add_subplot()
+    epochs_axis = list(range(epochs + 1))
+    axes.step(epochs_axis, [per_epoch * e for e in epochs_axis], where="post", marker="o")
+    axes.set_xlabel("epoch")
+    axes.set_ylabel("gradient updates so far")
+    axes.set_title(f"{counts['updates']:,} updates = {formula}")
+    rows = [[e, per_epoch, per_epoch * e] for e in range(1, epochs + 1)]
+    last = (
+        f"The last batch of each epoch holds {counts['last_batch_size']:,} samples."
+        if not drop_last
+        else f"drop_last skips the last {counts['dropped_per_epoch']:,} samples of each epoch."
+    )
+    summary = (
+        f"{samples:,} samples in batches of {batch:,} make {per_epoch:,} batches per epoch "
+        f"(one gradient update each); over {epochs} epochs that is {formula} = "
+        f"{counts['updates']:,} updates. {last}"
+    )
+    if per_epoch == 0:
+        summary += " With drop_last and fewer samples than one batch, nothing is ever trained."
+    figures = [
+        make_figure(
+            "updates",
+            figure,
+            title="Gradient updates per epoch",
+            alt=(
+                f"Step chart rising by {per_epoch:,} updates each epoch, to "
+                f"{counts['updates']:,} after {epochs} epochs."
+            ),
+            columns=["epoch", "updates in this epoch", "updates so far"],
+            rows=sample_rows(rows),
+        )
+    ]
+    return DemoOutput(
+        data={**counts, "formula": formula},
+        figures=figures,
+        summary=summary,
+    )
+
+
+DEMO = register(
+    Demo(
+        slug="gradient-updates",
+        title="Epochs, batches and gradient updates",
+        description=(
+            "Count the gradient updates of a training run from the number of samples, the "
+            "batch size, the epochs and whether the last partial batch is dropped."
+        ),
+        schema=Schema(
+            params=(
+                Param("samples", "int", 60000, minimum=1, maximum=10**9),
+                Param("batch_size", "int", 128, minimum=1, maximum=10**6),
+                Param("epochs", "int", 5, minimum=1, maximum=1000),
+                Param("drop_last", "bool", False),
+            ),
+        ),
+        version=1,
+        function=run,
+    )
+)

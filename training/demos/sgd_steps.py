@@ -1,0 +1,225 @@
+"""SGD taking steps: the seven steps of fast.ai chapter 4 on two small problems.
+
+Either the "speed over time" data (a quadratic a·t² + b·t + c fitted to 20 noisy points,
+parameters initialised at random) or the 1-D parabola f(x) = x² from a chosen start.  Each
+step: predict, compute the loss, compute the gradient, step the parameters by lr × gradient
+(with optional momentum), repeat.  The run says whether SGD converged, stalled or diverged,
+and why.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from training.figures import json_number, make_figure, new_figure
+from training.params import Param, Schema
+from training.registry import Demo, DemoOutput, register
+
+STALL_IMPROVEMENT = 0.05  # less than 5% off the starting loss after all steps: "stalled"
+
+
+def speed_data(generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """fast.ai's roller-coaster speeds: a parabola in time plus Gaussian noise."""
+    time = torch.arange(0, 20, dtype=torch.float64)
+    noise = torch.randn(20, generator=generator, dtype=torch.float64) * 3
+    return time, noise + 0.75 * (time - 9.5) ** 2 + 1
+
+
+def trajectory(params: dict, generator: torch.Generator) -> dict:
+    """Run the steps with torch.optim.SGD and record parameters and loss before each step."""
+    if params["problem"] == "speed":
+        time, speed = speed_data(generator)
+        weights = torch.randn(3, generator=generator, dtype=torch.float64).requires_grad_()
+        names = ["a", "b", "c"]
+
+        def loss_fn():
+            predicted = weights[0] * time**2 + weights[1] * time + weights[2]
+            return ((predicted - speed) ** 2).mean()
+
+    else:
+        time = speed = None
+        weights = torch.tensor([params["start"]], dtype=torch.float64, requires_grad=True)
+        names = ["x"]
+
+        def loss_fn():
+            return (weights**2).sum()
+
+    # The step written out, as the chapter does, rather than torch.optim.SGD: the same update
+    # (PyTorch's momentum convention: v ← μ·v + g, p ← p − lr·v), and no optimiser import,
+    # which costs seconds in a fresh process.
+    velocity = torch.zeros_like(weights)
+    history, losses, gradients = [weights.detach().tolist()], [], []
+    for _ in range(params["steps"]):
+        loss = loss_fn()
+        (gradient,) = torch.autograd.grad(loss, weights)
+        losses.append(loss.item())
+        gradients.append(gradient.tolist())
+        if not math.isfinite(loss.item()):
+            break
+        with torch.no_grad():
+            velocity = params["momentum"] * velocity + gradient
+            weights -= params["lr"] * velocity
+        history.append(weights.detach().tolist())
+    with torch.no_grad():
+        losses.append(loss_fn().item())
+    return {
+        "names": names,
+        "parameters": history,
+        "losses": losses,
+        "gradients": gradients,
+        "time": None if time is None else time.tolist(),
+        "speed": None if speed is None else speed.tolist(),
+    }
+
+
+def diagnose(losses: list[float], params: dict, history: list[list[float]]) -> tuple[str, str]:
+    first, last = losses[0], losses[-1]
+    lr = params["lr"]
+    if not math.isfinite(last) or last > first:
+        if params["problem"] == "parabola" and params["momentum"] == 0:
+            factor = 1 - 2 * lr
+            why = (
+                f"on f(x) = x² each step multiplies x by 1 − 2·lr = {factor:g}, whose size is "
+                "above 1, so every step lands further from the minimum than the last"
+            )
+        else:
+            why = (
+                "each step overshoots the minimum by more than the distance it started from, so "
+                "the loss grows instead of shrinking"
+            )
+        return "diverged", f"The learning rate {lr:g} is too high: {why}. Try a smaller one."
+    improvement = (first - last) / first if first > 0 else 0.0
+    if improvement < STALL_IMPROVEMENT:
+        return "stalled", (
+            f"The learning rate {lr:g} is too low: after {len(losses) - 1} steps the loss fell "
+            f"by only {improvement:.1%}. The steps are so small that training barely moves."
+        )
+    moves = [history[i + 1][0] - history[i][0] for i in range(len(history) - 1)]
+    flips = sum(1 for i in range(len(moves) - 1) if moves[i] * moves[i + 1] < 0)
+    if moves and flips >= max(1, (len(moves) - 1) // 2):
+        return "oscillating", (
+            f"The loss fell by {improvement:.1%}, but the steps overshoot the minimum and "
+            "bounce from side to side: the learning rate is near the largest that still works."
+        )
+    return "converging", f"The loss fell by {improvement:.1%} in {len(losses) - 1} steps."
+
+
+def run(params, *, generator, device, progress) -> DemoOutput:
+    # Tiny problems in float64: the CPU is the right device whatever the worker has.
+    steps = trajectory(params, generator)
+    progress(1, 1, f"{params['steps']} steps")
+    verdict, explanation = diagnose(steps["losses"], params, steps["parameters"])
+    losses = [json_number(value, 12) for value in steps["losses"]]
+
+    loss_figure = new_figure()
+    axes = loss_figure.add_subplot()
+    finite = [
+        # Past 1e200 a log axis overflows while placing its ticks: leave those points out.
+        (i, value)
+        for i, value in enumerate(steps["losses"])
+        if math.isfinite(value) and 0 < value < 1e200
+    ]
+    if finite:
+        axes.plot([i for i, _ in finite], [v for _, v in finite], "o-")
+        if max(v for _, v in finite) / max(min(v for _, v in finite), 1e-300) > 100:
+            axes.set_yscale("log")
+    axes.set_xlabel("step")
+    axes.set_ylabel("loss")
+    axes.set_title(f"Loss, lr = {params['lr']:g}: {verdict}")
+
+    path_figure = new_figure()
+    axes = path_figure.add_subplot()
+    if params["problem"] == "parabola":
+        xs = [point[0] for point in steps["parameters"] if math.isfinite(point[0])]
+        reach = max(abs(x) for x in xs) * 1.1 if xs else 1.0
+        grid = torch.linspace(-reach, reach, 200, dtype=torch.float64)
+        axes.plot(grid.tolist(), (grid**2).tolist(), color="grey")
+        axes.plot(xs, [x * x for x in xs], "o-", color="crimson")
+        for index, x in enumerate(xs[:12]):
+            axes.annotate(str(index), (x, x * x), textcoords="offset points", xytext=(4, 4))
+        axes.set_xlabel("x")
+        axes.set_ylabel("f(x) = x²")
+        path_title = f"SGD on x² from x = {params['start']:g}"
+        path_rows = [[i, json_number(point[0])] for i, point in enumerate(steps["parameters"])]
+        path_columns = ["step", "x"]
+    else:
+        time, speed = steps["time"], steps["speed"]
+        axes.scatter(time, speed, color="black", label="measured speed", zorder=3)
+        shown = sorted({0, len(steps["parameters"]) // 2, len(steps["parameters"]) - 1})
+        for index in shown:
+            a, b, c = steps["parameters"][index]
+            if all(math.isfinite(v) for v in (a, b, c)):
+                axes.plot(time, [a * t * t + b * t + c for t in time], label=f"after {index} steps")
+        axes.set_xlabel("time")
+        axes.set_ylabel("speed")
+        axes.legend()
+        path_title = "Quadratic fitted to speed over time"
+        path_rows = [
+            [i, *[json_number(v) for v in point]] for i, point in enumerate(steps["parameters"])
+        ]
+        path_columns = ["step", "a", "b", "c"]
+
+    final = ", ".join(
+        f"{name} = {value:.4g}"
+        for name, value in zip(steps["names"], steps["parameters"][-1], strict=True)
+    )
+    figures = [
+        make_figure(
+            "loss",
+            loss_figure,
+            title=f"Loss at each step (lr = {params['lr']:g})",
+            alt=(
+                f"Loss over {len(losses) - 1} steps, from {steps['losses'][0]:.4g} to "
+                f"{steps['losses'][-1]:.4g}: {verdict}."
+            ),
+            columns=["step", "loss"],
+            rows=[[i, value] for i, value in enumerate(losses)],
+        ),
+        make_figure(
+            "trajectory",
+            path_figure,
+            title=path_title,
+            alt=f"{path_title}: the parameters after each step; finally {final}.",
+            columns=path_columns,
+            rows=path_rows,
+        ),
+    ]
+    data = {
+        "problem": params["problem"],
+        "verdict": verdict,
+        "explanation": explanation,
+        "parameter_names": steps["names"],
+        "parameters": [[json_number(v, 12) for v in point] for point in steps["parameters"]],
+        "gradients": [[json_number(v, 12) for v in point] for point in steps["gradients"]],
+        "losses": losses,
+    }
+    if steps["time"] is not None:
+        data.update(time=steps["time"], speed=[json_number(v, 12) for v in steps["speed"]])
+    return DemoOutput(data=data, figures=figures, summary=f"{verdict.capitalize()}. {explanation}")
+
+
+DEMO = register(
+    Demo(
+        slug="sgd-steps",
+        title="SGD, step by step",
+        description=(
+            "Fit a quadratic to speed-over-time data, or walk down the parabola x², with a "
+            "learning rate, a number of steps and momentum of your choice; see the loss fall, "
+            "stall or explode."
+        ),
+        schema=Schema(
+            params=(
+                Param("problem", "choice", "speed", choices=("speed", "parabola")),
+                Param("lr", "float", 1e-5, minimum=1e-8, maximum=10, help="learning rate"),
+                Param("steps", "int", 10, minimum=1, maximum=200),
+                Param("momentum", "float", 0.0, minimum=0, maximum=0.99),
+                Param("start", "float", -1.5, minimum=-100, maximum=100, help="parabola: first x"),
+                Param("seed", "int", 0, minimum=0, maximum=2**31 - 1),
+            ),
+        ),
+        version=1,
+        function=run,
+    )
+)

@@ -1,0 +1,131 @@
+"""Softmax of a few logits, and the cross-entropy loss for one true class."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from training.figures import json_number, make_figure, new_figure
+from training.params import Param, Schema
+from training.registry import Demo, DemoOutput, register
+
+
+def _labels_check(params: dict) -> dict[str, list[str]]:
+    errors = {}
+    if len(params["labels"]) != len(params["logits"]):
+        errors["labels"] = [
+            f"needs one label per logit: {len(params['logits'])} logits, "
+            f"{len(params['labels'])} labels"
+        ]
+    if params["target"] >= len(params["logits"]):
+        errors["target"] = [f"must be the index of a logit (0 to {len(params['logits']) - 1})"]
+    return errors
+
+
+def run(params, *, generator, device, progress) -> DemoOutput:
+    logits = torch.tensor(params["logits"], dtype=torch.float64, device=device)
+    scaled = logits / params["temperature"]
+    probabilities = torch.softmax(scaled, dim=0)
+    log_probabilities = torch.log_softmax(scaled, dim=0)
+    target = params["target"]
+    loss = F.cross_entropy(scaled.unsqueeze(0), torch.tensor([target], device=device))
+    exponentials = torch.exp(scaled - scaled.max())  # shifted: the same ratios, no overflow
+    progress(1, 1, "softmax")
+    labels = params["labels"]
+    probs = probabilities.cpu().tolist()
+
+    figure = new_figure()
+    axes = figure.add_subplot()
+    colours = ["crimson" if i == target else "#4a78b0" for i in range(len(labels))]
+    # Positions, not label strings: two classes may share a name.
+    bars = axes.bar(range(len(labels)), probs, color=colours)
+    axes.set_xticks(range(len(labels)), labels)
+    axes.bar_label(bars, labels=[f"{p:.2f}" for p in probs])
+    axes.set_ylim(0, 1.1)
+    axes.set_ylabel("probability")
+    axes.set_title(f"softmax (true class: {labels[target]})")
+
+    table = [
+        [
+            labels[i],
+            params["logits"][i],
+            exponentials[i].item(),
+            probs[i],
+            log_probabilities[i].item(),
+        ]
+        for i in range(len(labels))
+    ]
+    alt = (
+        "Bar chart of softmax probabilities: "
+        + ", ".join(f"{labels[i]} {probs[i]:.2f}" for i in range(len(labels)))
+        + f". The true class, {labels[target]}, is highlighted; cross-entropy {loss.item():.3f}."
+    )
+    figures = [
+        make_figure(
+            "probabilities",
+            figure,
+            title="Softmax probabilities",
+            alt=alt,
+            columns=["class", "logit", "exp(logit − max)", "probability", "log probability"],
+            rows=table,
+        )
+    ]
+    best = int(probabilities.argmax())
+    summary = (
+        "Softmax exponentiates each logit and divides by the sum, so the outputs are positive "
+        f"and add up to 1: {', '.join(f'{labels[i]} {probs[i]:.2f}' for i in range(len(labels)))}. "
+        f"The largest logit, {labels[best]}, takes most of the probability. Cross-entropy for "
+        f"the true class {labels[target]} is −log({probs[target]:.4f}) = {loss.item():.4f}."
+    )
+    return DemoOutput(
+        data={
+            "labels": labels,
+            "logits": params["logits"],
+            "temperature": params["temperature"],
+            "probabilities": probs,
+            "log_probabilities": [json_number(v, 12) for v in log_probabilities.cpu().tolist()],
+            "target": target,
+            "cross_entropy": loss.item(),
+            "predicted": best,
+        },
+        figures=figures,
+        summary=summary,
+    )
+
+
+DEMO = register(
+    Demo(
+        slug="softmax-cross-entropy",
+        title="Softmax and cross-entropy",
+        description=(
+            "Turn logits into probabilities with softmax and score them with cross-entropy "
+            "for the true class."
+        ),
+        schema=Schema(
+            params=(
+                Param(
+                    "logits",
+                    "float_list",
+                    [5.1, 3.2, -1.7, -2.0],
+                    minimum=-100,
+                    maximum=100,
+                    min_items=2,
+                    max_items=10,
+                ),
+                Param(
+                    "labels",
+                    "str_list",
+                    ["cat", "dog", "frog", "car"],
+                    min_items=2,
+                    max_items=10,
+                    max_length=24,
+                ),
+                Param("target", "int", 0, minimum=0, maximum=9, help="index of the true class"),
+                Param("temperature", "float", 1.0, minimum=0.05, maximum=20),
+            ),
+            checks=(_labels_check,),
+        ),
+        version=1,
+        function=run,
+    )
+)

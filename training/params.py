@@ -1,0 +1,239 @@
+"""Parameter schemas of the demos: types, bounds, defaults, validation and canonical form.
+
+The canonical form (every parameter present, defaults filled in, floats rounded to 12
+significant digits, keys sorted) is what keys a `DemoRun`: two requests that mean the same
+computation ("lr": 0.1 and "lr": "0.10000000000000001", or a missing parameter and its
+default) must land on the same row, or the cache would recompute what it already has.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+SIGNIFICANT_DIGITS = 12
+
+
+class DemoParameterError(ValueError):
+    """Bad parameters, as {parameter name: [messages]}; `__all__` for cross-field rules."""
+
+    def __init__(self, errors: Mapping[str, list[str]]):
+        self.errors = {name: list(messages) for name, messages in errors.items()}
+        super().__init__(
+            "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in self.errors.items())
+        )
+
+
+def normalise_float(value: float) -> float:
+    """Round away representation noise so 0.1 and 0.1000000000000001 key the same run."""
+    rounded = float(f"{value:.{SIGNIFICANT_DIGITS}g}")
+    return 0.0 if rounded == 0 else rounded  # -0.0 and 0.0 are one value
+
+
+def _format_number(value: float) -> str:
+    return f"{value:g}"
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter: its type decides how a value is parsed, checked and normalised.
+
+    Types: "float", "int", "bool", "choice", "float_list", "int_list", "str_list".  Bounds
+    apply to numbers and to the items of number lists; `min_items`/`max_items` to lists;
+    `max_length` to the strings of a str_list.
+    """
+
+    name: str
+    type: str
+    default: Any
+    help: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] = ()
+    min_items: int | None = None
+    max_items: int | None = None
+    max_length: int = 40
+
+    def __post_init__(self):
+        known = {"float", "int", "bool", "choice", "float_list", "int_list", "str_list"}
+        if self.type not in known:
+            raise ValueError(f"unknown parameter type {self.type!r}")
+        # A default outside the schema would make every defaulted request invalid.
+        self.clean(self.default)
+
+    def describe(self) -> dict[str, Any]:
+        """The JSON schema entry the API lists, so a form can offer the right inputs."""
+        entry: dict[str, Any] = {"name": self.name, "type": self.type, "default": self.default}
+        if self.help:
+            entry["help"] = self.help
+        for key in ("minimum", "maximum", "min_items", "max_items"):
+            if getattr(self, key) is not None:
+                entry[key] = getattr(self, key)
+        if self.choices:
+            entry["choices"] = list(self.choices)
+        if self.type == "str_list":
+            entry["max_length"] = self.max_length
+        return entry
+
+    # -- parsing and checking -------------------------------------------------------------
+
+    def clean(self, raw: Any) -> Any:
+        """Return the normalised value or raise ValueError with a message for a person."""
+        if self.type == "float":
+            return self._bounded(self._number(raw, integer=False))
+        if self.type == "int":
+            return self._bounded(self._number(raw, integer=True))
+        if self.type == "bool":
+            return self._bool(raw)
+        if self.type == "choice":
+            value = str(raw).strip() if isinstance(raw, str | int) else raw
+            if value not in self.choices:
+                raise ValueError(f"must be one of {', '.join(self.choices)}; got {raw!r}")
+            return value
+        return self._list(raw)
+
+    def _number(self, raw: Any, *, integer: bool) -> float | int:
+        kind = "a whole number" if integer else "a number"
+        if isinstance(raw, bool) or raw is None:
+            raise ValueError(f"must be {kind}, got {raw!r}")
+        if isinstance(raw, str):
+            text = raw.strip()
+            try:
+                raw = int(text) if integer else float(text)
+            except ValueError:
+                try:
+                    as_float = float(text)
+                except ValueError:
+                    raise ValueError(f"must be {kind}, got {raw!r}") from None
+                raw = as_float
+        if not isinstance(raw, int | float):
+            raise ValueError(f"must be {kind}, got {raw!r}")
+        if isinstance(raw, float) and not math.isfinite(raw):
+            raise ValueError(f"must be a finite number, got {raw!r}")
+        if integer:
+            if isinstance(raw, float):
+                if not raw.is_integer():
+                    raise ValueError(f"must be a whole number, got {raw!r}")
+                raw = int(raw)
+            return raw
+        return normalise_float(float(raw))
+
+    def _bounded(self, value: float | int) -> float | int:
+        low, high = self.minimum, self.maximum
+        if (low is not None and value < low) or (high is not None and value > high):
+            bounds = f"between {_format_number(low)} and {_format_number(high)}"
+            if low is None:
+                bounds = f"at most {_format_number(high)}"
+            elif high is None:
+                bounds = f"at least {_format_number(low)}"
+            raise ValueError(f"must be {bounds}, got {_format_number(value)}")
+        return value
+
+    def _bool(self, raw: Any) -> bool:
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, int) and raw in (0, 1):
+            return bool(raw)
+        if isinstance(raw, str) and raw.strip().lower() in {"true", "1", "yes", "on"}:
+            return True
+        if isinstance(raw, str) and raw.strip().lower() in {"false", "0", "no", "off"}:
+            return False
+        raise ValueError(f"must be true or false, got {raw!r}")
+
+    def _list(self, raw: Any) -> list:
+        if isinstance(raw, str):
+            text = raw.strip()
+            if text.startswith("["):
+                try:
+                    raw = json.loads(text)
+                except json.JSONDecodeError:
+                    raise ValueError(f"is not a valid list: {raw!r}") from None
+            else:
+                # "5.1,3.2" and "3x1" (a shape) are the forms people type on a command line.
+                separator = "x" if self.type == "int_list" and "x" in text else ","
+                raw = [item.strip() for item in text.split(separator)] if text else []
+        if not isinstance(raw, list | tuple):
+            raise ValueError(f"must be a list, got {raw!r}")
+        if self.min_items is not None and len(raw) < self.min_items:
+            raise ValueError(f"needs at least {self.min_items} items, got {len(raw)}")
+        if self.max_items is not None and len(raw) > self.max_items:
+            raise ValueError(f"takes at most {self.max_items} items, got {len(raw)}")
+        items = []
+        for position, item in enumerate(raw, start=1):
+            try:
+                if self.type == "str_list":
+                    items.append(self._string(item))
+                else:
+                    number = self._number(item, integer=self.type == "int_list")
+                    items.append(self._bounded(number))
+            except ValueError as error:
+                raise ValueError(f"item {position} {error}") from None
+        return items
+
+    def _string(self, raw: Any) -> str:
+        if not isinstance(raw, str | int | float) or isinstance(raw, bool):
+            raise ValueError(f"must be text, got {raw!r}")
+        text = " ".join(str(raw).split())
+        if not text:
+            raise ValueError("must not be empty")
+        if len(text) > self.max_length:
+            raise ValueError(f"must be at most {self.max_length} characters")
+        return text
+
+
+@dataclass(frozen=True)
+class Schema:
+    params: tuple[Param, ...]
+    # Cross-field rules: take the cleaned params, return {name or "__all__": [messages]}.
+    checks: tuple[Callable[[dict], dict[str, list[str]]], ...] = field(default=())
+
+    def __post_init__(self):
+        names = [param.name for param in self.params]
+        if len(names) != len(set(names)):
+            raise ValueError(f"duplicate parameter names in {names}")
+
+    @property
+    def names(self) -> list[str]:
+        return [param.name for param in self.params]
+
+    def defaults(self) -> dict[str, Any]:
+        return {param.name: param.default for param in self.params}
+
+    def describe(self) -> list[dict[str, Any]]:
+        return [param.describe() for param in self.params]
+
+    def validate(self, raw: Mapping[str, Any] | None) -> dict[str, Any]:
+        """Clean every parameter, fill defaults, reject unknown names; sorted by name."""
+        raw = dict(raw or {})
+        errors: dict[str, list[str]] = {}
+        unknown = sorted(set(raw) - set(self.names))
+        for name in unknown:
+            takes = ", ".join(self.names) or "no parameters"
+            errors[name] = [f"is not a parameter of this demo (it takes: {takes})"]
+        cleaned: dict[str, Any] = {}
+        for param in self.params:
+            value = raw.get(param.name, param.default)
+            try:
+                cleaned[param.name] = param.clean(value)
+            except ValueError as error:
+                errors.setdefault(param.name, []).append(str(error))
+        if not errors:
+            for check in self.checks:
+                for name, messages in check(cleaned).items():
+                    errors.setdefault(name, []).extend(messages)
+        if errors:
+            raise DemoParameterError(errors)
+        return dict(sorted(cleaned.items()))
+
+
+def canonical_json(params: Mapping[str, Any]) -> str:
+    return json.dumps(params, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def params_key(params: Mapping[str, Any]) -> str:
+    """A fixed-length key for the (already canonical) parameters, for a unique index."""
+    return hashlib.sha256(canonical_json(params).encode()).hexdigest()

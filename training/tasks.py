@@ -1,0 +1,61 @@
+"""Celery tasks of the demos: thin adapters over training.services.runs.
+
+`run_demo` is sent per run to the demo's queue (`default` for light demos, `gpu` for
+training) with the demo's own soft and hard time limits.  A deployment without a GPU runs
+one worker for both queues: `celery -A quizsite worker -Q default,gpu`.  A CUDA worker runs
+with `--pool=solo`, because CUDA cannot be initialised in a forked child; nothing here
+touches CUDA at import time or in the worker's parent process.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from celery.signals import worker_ready
+
+from quizsite.celery import app
+from training.services import runs
+
+logger = logging.getLogger(__name__)
+
+SWEEP_EVERY_SECONDS = 60.0
+
+
+@shared_task(
+    name="training.run_demo",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    # Per-demo limits are passed with each message; these apply to a message without them.
+    soft_time_limit=1800,
+    time_limit=1860,
+)
+def run_demo(self, run_id: int) -> None:
+    runs.execute_run(run_id=run_id, worker=self.request.hostname or "")
+
+
+@shared_task(
+    name="training.sweep_stale_runs", ignore_result=True, soft_time_limit=30, time_limit=60
+)
+def sweep_stale_runs() -> int:
+    return runs.fail_stale_runs()
+
+
+app.add_periodic_task(
+    SWEEP_EVERY_SECONDS, sweep_stale_runs.s(), name="training: fail demo runs past their limit"
+)
+
+
+@worker_ready.connect
+def recover_interrupted_runs(sender=None, **kwargs) -> None:
+    """A worker that starts cannot be running anything yet: what its name left running died."""
+    hostname = getattr(sender, "hostname", "") or ""
+    try:
+        runs.recover_orphaned_runs(worker=hostname)
+        runs.fail_stale_runs()
+    except Exception:  # the database may be down at start-up; the sweep will catch up
+        logger.exception("could not recover interrupted demo runs for %s", hostname)
+    # Import the demos (torch, matplotlib) now rather than during the first run.
+    import training.demos  # noqa: F401
