@@ -7,4 +7,4 @@ class FrontendConfig(AppConfig):
 
     def ready(self):
         # Feature pages register their dashboard sections, set actions and editor tools.
-        from frontend.views import imports, quizzes  # noqa: F401
+        from frontend.views import demos, imports, quizzes, study  # noqa: F401

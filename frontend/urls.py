@@ -1,7 +1,17 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from frontend.views import accounts, classes, dashboard, editor, imports, quizzes, sets
+from frontend.views import (
+    accounts,
+    classes,
+    dashboard,
+    demos,
+    editor,
+    imports,
+    quizzes,
+    sets,
+    study,
+)
 
 urlpatterns = [
     path("", accounts.home, name="home"),
@@ -46,4 +56,27 @@ urlpatterns = [
     path("imports/new/", imports.import_start, name="import-start"),
     path("imports/<uuid:pk>/preview/", imports.import_preview, name="import-preview"),
     path("imports/<uuid:pk>/import/", imports.import_confirm, name="import-wizard-confirm"),
+]
+
+urlpatterns += [
+    path("study/", study.study_all, name="study-all"),
+    path("study/sets/<int:pk>/", study.study_set, name="study-set"),
+    path("study/classes/<int:pk>/", study.study_class, name="study-class"),
+    path("study/queue/", study.queue_json, name="study-queue"),
+    path("study/statistics/", study.statistics_page, name="study-statistics-page"),
+    path("demos/", demos.demo_list, name="demo-list-page"),
+    path("demos/draw/", demos.draw_digit, name="demo-draw"),
+    path("demos/<slug:slug>/", demos.demo_page, name="demo-page"),
+    path("demo-runs/<int:pk>/panel/", demos.run_panel, name="demo-run-panel"),
+    path("questions/<int:pk>/demos/", demos.question_demos, name="question-demos-page"),
+    path(
+        "questions/<int:pk>/demos/fields/",
+        demos.question_demo_fields,
+        name="question-demo-fields",
+    ),
+    path(
+        "demo-attachments/<int:pk>/delete/",
+        demos.attachment_delete,
+        name="demo-attachment-delete",
+    ),
 ]

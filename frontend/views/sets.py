@@ -7,6 +7,7 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 
 from flashcards.selectors.content import can_edit_set, sets_visible_to
+from frontend.demo_results import demo_results_for_questions
 
 
 @login_required
@@ -27,7 +28,10 @@ def set_list(request):
 @login_required
 def set_detail(request, pk: int):
     question_set = get_object_or_404(sets_visible_to(request.user).select_related("owner"), pk=pk)
-    questions = question_set.questions.prefetch_related("choices").order_by("position", "id")
+    questions = list(question_set.questions.prefetch_related("choices").order_by("position", "id"))
+    demos = demo_results_for_questions([q.pk for q in questions])
+    for question in questions:
+        question.demo_results = demos.get(question.pk, [])
     context = {
         "set": question_set,
         "questions": questions,

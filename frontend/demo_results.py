@@ -1,0 +1,56 @@
+"""Demo results as the pages show them: a run's figures (by URL), tables, summary and notes.
+
+One shape for every page that shows a demo under an answer (set page, study card, quiz
+review, question editor), built from the demos app's selectors: the SVGs are fetched by the
+browser from the run's figure URLs, so listing many answers never loads the images.
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from training.models import DemoRun
+from training.selectors.attachments import attachments_for_questions
+
+
+def run_result(run: DemoRun | None, *, caption: str = "", demo: str = "") -> dict:
+    if run is None:
+        return {"demo": demo, "caption": caption, "status": "failed", "figures": [], "run": None}
+    result = (run.result or {}) if run.status == DemoRun.Status.DONE else {}
+    figures = []
+    if run.status == DemoRun.Status.DONE:
+        figures = [
+            {
+                "title": figure.get("title", ""),
+                "alt": figure.get("alt", ""),
+                "url": reverse("training:run-figure", args=[run.pk, figure["name"]]),
+                "table": figure.get("table") or {},
+            }
+            for figure in run.figures or []
+        ]
+    return {
+        "demo": demo or run.demo,
+        "caption": caption,
+        "status": run.status,
+        "progress": run.progress,
+        "progress_label": run.progress_label,
+        "error": run.error,
+        "summary": result.get("summary", ""),
+        "notes": result.get("notes") or [],
+        "figures": figures,
+        "run": run.pk,
+    }
+
+
+def attachment_result(attachment) -> dict:
+    shown = run_result(attachment.run, caption=attachment.caption, demo=attachment.demo)
+    shown["attachment"] = attachment.pk
+    return shown
+
+
+def demo_results_for_questions(question_ids) -> dict[int, list[dict]]:
+    """{question id: [demo result]} for a page of answers, in two queries."""
+    return {
+        question_id: [attachment_result(a) for a in attachments]
+        for question_id, attachments in attachments_for_questions(question_ids).items()
+    }
