@@ -1,6 +1,6 @@
 """REST API routes of this app; mounted under /api/ by quizsite.urls."""
 
-from django.urls import path
+from django.urls import include, path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import SimpleRouter
 
@@ -32,5 +32,6 @@ urlpatterns = [
     path(
         "exports/<int:pk>/<str:fmt>/", import_api.ExportView.as_view(), name="question-set-export"
     ),
+    path("study/", include("flashcards.api.study")),
     *router.urls,
 ]

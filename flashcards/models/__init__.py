@@ -13,17 +13,23 @@ from flashcards.models.content import (
     User,
 )
 from flashcards.models.imports import ImportSession
+from flashcards.models.study import Card, CardState, ParameterFit, ReviewLog, StudySettings
 
 __all__ = [
+    "Card",
+    "CardState",
     "Choice",
     "Classroom",
     "Course",
     "ImportSession",
     "Membership",
     "NumericalAnswer",
+    "ParameterFit",
     "Question",
     "QuestionSet",
+    "ReviewLog",
     "RichTextMixin",
+    "StudySettings",
     "Tag",
     "User",
 ]

@@ -1,0 +1,459 @@
+"""Study API (mounted at /api/study/): next cards, ratings, undo, marks, statistics, settings.
+
+Thin adapters: input is validated by serializers, the work is done by
+`flashcards.services.study` (writes) and `flashcards.selectors.study` (reads).  Students only
+ever see and change their own state: every query is filtered by `request.user`, and a card
+can only be studied from a set the user may read.  Instructors additionally see the
+statistics and leeches of the classes they run.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import JsonResponse
+from django.urls import path
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from flashcards import scheduling
+from flashcards.models import Card, CardState, StudySettings
+from flashcards.selectors import study as selectors
+from flashcards.services import study as services
+
+CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
+STATE_NAMES = {
+    CardState.State.NEW: "new",
+    CardState.State.LEARNING: "learning",
+    CardState.State.REVIEW: "review",
+    CardState.State.RELEARNING: "relearning",
+}
+
+
+# --- presentation -----------------------------------------------------------------------------
+
+
+def _cloze(html: str, number: int, *, reveal: bool) -> str:
+    def replace(match: re.Match) -> str:
+        text, hint = match.group(2), match.group(3)
+        if int(match.group(1)) != number:
+            return text
+        if reveal:
+            return f'<span class="cloze cloze-revealed">{text}</span>'
+        return f'<span class="cloze cloze-hidden">[{hint or "…"}]</span>'
+
+    return CLOZE.sub(replace, html)
+
+
+def card_faces(card: Card) -> tuple[str, str]:
+    question = card.question
+    if card.side == Card.Side.REVERSE:
+        return question.answer_html, question.prompt_html
+    if card.side == Card.Side.CLOZE:
+        return (
+            _cloze(question.prompt_html, card.ordinal, reveal=False),
+            _cloze(question.prompt_html, card.ordinal, reveal=True) + question.answer_html,
+        )
+    return question.prompt_html, question.answer_html
+
+
+def state_payload(row: CardState | None) -> dict:
+    if row is None:
+        return {
+            "state": "new",
+            "due": None,
+            "stability": None,
+            "difficulty": None,
+            "reps": 0,
+            "lapses": 0,
+            "flagged": False,
+            "suspended": False,
+            "buried_until": None,
+            "is_leech": False,
+            "version": 0,
+        }
+    return {
+        "state": STATE_NAMES[row.state],
+        "due": row.due,
+        "stability": row.stability,
+        "difficulty": row.difficulty,
+        "reps": row.reps,
+        "lapses": row.lapses,
+        "flagged": row.flagged,
+        "suspended": row.suspended,
+        "buried_until": row.buried_until,
+        "is_leech": row.is_leech,
+        "version": row.version,
+    }
+
+
+def entry_payload(entry: selectors.QueueEntry, scheduler: scheduling.StudyScheduler, now) -> dict:
+    card = entry.card
+    question = card.question
+    front, back = card_faces(card)
+    memory = services.memory_state(entry.state)
+    return {
+        "queue": entry.queue,
+        "card": {
+            "id": card.pk,
+            "side": card.side,
+            "ordinal": card.ordinal,
+            "question_set": card.question_set_id,
+            "question": {
+                "id": question.pk,
+                "kind": question.kind,
+                "title": question.title,
+                "choices": [
+                    {"id": c.pk, "text_html": c.text_html, "is_correct": c.is_correct}
+                    for c in question.prefetched_choices
+                ],
+            },
+            "front_html": front,
+            "back_html": back,
+        },
+        "state": state_payload(entry.state),
+        "retrievability": round(scheduler.retrievability(memory, now), 4),
+        "intervals": {str(k): v for k, v in scheduler.preview(memory, now).items()},
+    }
+
+
+# --- input ------------------------------------------------------------------------------------
+
+
+class ScopeSerializer(serializers.Serializer):
+    set = serializers.IntegerField(required=False, min_value=1)
+    classroom = serializers.IntegerField(required=False, min_value=1)
+
+    def validate(self, attrs):
+        if "set" in attrs and "classroom" in attrs:
+            raise serializers.ValidationError("Give either a set or a classroom, not both.")
+        return attrs
+
+
+class NextSerializer(ScopeSerializer):
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=selectors.MAX_QUEUE)
+    mode = serializers.ChoiceField(choices=["study", "cram"], required=False, default="study")
+
+
+class ReviewSerializer(serializers.Serializer):
+    card = serializers.IntegerField(min_value=1)
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+    client_review_id = serializers.CharField(max_length=64, min_length=1, trim_whitespace=True)
+    duration_ms = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=24 * 3600 * 1000
+    )
+    expected_version = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    mode = serializers.ChoiceField(choices=["study", "cram"], required=False, default="study")
+
+
+class FlagSerializer(serializers.Serializer):
+    flagged = serializers.BooleanField()
+
+
+class SuspendSerializer(serializers.Serializer):
+    suspended = serializers.BooleanField()
+
+
+class SettingsSerializer(serializers.ModelSerializer):
+    learning_steps = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=services.MAX_STEP_SECONDS),
+        max_length=10,
+        required=False,
+    )
+    relearning_steps = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=services.MAX_STEP_SECONDS),
+        max_length=10,
+        required=False,
+    )
+
+    class Meta:
+        model = StudySettings
+        fields = [
+            "desired_retention",
+            "learning_steps",
+            "relearning_steps",
+            "maximum_interval",
+            "new_cards_per_day",
+            "enable_fuzz",
+            "parameters",
+        ]
+        read_only_fields = ["parameters"]
+        extra_kwargs = {
+            "desired_retention": {"min_value": 0.70, "max_value": 0.97},
+            "maximum_interval": {"min_value": 1, "max_value": 36500},
+            "new_cards_per_day": {"min_value": 0, "max_value": 9999},
+        }
+
+
+def _error(exc: services.StudyError, code=status.HTTP_400_BAD_REQUEST) -> Response:
+    return Response({"detail": str(exc), "code": exc.code}, status=code)
+
+
+def _scope(request, data: dict) -> selectors.StudyScope:
+    return selectors.study_scope(
+        request.user, set_id=data.get("set"), classroom_id=data.get("classroom")
+    )
+
+
+# --- views ------------------------------------------------------------------------------------
+
+
+class NextCardsView(APIView):
+    """GET: the next card(s) to study in a set (?set=), a class (?classroom=) or everything."""
+
+    def get(self, request):
+        params = NextSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        scope = _scope(request, data)
+        services.ensure_cards(set_ids=scope.set_ids)
+        now = timezone.now()
+        limit = data.get("limit", 1)
+        settings_row = StudySettings.objects.filter(student=request.user).first()
+        if data["mode"] == "cram":
+            queue = selectors.cram_queue(request.user, scope.set_ids, limit=limit, now=now)
+        else:
+            queue = selectors.study_queue(
+                request.user, scope.set_ids, limit=limit, now=now, settings_row=settings_row
+            )
+        scheduler = scheduling.StudyScheduler(services.scheduler_config(settings_row))
+        return Response(
+            {
+                "mode": data["mode"],
+                "cards": [entry_payload(e, scheduler, now) for e in queue.entries],
+                "counts": queue.counts,
+                "new_today": queue.new_today,
+                "new_limit": queue.new_limit,
+                "day_ends_at": queue.day_end,
+            }
+        )
+
+
+class ReviewView(APIView):
+    """POST: rate a card 1–5.  201 when stored, 200 when this client_review_id already was."""
+
+    def post(self, request):
+        body = ReviewSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        try:
+            outcome = services.submit_review(
+                student=request.user,
+                card_id=data["card"],
+                rating=data["rating"],
+                client_review_id=data["client_review_id"],
+                duration_ms=data.get("duration_ms"),
+                expected_version=data.get("expected_version"),
+                cram=data["mode"] == "cram",
+            )
+        except services.CardNotAvailable as exc:
+            return _error(exc, status.HTTP_404_NOT_FOUND)
+        except services.StaleCardState as exc:
+            return _error(exc, status.HTTP_409_CONFLICT)
+        except services.StudyError as exc:
+            return _error(exc)
+        review = outcome.review
+        return Response(
+            {
+                "review": {
+                    "id": review.pk,
+                    "card": review.card_id,
+                    "rating": review.rating,
+                    "source": review.source,
+                    "reviewed_at": review.reviewed_at,
+                    "client_review_id": review.client_review_id,
+                },
+                "state": state_payload(outcome.state),
+                "created": outcome.created,
+            },
+            status=status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK,
+        )
+
+
+class UndoView(APIView):
+    """POST: undo the latest rating; the card's state is put back exactly."""
+
+    def post(self, request):
+        try:
+            row = services.undo_last_review(student=request.user)
+        except services.NothingToUndo as exc:
+            return _error(exc, status.HTTP_409_CONFLICT)
+        return Response({"card": row.card_id, "state": state_payload(row)})
+
+
+class _CardMarkView(APIView):
+    def respond(self, action):
+        try:
+            row = action()
+        except services.CardNotAvailable as exc:
+            return _error(exc, status.HTTP_404_NOT_FOUND)
+        return Response({"card": row.card_id, "state": state_payload(row)})
+
+
+class BuryView(_CardMarkView):
+    """POST: hide the card until the student's next study day (4 a.m. local)."""
+
+    def post(self, request, card_id: int):
+        return self.respond(lambda: services.bury_card(student=request.user, card_id=card_id))
+
+
+class SuspendView(_CardMarkView):
+    """POST {"suspended": true|false}."""
+
+    def post(self, request, card_id: int):
+        body = SuspendSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self.respond(
+            lambda: services.set_suspended(
+                student=request.user, card_id=card_id, suspended=body.validated_data["suspended"]
+            )
+        )
+
+
+class FlagView(_CardMarkView):
+    """POST {"flagged": true|false}."""
+
+    def post(self, request, card_id: int):
+        body = FlagSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self.respond(
+            lambda: services.set_flagged(
+                student=request.user, card_id=card_id, flagged=body.validated_data["flagged"]
+            )
+        )
+
+
+class StatisticsView(APIView):
+    """GET: the student's own statistics for a set, a class, or everything they study."""
+
+    def get(self, request):
+        params = ScopeSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        scope = _scope(request, params.validated_data)
+        return Response(selectors.student_statistics(request.user, scope.set_ids))
+
+
+class LeechesView(APIView):
+    """GET: the student's leeches; with ?classroom= an instructor gets the class's leeches."""
+
+    def get(self, request):
+        params = ScopeSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        if "classroom" in data and request.user.is_instructor:
+            classroom = selectors.owned_classroom(request.user, data["classroom"])
+            rows = selectors.classroom_leeches(classroom)
+        else:
+            scope = _scope(request, data) if data else None
+            rows = selectors.student_leeches(request.user, scope.set_ids if scope else None)
+        return Response(
+            {
+                "leeches": [
+                    {
+                        "student": {"id": row.student_id, "username": row.student.username},
+                        "card": row.card_id,
+                        "question": row.card.question_id,
+                        "question_title": str(row.card.question),
+                        "question_set": {
+                            "id": row.question_set_id,
+                            "title": row.question_set.title,
+                        },
+                        "lapses": row.lapses,
+                        "suspended": row.suspended,
+                    }
+                    for row in rows.select_related("student")[:500]
+                ]
+            }
+        )
+
+
+class ClassroomStatisticsView(APIView):
+    """GET: per-student progress of a class, for the instructor who runs it."""
+
+    def get(self, request, classroom_id: int):
+        if not request.user.is_instructor:
+            raise PermissionDenied("Only instructors see class statistics.")
+        classroom = selectors.owned_classroom(request.user, classroom_id)
+        return Response(selectors.classroom_statistics(classroom))
+
+
+class SettingsView(APIView):
+    """GET / PATCH the student's study settings (desired retention 0.70–0.97, steps, …)."""
+
+    def get(self, request):
+        return Response(SettingsSerializer(services.get_study_settings(student=request.user)).data)
+
+    def patch(self, request):
+        body = SettingsSerializer(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        try:
+            row = services.update_study_settings(student=request.user, **body.validated_data)
+        except DjangoValidationError as exc:
+            return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
+        return Response(SettingsSerializer(row).data)
+
+
+class OptimiseView(APIView):
+    """POST: queue a fit of the student's FSRS parameters; GET: the latest fits."""
+
+    def get(self, request):
+        fits = request.user.parameter_fits.all()[:10]
+        return Response(
+            {
+                "fits": [
+                    {
+                        "id": fit.pk,
+                        "status": fit.status,
+                        "n_reviews": fit.n_reviews,
+                        "n_validation": fit.n_validation,
+                        "log_loss_before": fit.log_loss_before,
+                        "log_loss_after": fit.log_loss_after,
+                        "message": fit.message,
+                        "cards_rescheduled": fit.cards_rescheduled,
+                        "created_at": fit.created_at,
+                        "finished_at": fit.finished_at,
+                    }
+                    for fit in fits
+                ]
+            }
+        )
+
+    def post(self, request):
+        fit = services.request_parameter_fit(student=request.user)
+        if fit is None:
+            return Response(
+                {"detail": "A fit is already queued or running.", "code": "fit_pending"},
+                status=status.HTTP_409_CONFLICT,
+            )
+        return Response({"id": fit.pk, "status": fit.status}, status=status.HTTP_202_ACCEPTED)
+
+
+@require_GET
+def ping(request):
+    """A trivial JSON endpoint (no database, no session): the load benchmark's yardstick."""
+    return JsonResponse({"ok": True})
+
+
+urlpatterns = [
+    path("next/", NextCardsView.as_view(), name="study-next"),
+    path("reviews/", ReviewView.as_view(), name="study-review"),
+    path("undo/", UndoView.as_view(), name="study-undo"),
+    path("cards/<int:card_id>/bury/", BuryView.as_view(), name="study-bury"),
+    path("cards/<int:card_id>/suspend/", SuspendView.as_view(), name="study-suspend"),
+    path("cards/<int:card_id>/flag/", FlagView.as_view(), name="study-flag"),
+    path("statistics/", StatisticsView.as_view(), name="study-statistics"),
+    path("leeches/", LeechesView.as_view(), name="study-leeches"),
+    path(
+        "classrooms/<int:classroom_id>/statistics/",
+        ClassroomStatisticsView.as_view(),
+        name="study-classroom-statistics",
+    ),
+    path("settings/", SettingsView.as_view(), name="study-settings"),
+    path("optimise/", OptimiseView.as_view(), name="study-optimise"),
+    path("ping/", ping, name="study-ping"),
+]
