@@ -33,5 +33,6 @@ urlpatterns = [
     path(
         "exports/<int:pk>/<str:fmt>/", import_api.ExportView.as_view(), name="question-set-export"
     ),
+    path("study/", include("flashcards.api.study")),
     *router.urls,
 ]

@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from flashcards.models import Question
+from flashcards.models import Question, ReviewLog
 from quizzes.grading import ResponseError
 from quizzes.models import Attempt, AttemptAnswer, Quiz
 from quizzes.selectors.review import review_data
@@ -610,22 +610,8 @@ def test_an_attempt_survives_its_question_being_deleted(course):
 # --- spaced repetition --------------------------------------------------------------------------
 
 
-def test_submitting_feeds_each_answer_to_spaced_repetition_once(course, monkeypatch):
-    """MERGE DEPENDENCY (study issue #5): needs `flashcards.services.study.record_quiz_answer`.
-
-    Skipped until the study work is merged.  The real function runs; the wrapper only records
-    what the quiz passed to it: 4 for a right answer, 1 for a wrong or blank one."""
-    study = pytest.importorskip("flashcards.services.study")
-    if not hasattr(study, "record_quiz_answer"):
-        pytest.skip("flashcards.services.study.record_quiz_answer is not merged yet")
-    real = study.record_quiz_answer
-    calls = []
-
-    def recording(**kwargs):
-        calls.append((kwargs["question"].pk, kwargs["rating"]))
-        return real(**kwargs)
-
-    monkeypatch.setattr(study, "record_quiz_answer", recording)
+def test_submitting_feeds_each_answer_to_spaced_repetition_once(course):
+    """A right answer reaches the student's schedule as a 4, a wrong or blank one as a lapse."""
     attempt, _ = start_attempt(quiz=course["quiz"], student=course["alice"])
     mc, tf, num, sa = course["questions"]
     save_answer(
@@ -637,7 +623,11 @@ def test_submitting_feeds_each_answer_to_spaced_repetition_once(course, monkeypa
     save_answer(attempt=attempt, student=course["alice"], slot=2, response={"value": False})
     submit_attempt(attempt=attempt, student=course["alice"])
     submit_attempt(attempt=attempt, student=course["alice"])
-    assert sorted(calls) == sorted([(mc.pk, 4), (tf.pk, 1), (num.pk, 1), (sa.pk, 1)])
+
+    logged = ReviewLog.objects.filter(student=course["alice"], source=ReviewLog.Source.QUIZ)
+    assert sorted(logged.values_list("card__question_id", "rating")) == sorted(
+        [(mc.pk, 4), (tf.pk, 1), (num.pk, 1), (sa.pk, 1)]
+    )
     assert not AttemptAnswer.objects.filter(attempt=attempt, fed_to_study_at__isnull=True).exists()
 
 

@@ -22,6 +22,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from flashcards.models import Question, User
+from flashcards.services.study import record_quiz_answer
 from quizzes import grading
 from quizzes.models import Attempt, AttemptAnswer, Quiz
 from quizzes.selectors.access import can_take_quiz
@@ -527,27 +528,9 @@ def grade_by_instructor(
 # --- spaced repetition --------------------------------------------------------------------------
 
 
-def _study_recorder():
-    """MERGE DEPENDENCY (study issue #5): `flashcards.services.study.record_quiz_answer`.
-
-    The study work provides `record_quiz_answer(*, student, question, rating, answered_at=None)`
-    (rating 1–5; 1–2 count as a lapse).  Until it is merged this returns None and quizzes do
-    not feed spaced repetition; `tests/test_quiz_attempts.py::
-    test_submitting_feeds_each_answer_to_spaced_repetition_once` checks the wiring then.
-    """
-    try:
-        from flashcards.services.study import record_quiz_answer
-    except ImportError:
-        return None
-    return record_quiz_answer
-
-
 def _feed_spaced_repetition(attempt: Attempt, answers: Iterable[AttemptAnswer]) -> bool:
     """The one place quiz answers reach spaced repetition: a wrong answer is a lapse (1), a
     right one a 4, a free-text answer its self-rating.  Each answer is fed once."""
-    record = _study_recorder()
-    if record is None:
-        return False
     pending = []
     for answer in answers:
         if answer.fed_to_study_at is not None or answer.question_id is None:
@@ -565,7 +548,7 @@ def _feed_spaced_repetition(attempt: Attempt, answers: Iterable[AttemptAnswer]) 
         question = questions.get(answer.question_id)
         if question is None:
             continue
-        record(
+        record_quiz_answer(
             student=attempt.student,
             question=question,
             rating=rating,
