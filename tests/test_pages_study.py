@@ -44,7 +44,8 @@ def test_a_student_in_the_class_gets_the_session_page_with_its_key_hints(client,
         assert f'data-rating="{key}"' in page
         assert label in page
     assert "<kbd>U</kbd>" in page
-    assert "frontend/study" in page and ".js" in page
+    assert "frontend/study" in page
+    assert ".js" in page
 
 
 @pytest.mark.parametrize("role", ["outsider", "other_instructor"])
@@ -80,7 +81,8 @@ def test_the_queue_gives_new_cards_in_order_with_faces_and_versions(
         body = client.get(url).json()
     prompts = [c["card"]["front_html"] for c in body["cards"]]
     assert len(prompts) == 3
-    assert "Card 0" in prompts[0] and "Card 2" in prompts[2]
+    assert "Card 0" in prompts[0]
+    assert "Card 2" in prompts[2]
     assert "Answer 0" in body["cards"][0]["card"]["back_html"]
     assert body["cards"][0]["state"]["version"] == 0
     assert body["counts"]["new"] == 3
@@ -139,7 +141,9 @@ def test_statistics_show_streak_retention_mastery_forecast_and_heatmap(
     client.force_login(student)
     cards = client.get(f"{reverse('study-queue')}?set={world['set'].pk}").json()["cards"]
     for number, card in enumerate(cards):
-        submit_review(student=student, card_id=card["card"]["id"], rating=4, client_review_id=f"r{number}")
+        submit_review(
+            student=student, card_id=card["card"]["id"], rating=4, client_review_id=f"r{number}"
+        )
     with django_assert_max_num_queries(16):
         response = client.get(f"{reverse('study-statistics-page')}?set={world['set'].pk}")
     assert response.status_code == 200
@@ -150,7 +154,8 @@ def test_statistics_show_streak_retention_mastery_forecast_and_heatmap(
     assert "Reviews per day over the last year" in page
     assert "3 reviews on 1 day." in page
     assert 'id="streak-heading"' in page
-    assert "True retention" in page and "Mastery" in page
+    assert "True retention" in page
+    assert "Mastery" in page
     assert ReviewLog.objects.filter(student=student).count() == 3
 
 

@@ -50,6 +50,10 @@ def _value_text(value) -> str:
     return "" if value is None else str(value)
 
 
+def _number_text(value) -> str | None:
+    return None if value is None else f"{value:g}"
+
+
 def schema_fields(demo, values: dict | None = None, errors: dict | None = None, prefix=""):
     """The inputs of a demo's form: one per parameter, with bounds, default and any error."""
     values = values or {}
@@ -72,6 +76,8 @@ def schema_fields(demo, values: dict | None = None, errors: dict | None = None, 
             "checked": _value_text(value) in {"true", "on", "1"},
             "value": _value_text(value) if not isinstance(value, str) else value,
             "default_text": _value_text(entry["default"]),
+            "minimum_text": _number_text(entry.get("minimum")),
+            "maximum_text": _number_text(entry.get("maximum")),
         }
         fields.append(field)
     return fields
@@ -184,7 +190,7 @@ def _panel_context(question, *, demo_slug=None, values=None, errors=None, captio
 
 
 def question_demo_panel(question) -> list[dict]:
-    return [_panel_context(question)]
+    return [{**_panel_context(question), "template": "frontend/demos/_attach_extra.html"}]
 
 
 question_extra_providers.append(question_demo_panel)
