@@ -53,9 +53,16 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture(scope="session")
-def site_server(django_db_setup, django_db_blocker, celery_broker, tmp_path_factory):
+def site_workdir(tmp_path_factory) -> Path:
+    """The server's QUIZSITE_VAR_DIR: a test may put files there (the digit model's checkpoint
+    under `checkpoints/`) before the server first needs them."""
+    return tmp_path_factory.mktemp("web")
+
+
+@pytest.fixture(scope="session")
+def site_server(django_db_setup, django_db_blocker, celery_broker, site_workdir):
     """gunicorn on a free loopback port, production settings, the test database; its URL."""
-    workdir = tmp_path_factory.mktemp("web")
+    workdir = site_workdir
     with django_db_blocker.unblock():
         env = subprocess_env(workdir, STATIC_ROOT=str(workdir / "static"), **celery_broker)
     subprocess.run(

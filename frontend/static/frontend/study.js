@@ -23,7 +23,10 @@ const history = []; // [{card, done}] of ratings given, for undo
 let pending = Promise.resolve(); // the chain of writes, kept in order
 let fetching = null;
 let failed = false;
-let ratedSinceRead = new Set(); // cards rated while a queue read was under way
+// Card id -> the version it had when rated here: a queue read that still shows that version
+// was answered before the server stored the rating, so the card is not offered again.
+const ratedVersion = new Map();
+let ratedDuringRead = 0; // ratings given since the last queue read began
 
 function format(template, values) {
   return template.replace(/%\((\w+)\)s/g, (_, key) => String(values[key]));
@@ -116,15 +119,19 @@ async function readQueue() {
 // whose rating it has not seen yet.
 function refill() {
   if (fetching) return fetching;
-  ratedSinceRead = new Set();
+  ratedDuringRead = 0;
   fetching = pending
     .then(readQueue)
     .then((data) => {
       const onScreen = current ? current.card.id : null;
-      buffer = data.cards.filter((c) => c.card.id !== onScreen && !ratedSinceRead.has(c.card.id));
+      const fresh = (c) =>
+        !ratedVersion.has(c.card.id) || c.state.version > ratedVersion.get(c.card.id);
+      buffer = data.cards.filter((c) => c.card.id !== onScreen && fresh(c));
       const counts = data.counts || {};
       remaining = Object.values(counts).reduce((a, b) => a + b, 0);
-      if (mode !== "cram" && current) remaining = Math.max(remaining - 1, 0);
+      if (mode !== "cram") {
+        remaining = Math.max(remaining - ratedDuringRead - (current ? 1 : 0), 0);
+      }
       return data;
     })
     .finally(() => {
@@ -139,14 +146,21 @@ async function advance() {
     if (buffer.length < 3) refill().catch(() => say(messages.offline));
     return;
   }
-  show(null);
-  $("study-done").hidden = true;
+  // Nothing in hand: the rated card stays marked as the one on screen until the next one
+  // is really there (what the benchmark times), but it is hidden meanwhile.
+  current = null;
+  revealed = false;
+  card.setAttribute("aria-busy", "true");
+  front.textContent = "";
+  back.hidden = true;
+  $("study-rate-area").hidden = true;
   try {
     await refill();
   } catch (error) {
     say(messages.offline);
     return;
   }
+  card.removeAttribute("aria-busy");
   show(buffer.shift() || null);
 }
 
@@ -172,13 +186,16 @@ function rate(rating) {
   done += 1;
   if (mode !== "cram") remaining = Math.max(remaining - 1, 0);
   history.push(rated);
-  ratedSinceRead.add(rated.card.id);
-  advance();
+  ratedVersion.set(rated.card.id, rated.state.version);
+  ratedDuringRead += 1;
+  // The write joins the chain before the next card is shown: a refill that showing it
+  // starts then waits for this rating too.
   enqueue(async () => {
     const result = await api(root.dataset.reviewUrl, body);
     if (!result.ok && result.status !== 409) throw new Error(String(result.status));
     if (result.ok) rated.state = result.data.state;
   });
+  advance();
 }
 
 function undo() {
