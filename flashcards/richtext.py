@@ -258,7 +258,7 @@ def _render_cloze_open(self, tokens, idx, options, env) -> str:
         return self.renderToken(tokens, idx, options, env)
     attrs = tokens[idx].attrs
     env["cloze_hints"].append(attrs.get("data-hint", ""))
-    return "{{c%s::" % attrs["data-cloze"]
+    return "{{c" + attrs["data-cloze"] + "::"
 
 
 def _render_cloze_close(self, tokens, idx, options, env) -> str:
