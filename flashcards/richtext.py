@@ -308,6 +308,14 @@ def _markdown() -> MarkdownIt:
     return md
 
 
+# One line of letters, digits, single-purpose punctuation and spaces: no character that
+# Markdown, math, cloze or HTML give a meaning to, and no start that could open a list
+# ("1." / "1)"), so it renders as itself in a paragraph.  Most option texts, short answers
+# and feedback are like this; an import of thousands of questions renders a lot of them.
+# tests/test_richtext.py checks, by property, that the full renderer agrees.
+_PLAIN_TEXT = re.compile(r"(?!\d{1,9}[.)])[^\W_](?:[^\W_]|[ .,;:?!'%/()\"-])*(?<! )")
+
+
 def render_rich_text(source: str, *, anki_cloze: bool = False) -> str:
     """Markdown source to sanitised HTML, deterministic for a given source.
 
@@ -316,6 +324,12 @@ def render_rich_text(source: str, *, anki_cloze: bool = False) -> str:
     """
     if not source or not source.strip():
         return ""
+    if _PLAIN_TEXT.fullmatch(source):
+        return f"<p>{source}</p>"
+    return _render_markdown(source, anki_cloze=anki_cloze)
+
+
+def _render_markdown(source: str, *, anki_cloze: bool = False) -> str:
     # Placeholders carry a random nonce, so text that merely looks like one stays text.
     env = {
         "math": [],
