@@ -52,7 +52,8 @@ def generate_gift(count: int, seed: int = 0) -> str:
             value = rng.randint(1, 5000)
             blocks.append(
                 f"{title}How many updates for {value} batches in one epoch?{{#\n"
-                f"\t={value}:0#Exactly.\n\t=%50%{value}:{rng.randint(1, 9)}#Close.\n}}"
+                f"\t={value}:0#Exactly.\n\t=%50%{value}:{rng.randint(1, 9)}#Close.\n"
+                f"\t~#One update per batch.\n}}"
             )
         elif kind == 3:
             blocks.append(
@@ -68,7 +69,9 @@ def generate_gift(count: int, seed: int = 0) -> str:
                 f"\t~%50%Adam\n\t~%-100%{term}\n}}"
             )
         else:
-            blocks.append(f"{title}Explain in your own words what {term} does.{{}}")
+            blocks.append(
+                f"{title}Explain in your own words what {term} does.{{####It computes {meaning}.}}"
+            )
     return "\n\n".join(blocks) + "\n"
 
 

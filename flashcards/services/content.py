@@ -71,6 +71,8 @@ NUMERICAL_DEFAULTS: dict[str, Any] = {
 CHOICE_KINDS = {Kind.MULTIPLE_CHOICE, Kind.SHORT_ANSWER, Kind.MATCHING}
 NUMERICAL_KINDS = {Kind.NUMERICAL}
 MAX_POINTS = Decimal("99999.99")
+# `Kind.values` builds a new list on every access; imports validate thousands of questions.
+KIND_VALUES = frozenset(Kind.values)
 
 
 # --- validation -------------------------------------------------------------------------------
@@ -112,7 +114,7 @@ def validate_question_data(data: Mapping[str, Any], *, nested: bool = True) -> N
     """
     errors = _Errors()
     kind = data.get("kind")
-    if kind not in Kind.values:
+    if kind not in KIND_VALUES:
         errors.add("kind", _("Choose one of: %s.") % ", ".join(Kind.values))
         errors.raise_if_any()
     if _blank(data.get("prompt")):
@@ -458,7 +460,11 @@ def reorder_questions(*, question_set: QuestionSet, question_ids: Sequence[int])
 # --- questions --------------------------------------------------------------------------------
 
 
-def _scalar_fields(data: Mapping[str, Any]) -> dict[str, Any]:
+def question_fields(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The question's own columns from a validated mapping, cleaned as they are stored.
+
+    Shared with the importers, which save in bulk but must store what this module would.
+    """
     fields = {name: data.get(name, default) for name, default in QUESTION_DEFAULTS.items()}
     fields["rubric"] = [
         {"criterion": str(item["criterion"]).strip(), "points": float(item["points"])}
@@ -504,7 +510,7 @@ def _write_answers(
 
 
 def _write_question(question: Question, data: Mapping[str, Any]) -> Question:
-    for field, value in _scalar_fields(data).items():
+    for field, value in question_fields(data).items():
         setattr(question, field, value)
     question.kind = data["kind"]
     if data.get("position") is not None:
