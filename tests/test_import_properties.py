@@ -351,6 +351,17 @@ def test_generated_sets_survive_json_export_and_import_exactly(
     ]
 
 
+@FAST
+@given(questions=st.lists(any_question(), min_size=1, max_size=4))
+def test_the_content_rules_report_anything_a_file_holds_as_problems_never_raise(questions):
+    from flashcards.services.imports import preview_import
+
+    data = json_format.export(ParsedSet(questions=questions)).content
+    parsed = preview_import(data=data, fmt="json")
+    assert len(parsed.questions) == len(questions)
+    assert all(p.line >= 1 and p.column >= 1 and p.message for p in parsed.problems)
+
+
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(questions=st.lists(card(), min_size=1, max_size=4))
 def test_generated_cards_survive_apkg_export_and_import(questions):

@@ -122,6 +122,34 @@ def test_the_import_checks_what_the_database_columns_hold():
     }
 
 
+@pytest.mark.parametrize("points", ["1.500", "0E-10", "12.5"])
+def test_trailing_zeros_are_not_extra_decimal_places(points):
+    question = ParsedQuestion(kind="flashcard", prompt="Q", answer="A", points=Decimal(points))
+    assert question_problems(question) == []
+
+
+def test_numbers_far_out_of_range_are_reported_not_raised():
+    parsed = preview_import(
+        data=json_file(
+            {
+                "kind": "multiple_choice",
+                "prompt": "Which?",
+                "points": "1E+40",
+                "choices": [
+                    {"text": "a", "is_correct": True, "weight": "1E+40"},
+                    {"text": "b", "weight": "-1.0000000000000000000000000000000001"},
+                ],
+            }
+        ),
+        fmt="json",
+    )
+    assert {p.message.split(":")[0] for p in parsed.errors} == {
+        "Question 1, points",
+        "Question 1, option 1 weight",
+        "Question 1, option 2 weight",
+    }
+
+
 def test_tags_longer_than_the_column_are_shortened_with_a_warning():
     question = ParsedQuestion(kind="flashcard", prompt="Front", answer="Back", tags=["x" * 70])
     parsed = ParsedSet(questions=[question])

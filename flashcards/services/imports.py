@@ -49,7 +49,6 @@ from flashcards.services.content import (
 
 DEFAULT_IMPORT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_TITLE = "Imported questions"
-TWO_PLACES = Decimal("0.01")
 
 
 def import_max_bytes() -> int:
@@ -178,8 +177,16 @@ def _position(label: str, value: int | None) -> list[tuple[str, str]]:
 
 
 def _precision(label: str, value: Decimal | None) -> list[tuple[str, str]]:
-    # The range is the content rules'; the columns keep two decimal places and would round.
-    if value is None or not value.is_finite() or value == value.quantize(TWO_PLACES):
+    """The columns keep two decimal places and would round silently; the range is the content
+    rules' (so no quantize here: it raises on numbers far out of range)."""
+    if value is None or not value.is_finite():
+        return []
+    _sign, digits, exponent = value.as_tuple()
+    digits = list(digits)
+    while exponent < -2 and digits and digits[-1] == 0:  # 1.500 is 1.50
+        digits.pop()
+        exponent += 1
+    if exponent >= -2 or not digits:
         return []
     return [(label, f"{value} has more than two decimal places.")]
 
