@@ -1,7 +1,345 @@
-"""Placeholder replaced by the question-sets work: Markdown + math + code, sanitised."""
+"""Rich text: Markdown + LaTeX math + highlighted code, rendered once and sanitised.
+
+Authors (and importers, which carry other people's files) write Markdown.  It becomes HTML
+when a row is saved, so every read path serves stored HTML.  Three layers keep it safe:
+
+1. markdown-it runs with raw HTML switched off, so `<script>` typed by an author comes out as
+   text, and its link validator drops `javascript:`/`vbscript:`/`file:` URLs;
+2. the HTML is sanitised by nh3 (ammonia) against an explicit allow-list of tags, attributes,
+   CSS classes (Pygments' token classes and ours) and URL schemes;
+3. math is converted to MathML by latex2mathml and sanitised separately, against a MathML
+   allow-list, then spliced back in place of unguessable placeholders.  latex2mathml copies
+   the argument of `\\text{...}` (and `\\mbox`, `\\textbf`, ...) into `<mtext>` unescaped, so
+   those arguments are escaped before conversion and the MathML pass removes whatever else
+   (`\\href`, `\\style`, `\\class`) could smuggle in.
+
+Cloze deletions (`{{c1::answer}}` or `{{c1::answer::hint}}`, Anki's syntax, which the
+importers keep as it is) become
+`<span class="cloze" data-cloze="1" data-hint="hint">answer</span>`: the page decides what
+to hide.  `cloze_deletions()` lists them, with their place in the source, for validation, for
+the quiz's blanks and for making one card per number; `render_rich_text(..., anki_cloze=True)`
+keeps them in Anki's syntax for Anki packages, whose cards hide them themselves.
+"""
+
+from __future__ import annotations
 
 import html
+import re
+import secrets
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import nh3
+from latex2mathml.converter import convert as latex_to_mathml
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.token import STANDARD_TYPES
+from pygments.util import ClassNotFound
+
+# --- allow-lists ------------------------------------------------------------------------------
+
+HTML_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "del", "div", "em", "h1", "h2", "h3", "h4",
+    "h5", "h6", "hr", "i", "img", "kbd", "li", "ol", "p", "pre", "s", "span", "strong", "sub",
+    "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+}  # fmt: skip
+HTML_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "img": {"src", "alt", "title"},
+    "ol": {"start"},
+    "span": {"data-cloze", "data-hint"},
+}
+HTML_ATTRIBUTE_VALUES = {
+    "td": {"style": {"text-align:left", "text-align:center", "text-align:right"}},
+    "th": {"style": {"text-align:left", "text-align:center", "text-align:right"}},
+}
+# Pygments emits one short class per token type ("k" keyword, "s2" string, ...).
+PYGMENTS_CLASSES = {name for name in STANDARD_TYPES.values() if name}
+HTML_CLASSES = {
+    "div": {"math-display"},
+    "pre": {"highlight"},
+    "span": {"cloze", "math-display", *PYGMENTS_CLASSES},
+    "code": {"math-error"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+MATHML_TAGS = {
+    "math", "maction", "menclose", "merror", "mfenced", "mfrac", "mi", "mmultiscripts", "mn",
+    "mo", "mover", "mpadded", "mphantom", "mprescripts", "mroot", "mrow", "ms", "mspace",
+    "msqrt", "mstyle", "msub", "msubsup", "msup", "mtable", "mtd", "mtext", "mtr", "munder",
+    "munderover", "none", "semantics", "annotation",
+}  # fmt: skip
+MATHML_ATTRIBUTES = {
+    "*": {
+        "accent", "accentunder", "align", "columnalign", "columnlines", "columnspacing",
+        "columnspan", "depth", "dir", "displaystyle", "equalrows", "equalcolumns", "fence",
+        "form", "frame", "framespacing", "height", "largeop", "linethickness", "lspace",
+        "mathbackground", "mathcolor", "mathsize", "mathvariant", "maxsize", "minsize",
+        "movablelimits", "notation", "rowalign", "rowlines", "rowspacing", "rowspan", "rspace",
+        "scriptlevel", "separator", "separators", "stretchy", "symmetric", "voffset", "width",
+    },
+    "math": {"display", "xmlns"},
+    "annotation": {"encoding"},
+}  # fmt: skip
+
+_html_cleaner = nh3.Cleaner(
+    tags=HTML_TAGS,
+    attributes=HTML_ATTRIBUTES,
+    tag_attribute_values=HTML_ATTRIBUTE_VALUES,
+    allowed_classes=HTML_CLASSES,
+    url_schemes=URL_SCHEMES,
+    link_rel="noopener noreferrer nofollow",
+    strip_comments=True,
+)
+_mathml_cleaner = nh3.Cleaner(
+    tags=MATHML_TAGS,
+    attributes=MATHML_ATTRIBUTES,
+    url_schemes=set(),
+    link_rel=None,
+    strip_comments=True,
+)
+
+# --- math ------------------------------------------------------------------------------------
+
+# Commands whose braced argument latex2mathml copies verbatim into <mtext>.
+_TEXT_COMMAND = re.compile(r"\\(?:text[a-z]*|mbox|hbox|fbox)\s*\{")
 
 
-def render_rich_text(source: str) -> str:
-    return f"<p>{html.escape(source)}</p>" if source else ""
+def escape_text_arguments(latex: str) -> str:
+    """Escape `<`, `>` and `&` inside `\\text{...}`-like arguments, which are copied as-is."""
+    out: list[str] = []
+    pos = 0
+    while match := _TEXT_COMMAND.search(latex, pos):
+        out.append(latex[pos : match.end()])
+        depth, i = 1, match.end()
+        while i < len(latex) and depth:
+            char = latex[i]
+            if char == "\\" and i + 1 < len(latex):
+                out.append(html.escape(latex[i : i + 2], quote=False))
+                i += 2
+                continue
+            if char == "{":
+                depth += 1
+            elif char == "}":
+                depth -= 1
+            out.append(html.escape(char, quote=False) if char in "<>&" else char)
+            i += 1
+        pos = i
+    out.append(latex[pos:])
+    return "".join(out)
+
+
+def render_math(latex: str, *, display: bool) -> str:
+    """LaTeX to sanitised MathML; LaTeX that does not convert is shown as code, not lost."""
+    try:
+        mathml = latex_to_mathml(
+            escape_text_arguments(latex), display="block" if display else "inline"
+        )
+    except Exception:  # latex2mathml raises a zoo of exception types on malformed input
+        return f'<code class="math-error">{html.escape(latex)}</code>'
+    return _mathml_cleaner.clean(mathml)
+
+
+# --- code -------------------------------------------------------------------------------------
+
+_formatter = HtmlFormatter(nowrap=True)
+
+
+def highlight_code(code: str, language: str) -> str:
+    """Pygments spans (class-based, styled by `highlight_css()`); unknown languages stay plain."""
+    try:
+        lexer = get_lexer_by_name(language) if language else None
+    except ClassNotFound:
+        lexer = None
+    body = highlight(code, lexer, _formatter) if lexer else html.escape(code)
+    # markdown-it keeps a highlighter's output as is only when it starts with "<pre".
+    return f'<pre class="highlight"><code>{body}</code></pre>\n'
+
+
+def highlight_css(selector: str = ".highlight") -> str:
+    """The stylesheet for highlighted code, for the pages that show rich text."""
+    return HtmlFormatter(style="default").get_style_defs(selector)
+
+
+# --- cloze --------------------------------------------------------------------------------------
+
+CLOZE_START = re.compile(r"\{\{c(\d{1,3})::")
+
+
+@dataclass(frozen=True)
+class ClozeDeletion:
+    number: int
+    text: str
+    hint: str
+    # Where `{{c…}}` starts and just after its `}}` in the source.
+    start: int = field(default=0, compare=False)
+    end: int = field(default=0, compare=False)
+
+
+def _scan_cloze(source: str, start: int) -> tuple[int, int, int] | None:
+    """From just after `{{cN::`, find the end of the answer, the hint and the closing `}}`.
+
+    Braces are counted so LaTeX such as `$\\frac{a}{b}$` inside a deletion does not close it.
+    Returns (answer_end, hint_start or -1, index after `}}`), or None when it never closes.
+    """
+    depth, i, hint_start, answer_end = 0, start, -1, -1
+    while i < len(source):
+        if source.startswith("}}", i) and depth == 0:
+            if answer_end < 0:
+                answer_end = i
+            return answer_end, hint_start, i + 2
+        char = source[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth = max(depth - 1, 0)
+        elif source.startswith("::", i) and depth == 0 and hint_start < 0:
+            answer_end, hint_start = i, i + 2
+            i += 2
+            continue
+        i += 1
+    return None
+
+
+def cloze_deletions(source: str) -> list[ClozeDeletion]:
+    found: list[ClozeDeletion] = []
+    pos = 0
+    while match := CLOZE_START.search(source, pos):
+        scanned = _scan_cloze(source, match.end())
+        if scanned is None:
+            break
+        answer_end, hint_start, end = scanned
+        hint = source[hint_start : end - 2] if hint_start >= 0 else ""
+        found.append(
+            ClozeDeletion(
+                int(match.group(1)),
+                source[match.end() : answer_end],
+                hint,
+                start=match.start(),
+                end=end,
+            )
+        )
+        pos = end
+    return found
+
+
+def _cloze_rule(state: StateInline, silent: bool) -> bool:
+    match = CLOZE_START.match(state.src, state.pos)
+    if not match:
+        return False
+    scanned = _scan_cloze(state.src, match.end())
+    if scanned is None or scanned[2] > state.posMax:
+        return False
+    answer_end, hint_start, end = scanned
+    if not silent:
+        token = state.push("cloze_open", "span", 1)
+        token.attrs = {"class": "cloze", "data-cloze": match.group(1)}
+        if hint_start >= 0:
+            token.attrs["data-hint"] = state.src[hint_start : end - 2]
+        old_pos, old_max = state.pos, state.posMax
+        state.pos, state.posMax = match.end(), answer_end
+        state.md.inline.tokenize(state)
+        state.pos, state.posMax = old_pos, old_max
+        state.push("cloze_close", "span", -1)
+    state.pos = end
+    return True
+
+
+def _render_cloze_open(self, tokens, idx, options, env) -> str:
+    if not env.get("anki_cloze"):
+        return self.renderToken(tokens, idx, options, env)
+    attrs = tokens[idx].attrs
+    env["cloze_hints"].append(attrs.get("data-hint", ""))
+    return "{{c" + attrs["data-cloze"] + "::"
+
+
+def _render_cloze_close(self, tokens, idx, options, env) -> str:
+    if not env.get("anki_cloze"):
+        return self.renderToken(tokens, idx, options, env)
+    hint = env["cloze_hints"].pop()
+    return f"::{html.escape(str(hint))}}}}}" if hint else "}}"
+
+
+# --- Markdown ---------------------------------------------------------------------------------
+
+
+def _math_placeholder(env: dict, latex: str, *, display: bool) -> str:
+    env["math"].append(render_math(latex, display=display))
+    return f"{env['nonce']}{len(env['math']) - 1}Z"
+
+
+def _render_math_inline(self, tokens, idx, options, env) -> str:
+    return _math_placeholder(env, tokens[idx].content, display=False)
+
+
+def _render_math_display(self, tokens, idx, options, env) -> str:
+    # Labels (`$$...$$ (eq1)`) are dropped: ids would clash between questions on one page.
+    placeholder = _math_placeholder(env, tokens[idx].content.strip(), display=True)
+    if tokens[idx].block:
+        return f'<div class="math-display">{placeholder}</div>\n'
+    return f'<span class="math-display">{placeholder}</span>'  # `$$...$$` inside a paragraph
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> MarkdownIt:
+    md = MarkdownIt(
+        "commonmark",
+        {"html": False, "highlight": lambda code, lang, attrs: highlight_code(code, lang)},
+    )
+    md.enable(["table", "strikethrough"])
+    # No space just inside the dollars and no digit after the closing one, so "$5 and $10"
+    # stays text (Pandoc's rule); `\$` always gives a literal dollar.
+    dollarmath_plugin(md, allow_space=False, allow_digits=False, double_inline=True)
+    md.inline.ruler.before("text", "cloze", _cloze_rule)
+    md.add_render_rule("math_inline", _render_math_inline)
+    md.add_render_rule("math_inline_double", _render_math_display)
+    md.add_render_rule("math_block", _render_math_display)
+    md.add_render_rule("math_block_label", _render_math_display)
+    md.add_render_rule("cloze_open", _render_cloze_open)
+    md.add_render_rule("cloze_close", _render_cloze_close)
+    return md
+
+
+# One line of letters, digits, single-purpose punctuation and spaces: no character that
+# Markdown, math, cloze or HTML give a meaning to, and no start that could open a list
+# ("1." / "1)"), so it renders as itself in a paragraph.  Most option texts, short answers
+# and feedback are like this; an import of thousands of questions renders a lot of them.
+# tests/test_richtext.py checks, by property, that the full renderer agrees.
+_PLAIN_TEXT = re.compile(r"(?!\d{1,9}[.)])[^\W_](?:[^\W_]|[ .,;:?!'%/()\"-])*(?<! )")
+
+
+def render_rich_text(source: str, *, anki_cloze: bool = False) -> str:
+    """Markdown source to sanitised HTML, deterministic for a given source.
+
+    `anki_cloze` writes cloze deletions back as `{{cN::answer::hint}}` around their rendered
+    answer, for Anki notes; the HTML is sanitised all the same.
+    """
+    if not source or not source.strip():
+        return ""
+    if _PLAIN_TEXT.fullmatch(source):
+        return f"<p>{source}</p>"
+    return _render_markdown(source, anki_cloze=anki_cloze)
+
+
+def _render_markdown(source: str, *, anki_cloze: bool = False) -> str:
+    # Placeholders carry a random nonce, so text that merely looks like one stays text.
+    env = {
+        "math": [],
+        "nonce": f"QZM{secrets.token_hex(8)}N",
+        "anki_cloze": anki_cloze,
+        "cloze_hints": [],
+    }
+    dirty = _markdown().render(source, env)
+    clean = _html_cleaner.clean(dirty).strip()
+    if env["math"]:
+        pattern = re.compile(re.escape(env["nonce"]) + r"(\d+)Z")
+        clean = pattern.sub(lambda match: env["math"][int(match.group(1))], clean)
+    return clean

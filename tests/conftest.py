@@ -19,6 +19,19 @@ from tests import servers
 SHARED_DATA = servers.ROOT.parent / "shared" / "data"
 
 
+def pytest_configure(config):
+    """Test-only settings that every test and every server subprocess must share."""
+    from django.conf import settings
+
+    os.environ["QUIZSITE_FAST_PASSWORD_HASHING"] = "1"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Pages rendered in-process need no collectstatic manifest.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 def pytest_addoption(parser):
     parser.addoption(
         "--postgres",

@@ -10,8 +10,6 @@ from flashcards.models import Card, CardState, Classroom, Membership, Question, 
 from flashcards.services.study import sync_cards
 from tests.factories import ClassroomFactory, QuestionFactory, QuestionSetFactory, StudentFactory
 
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def studyable_set(student, *, questions: int = 0, title: str | None = None, **kwargs):
     """A class-visible set assigned to a class the student belongs to, with flashcards."""

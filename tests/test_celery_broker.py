@@ -13,7 +13,8 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db]
 
 def client_app(broker_url: str, result_backend: str, transport_options: dict) -> Celery:
     """A Celery client configured as quizsite's settings configure it for that broker."""
-    app = Celery("quizsite-test-client")
+    # Not the current app: shared tasks enqueued by later tests must keep using quizsite's app.
+    app = Celery("quizsite-test-client", set_as_current=False)
     app.conf.update(
         broker_url=broker_url,
         result_backend=result_backend,

@@ -16,17 +16,12 @@ from flashcards.models import Card, CardState, ParameterFit, ReviewLog, StudySet
 from flashcards.scheduling import LoggedReview, MemoryState, SchedulerConfig, StudyScheduler
 from flashcards.services import study as services
 from tests.factories import StudentFactory
-from tests.factories_study import FAST_HASHERS, cards_of, studyable_set
+from tests.factories_study import cards_of, studyable_set
 
 pytestmark = pytest.mark.django_db
 
 START = datetime(2024, 1, 8, 9, 0, tzinfo=UTC)
 RAW_FOR = {Rating.Again: 1, Rating.Hard: 3, Rating.Good: 4, Rating.Easy: 5}
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 def simulate(n_cards: int, reviews_per_card: int, seed: int = 7) -> list[LoggedReview]:

@@ -20,7 +20,6 @@ from flashcards.services.study import (
 )
 from tests.factories import QuestionFactory, StudentFactory
 from tests.factories_study import (
-    FAST_HASHERS,
     ClozeQuestionFactory,
     cards_of,
     put_state,
@@ -42,11 +41,6 @@ SCHEDULE_FIELDS = [
     "introduced_at",
     "buried_until",
 ]
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 def schedule_of(student, card) -> dict:

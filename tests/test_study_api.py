@@ -16,7 +16,6 @@ from tests.factories import (
     StudentFactory,
 )
 from tests.factories_study import (
-    FAST_HASHERS,
     ClozeQuestionFactory,
     cards_of,
     join,
@@ -30,11 +29,6 @@ NEXT = reverse("study-next")
 REVIEWS = reverse("study-review")
 UNDO = reverse("study-undo")
 SETTINGS = reverse("study-settings")
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 def signed_in(client, user):

@@ -10,15 +10,9 @@ from flashcards.models import CardState, ReviewLog, StudySettings
 from flashcards.selectors.study import cram_queue, study_queue, study_scope
 from flashcards.services.study import bury_card, ensure_cards, set_suspended, submit_review
 from tests.factories import ClassroomFactory, QuestionFactory, StudentFactory
-from tests.factories_study import FAST_HASHERS, cards_of, join, put_state, studyable_set
+from tests.factories_study import cards_of, join, put_state, studyable_set
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # The factories set a password for every user; the default hasher costs ~1 s each here.
-    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 LEARNING, REVIEW, RELEARNING = CardState.State.LEARNING, CardState.State.REVIEW, 3

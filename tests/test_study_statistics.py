@@ -10,16 +10,11 @@ from flashcards.models import CardState
 from flashcards.selectors.study import student_statistics
 from flashcards.services.study import submit_review, undo_last_review
 from tests.factories import StudentFactory
-from tests.factories_study import FAST_HASHERS, cards_of, put_state, studyable_set
+from tests.factories_study import cards_of, put_state, studyable_set
 
 pytestmark = pytest.mark.django_db
 
 REVIEW = CardState.State.REVIEW
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 def test_the_due_forecast_counts_cards_per_study_day_for_30_days_with_overdue_ones_today():

@@ -12,6 +12,7 @@ from flashcards.models.content import (
     Tag,
     User,
 )
+from flashcards.models.imports import ImportSession
 from flashcards.models.study import Card, CardState, ParameterFit, ReviewLog, StudySettings
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "Choice",
     "Classroom",
     "Course",
+    "ImportSession",
     "Membership",
     "NumericalAnswer",
     "ParameterFit",

@@ -186,6 +186,9 @@ class Question(RichTextMixin):
     class Meta:
         ordering = ["question_set_id", "position", "id"]
         indexes = [models.Index(fields=["question_set", "position"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(points__gte=0), name="question_points_gte_0")
+        ]
 
     def __str__(self) -> str:
         return self.title or self.prompt[:60]
@@ -213,6 +216,13 @@ class Choice(RichTextMixin):
 
     class Meta:
         ordering = ["question_id", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(weight__isnull=True)
+                | models.Q(weight__gte=-100, weight__lte=100),
+                name="choice_weight_is_a_percentage",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.text[:60]
@@ -237,6 +247,21 @@ class NumericalAnswer(RichTextMixin):
 
     class Meta:
         ordering = ["question_id", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(tolerance__gte=0), name="numerical_tolerance_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(weight__gte=0, weight__lte=100),
+                name="numerical_weight_is_a_percentage",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(minimum__isnull=True)
+                | models.Q(maximum__isnull=True)
+                | models.Q(minimum__lte=models.F("maximum")),
+                name="numerical_range_is_ordered",
+            ),
+        ]
 
     def __str__(self) -> str:
         if self.minimum is not None and self.maximum is not None:

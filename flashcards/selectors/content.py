@@ -8,9 +8,11 @@ they own.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
 
-from flashcards.models import QuestionSet, User
+from flashcards.models import Classroom, Membership, Question, QuestionSet, User
 
 
 def sets_visible_to(user: User) -> QuerySet[QuestionSet]:
@@ -43,3 +45,81 @@ def can_edit_set(user: User, question_set: QuestionSet) -> bool:
     if question_set.owner_id == user.pk:
         return True
     return question_set.co_editors.filter(pk=user.pk).exists()
+
+
+def sets_assignable_by(user: User) -> QuerySet[QuestionSet]:
+    """Sets an instructor may give a class: their own (or co-edited) ones and public ones."""
+    if not user.is_authenticated:
+        return QuestionSet.objects.none()
+    rule = Q(visibility=QuestionSet.Visibility.PUBLIC) | Q(
+        pk__in=sets_editable_by(user).values("pk")
+    )
+    return QuestionSet.objects.filter(rule)
+
+
+def classrooms_visible_to(user: User) -> QuerySet[Classroom]:
+    """Classes someone runs or belongs to; nobody else learns that a class exists."""
+    if not user.is_authenticated:
+        return Classroom.objects.none()
+    member_of = Membership.objects.filter(user=user).values("classroom_id")
+    return Classroom.objects.filter(Q(owner=user) | Q(pk__in=member_of))
+
+
+def with_answers(questions: QuerySet[Question]) -> QuerySet[Question]:
+    """Questions with everything a page or the API shows, in a constant number of queries."""
+    return questions.prefetch_related("choices", "numerical_answers", "tags")
+
+
+def question_data(question: Question) -> dict[str, Any]:
+    """The question as the mapping `validate_question_data()` and the write services take."""
+    data = question_content(question, with_ids=True)
+    data.update(
+        title=question.title,
+        position=question.position,
+        tags=[tag.name for tag in question.tags.all()],
+    )
+    return data
+
+
+def question_content(question: Question, *, with_ids: bool = False) -> dict[str, Any]:
+    """What a student sees or is graded on; a change here is a new version of the question."""
+    content = {
+        "kind": question.kind,
+        "prompt": question.prompt,
+        "answer": question.answer,
+        "general_feedback": question.general_feedback,
+        "points": question.points,
+        "has_reverse": question.has_reverse,
+        "allow_multiple": question.allow_multiple,
+        "correct_boolean": question.correct_boolean,
+        "case_sensitive": question.case_sensitive,
+        "normalize_whitespace": question.normalize_whitespace,
+        "ignore_accents": question.ignore_accents,
+        "rubric": question.rubric,
+        "choices": [
+            {
+                "text": choice.text,
+                "is_correct": choice.is_correct,
+                "weight": choice.weight,
+                "feedback": choice.feedback,
+                "match_text": choice.match_text,
+            }
+            for choice in question.choices.all()
+        ],
+        "numerical_answers": [
+            {
+                "value": answer.value,
+                "tolerance": answer.tolerance,
+                "minimum": answer.minimum,
+                "maximum": answer.maximum,
+                "weight": answer.weight,
+                "feedback": answer.feedback,
+            }
+            for answer in question.numerical_answers.all()
+        ],
+    }
+    if with_ids:
+        for name in ("choices", "numerical_answers"):
+            for item, row in zip(content[name], getattr(question, name).all(), strict=True):
+                item["id"] = row.pk
+    return content

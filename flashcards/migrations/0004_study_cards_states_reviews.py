@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('flashcards', '0001_initial'),
+        ('flashcards', '0003_import_sessions'),
     ]
 
     operations = [

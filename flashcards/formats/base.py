@@ -1,0 +1,208 @@
+"""The intermediate representation every importer produces and every exporter consumes.
+
+Parsers are pure: bytes or text in, a `ParsedSet` (questions plus problems) out, no database.
+Keeping them free of Django makes them fast to test with hypothesis and lets the service, the
+API preview and the management commands share one code path.  Field names mirror
+`flashcards.models.content` so that saving is a plain copy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+# Mirrors Question.Kind; duplicated as plain strings so parsers need no Django import.
+FLASHCARD = "flashcard"
+MULTIPLE_CHOICE = "multiple_choice"
+TRUE_FALSE = "true_false"
+NUMERICAL = "numerical"
+SHORT_ANSWER = "short_answer"
+MATCHING = "matching"
+FREE_TEXT = "free_text"
+CLOZE = "cloze"
+DESCRIPTION = "description"
+KINDS = (
+    FLASHCARD,
+    MULTIPLE_CHOICE,
+    TRUE_FALSE,
+    NUMERICAL,
+    SHORT_ANSWER,
+    MATCHING,
+    FREE_TEXT,
+    CLOZE,
+    DESCRIPTION,
+)
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something in the input that could not be read (error) or was read with a caveat (warning).
+
+    Errors block the import as a whole; warnings are shown in the preview and do not.
+    `line` and `column` are 1-based positions in the decoded text (or, for packages, in the
+    part of the package named in the message).
+    """
+
+    line: int
+    column: int
+    message: str
+    severity: str = ERROR
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+    def as_dict(self) -> dict:
+        return {
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+            "severity": self.severity,
+        }
+
+    def __str__(self) -> str:
+        return f"line {self.line}, column {self.column}: {self.message}"
+
+
+class ImportFormatError(ValueError):
+    """The only exception an importer raises: the input cannot be read at all.
+
+    It carries the problems that explain why, each with line and column, so the API and the
+    command can show them the same way as per-question problems.
+    """
+
+    def __init__(self, problems: list[Problem] | Problem | str):
+        if isinstance(problems, str):
+            problems = [Problem(1, 1, problems)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems = list(problems)
+        super().__init__("; ".join(str(problem) for problem in self.problems))
+
+
+@dataclass
+class ParsedChoice:
+    text: str
+    is_correct: bool = False
+    weight: Decimal | None = None
+    feedback: str = ""
+    match_text: str = ""
+    position: int | None = None
+
+
+@dataclass
+class ParsedNumericalAnswer:
+    value: float | None = None
+    tolerance: float = 0.0
+    minimum: float | None = None
+    maximum: float | None = None
+    weight: Decimal = Decimal(100)
+    feedback: str = ""
+    position: int | None = None
+
+
+@dataclass
+class ParsedQuestion:
+    kind: str
+    prompt: str
+    title: str = ""
+    answer: str = ""
+    general_feedback: str = ""
+    points: Decimal = Decimal(1)
+    tags: list[str] = field(default_factory=list)
+    has_reverse: bool = False
+    allow_multiple: bool = False
+    correct_boolean: bool | None = None
+    case_sensitive: bool = False
+    normalize_whitespace: bool = True
+    ignore_accents: bool = False
+    rubric: list = field(default_factory=list)
+    version: int = 1
+    position: int | None = None
+    choices: list[ParsedChoice] = field(default_factory=list)
+    numerical_answers: list[ParsedNumericalAnswer] = field(default_factory=list)
+    # Where the question starts in the source, for problems found after parsing.
+    line: int = 1
+    column: int = 1
+    # A stable identity when the question comes from the database (Anki note GUIDs).
+    ref: str = ""
+
+
+@dataclass
+class ParsedSet:
+    title: str = ""
+    description: str = ""
+    language: str = ""
+    tags: list[str] = field(default_factory=list)
+    questions: list[ParsedQuestion] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    format: str = ""
+    # Set once the content rules have been checked, so the service checks each set once.
+    validated: bool = False
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [problem for problem in self.problems if problem.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [problem for problem in self.problems if not problem.is_error]
+
+    def counts_by_kind(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for question in self.questions:
+            counts[question.kind] = counts.get(question.kind, 0) + 1
+        return counts
+
+
+@dataclass
+class ExportResult:
+    """Bytes to write plus what the target format could not carry (as warnings)."""
+
+    content: bytes
+    problems: list[Problem] = field(default_factory=list)
+    extension: str = ""
+    media_type: str = "application/octet-stream"
+
+
+def line_col(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of a character offset in `text`."""
+    offset = max(0, min(offset, len(text)))
+    line = text.count("\n", 0, offset) + 1
+    start = text.rfind("\n", 0, offset) + 1
+    return line, offset - start + 1
+
+
+def card_front(question: ParsedQuestion) -> str:
+    """The question as the front of a study card, options listed (for Anki and CSV)."""
+    if question.kind == MULTIPLE_CHOICE:
+        options = "\n".join(f"- {choice.text}" for choice in question.choices)
+        return f"{question.prompt}\n\n{options}"
+    if question.kind == MATCHING:
+        left = "\n".join(f"- {choice.text}" for choice in question.choices if choice.text)
+        return f"{question.prompt}\n\n{left}"
+    return question.prompt
+
+
+def card_back(question: ParsedQuestion) -> str:
+    """The right answers and the explanation as the back of a study card."""
+    lines: list[str] = []
+    if question.kind in (MULTIPLE_CHOICE, SHORT_ANSWER):
+        right = [choice.text for choice in question.choices if choice.is_correct]
+        lines.extend(f"- {text}" for text in right)
+    elif question.kind == MATCHING:
+        lines.extend(f"- {c.text} → {c.match_text}" for c in question.choices if c.text)
+    elif question.kind == TRUE_FALSE and question.correct_boolean is not None:
+        lines.append("True" if question.correct_boolean else "False")
+    elif question.kind == NUMERICAL:
+        for answer in question.numerical_answers:
+            if answer.minimum is not None and answer.maximum is not None:
+                lines.append(f"- {answer.minimum} … {answer.maximum}")
+            elif answer.value is not None:
+                lines.append(f"- {answer.value} ± {answer.tolerance}")
+    if question.answer:
+        lines.extend(["", question.answer])
+    return "\n".join(lines).strip()

@@ -1,0 +1,307 @@
+"""Front/back cards in delimited text, as Anki and Quizlet export them (CSV, TSV, `;`, `|`).
+
+Anki's file headers are honoured: `#separator:`, `#html:`, `#columns:`, `#tags:`,
+`#tags column:`, `#notetype:`, `#notetype column:`, `#deck:`/`#deck column:`/`#guid column:`
+(read and ignored).  Without headers the separator is detected, a first row naming its
+columns ("front,back,tags", "term,definition", "question,answer") is read as a header, and
+the first two columns are the front and the back.  Quoted fields may contain newlines and
+separators.  Cloze text (`{{c1::...}}`) becomes a cloze question; a "Basic (and reversed
+card)" note type becomes a flashcard studied both ways.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from flashcards.formats import base
+from flashcards.formats.base import (
+    WARNING,
+    ExportResult,
+    ImportFormatError,
+    ParsedQuestion,
+    ParsedSet,
+    Problem,
+    card_back,
+    card_front,
+)
+from flashcards.formats.encoding import decode_text
+from flashcards.formats.html import html_to_markdown
+
+SEPARATOR_NAMES = {
+    "tab": "\t",
+    "comma": ",",
+    "semicolon": ";",
+    "pipe": "|",
+    "space": " ",
+    "colon": ":",
+}
+HEADER = re.compile(r"^#([a-z ]+):(.*)$", re.IGNORECASE)
+CLOZE = re.compile(r"\{\{c\d+::")
+FRONT_NAMES = {"front", "question", "term", "prompt", "text", "word", "frente", "pergunta"}
+BACK_NAMES = {"back", "answer", "definition", "back extra", "extra", "verso", "resposta", "svar"}
+TAG_NAMES = {"tags", "tag"}
+NOTETYPE_NAMES = {"notetype", "note type", "type"}
+# csv's default field limit (128 KiB) is a guard we keep; quoted newlines are allowed.
+csv.field_size_limit(1 << 20)
+
+
+def _headers(lines: list[str]) -> tuple[dict[str, str], int]:
+    headers: dict[str, str] = {}
+    count = 0
+    for line in lines:
+        match = HEADER.match(line)
+        if not match:
+            break
+        headers[match.group(1).strip().lower()] = match.group(2).rstrip("\n")
+        count += 1
+    return headers, count
+
+
+def _separator(headers: dict[str, str], body: str, forced: str | None) -> str:
+    raw = headers.get("separator")
+    if raw is not None:
+        value = raw.strip()
+        named = SEPARATOR_NAMES.get(value.lower())
+        if named:
+            return named
+        if len(raw) == 1:
+            return raw
+        if value and len(value) == 1:
+            return value
+        raise ImportFormatError([Problem(1, 12, f"Unknown separator {raw!r} in '#separator:'.")])
+    if forced:
+        return forced
+    sample_lines = [line for line in body.split("\n")[:50] if line.strip()]
+    if sample_lines and all("\t" in line for line in sample_lines[:20]):
+        return "\t"
+    best, best_score = ",", -1.0
+    for candidate in (",", ";", "\t", "|"):
+        counts = [count_outside_quotes(line, candidate) for line in sample_lines[:20]]
+        if not counts:
+            continue
+        with_it = sum(1 for count in counts if count > 0)
+        score = with_it / len(counts) + (0.5 if len(set(counts)) == 1 and counts[0] else 0)
+        if score > best_score:
+            best, best_score = candidate, score
+    return best
+
+
+def count_outside_quotes(line: str, char: str) -> int:
+    count, quoted = 0, False
+    for current in line:
+        if current == '"':
+            quoted = not quoted
+        elif current == char and not quoted:
+            count += 1
+    return count
+
+
+def _column(headers: dict[str, str], name: str) -> int | None:
+    raw = headers.get(name)
+    if raw is None or not raw.strip():
+        return None
+    try:
+        return int(raw.strip()) - 1
+    except ValueError:
+        return None
+
+
+def parse(data: bytes | str, *, separator: str | None = None, fmt: str = "csv") -> ParsedSet:
+    text, problems = decode_text(data)
+    result = ParsedSet(format=fmt, problems=problems)
+    lines = text.split("\n")
+    headers, header_lines = _headers(lines)
+    body = "\n".join(lines[header_lines:])
+    delimiter = _separator(headers, body, separator)
+    html = headers.get("html", "").strip().lower() == "true"
+    global_tags = headers.get("tags", "").split()
+    default_notetype = headers.get("notetype", "").strip()
+    columns = {
+        "tags": _column(headers, "tags column"),
+        "notetype": _column(headers, "notetype column"),
+        "deck": _column(headers, "deck column"),
+        "guid": _column(headers, "guid column"),
+    }
+    field_columns: list[int] = []
+    names = headers.get("columns")
+    if names is not None:
+        _assign(names.split(delimiter), columns, field_columns)
+    reader = csv.reader(io.StringIO(body), delimiter=delimiter, quotechar='"', strict=False)
+    previous = 0
+    warned_columns = False
+    try:
+        for row in reader:
+            line = header_lines + previous + 1
+            previous = reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            if not field_columns and names is None and _looks_like_header(row):
+                _assign(row, columns, field_columns)
+                names = ""
+                continue
+            special = {c for c in columns.values() if c is not None}
+            fields = field_columns or [i for i in range(len(row)) if i not in special]
+            question = _question(row, line, columns, fields, html, result, default_notetype)
+            if question is None:
+                continue
+            question.tags = list(dict.fromkeys([*global_tags, *question.tags]))
+            used = {*fields[:2], *special}
+            extra = [i for i, cell in enumerate(row) if i not in used and cell.strip()]
+            if extra and not warned_columns:
+                result.problems.append(
+                    Problem(
+                        line,
+                        1,
+                        f"Column(s) {', '.join(str(i + 1) for i in extra)} were "
+                        "not imported: only front, back, tags and note type are read.",
+                        WARNING,
+                    )
+                )
+                warned_columns = True
+            result.questions.append(question)
+    except csv.Error as error:
+        result.problems.append(Problem(header_lines + reader.line_num, 1, f"CSV error: {error}"))
+    if not result.questions and not result.errors:
+        result.problems.append(Problem(1, 1, "No rows with a front and a back were found."))
+    return result
+
+
+def _looks_like_header(row: list[str]) -> bool:
+    cells = [cell.strip().lower() for cell in row if cell.strip()]
+    known = FRONT_NAMES | BACK_NAMES | TAG_NAMES | NOTETYPE_NAMES
+    return (
+        len(cells) >= 2
+        and all(cell in known for cell in cells)
+        and any(cell in FRONT_NAMES for cell in cells)
+        and any(cell in BACK_NAMES for cell in cells)
+    )
+
+
+def _assign(names: list[str], columns: dict, field_columns: list[int]) -> None:
+    for index, name in enumerate(names):
+        key = name.strip().lower()
+        if key in TAG_NAMES and columns["tags"] is None:
+            columns["tags"] = index
+        elif key in NOTETYPE_NAMES and columns["notetype"] is None:
+            columns["notetype"] = index
+        elif key in {"deck"} and columns["deck"] is None:
+            columns["deck"] = index
+        elif key in {"guid"} and columns["guid"] is None:
+            columns["guid"] = index
+        elif index not in columns.values():
+            field_columns.append(index)
+    # The front comes first and the back second, whatever order the columns are in.
+    lowered = [name.strip().lower() for name in names]
+    field_columns.sort(
+        key=lambda i: 0 if lowered[i] in FRONT_NAMES else 1 if lowered[i] in BACK_NAMES else 2
+    )
+
+
+def _cell(row: list[str], index: int | None) -> str:
+    if index is None or index >= len(row) or index < 0:
+        return ""
+    return row[index]
+
+
+def _question(row, line, columns, fields, html, result, default_notetype):
+    if len(fields) < 2 or len(row) < 2:
+        result.problems.append(
+            Problem(
+                line,
+                1,
+                "Expected a front and a back; this row has one column. Check the separator.",
+            )
+        )
+        return None
+    front, back = _cell(row, fields[0]), _cell(row, fields[1])
+    if html:
+        front, front_media = html_to_markdown(front)
+        back, back_media = html_to_markdown(back)
+        media = [*front_media, *back_media]
+        if media:
+            result.problems.append(
+                Problem(
+                    line, 1, f"Media not imported (kept as links): {', '.join(media)}.", WARNING
+                )
+            )
+    else:
+        front, back = front.strip(), back.strip()
+    notetype = (_cell(row, columns["notetype"]).strip() or default_notetype).lower()
+    tags = _cell(row, columns["tags"]).split()
+    if not front:
+        result.problems.append(Problem(line, 1, "The front is empty."))
+        return None
+    if "cloze" in notetype or (not notetype and CLOZE.search(front)):
+        return ParsedQuestion(kind=base.CLOZE, prompt=front, answer=back, tags=tags, line=line)
+    return ParsedQuestion(
+        kind=base.FLASHCARD,
+        prompt=front,
+        answer=back,
+        tags=tags,
+        has_reverse="reverse" in notetype and "optional" not in notetype,
+        line=line,
+    )
+
+
+def export(parsed: ParsedSet, *, separator: str = "\t") -> ExportResult:
+    """Anki-style delimited text with headers; non-card kinds are written as front/back."""
+    name = {value: key for key, value in SEPARATOR_NAMES.items()}[separator]
+    buffer = io.StringIO()
+    buffer.write(f"#separator:{name}\n#html:false\n#notetype column:3\n#tags column:4\n")
+    buffer.write(f"#columns:{separator.join(['Front', 'Back', 'Notetype', 'Tags'])}\n")
+    writer = csv.writer(buffer, delimiter=separator, quotechar='"', lineterminator="\n")
+    # A row whose first cell starts with "#" would be read back as a header line: quote it.
+    quoting = csv.writer(
+        buffer, delimiter=separator, quotechar='"', lineterminator="\n", quoting=csv.QUOTE_ALL
+    )
+    problems: list[Problem] = []
+    for number, question in enumerate(parsed.questions, start=1):
+        lost = []
+        if question.kind == base.CLOZE:
+            notetype = "Cloze"
+        elif question.has_reverse:
+            notetype = "Basic (and reversed card)"
+        else:
+            notetype = "Basic"
+        if question.kind not in (base.FLASHCARD, base.CLOZE):
+            lost.append(f"the {question.kind} kind and its answers (written as front/back)")
+        for label, value in (
+            ("title", question.title),
+            ("general feedback", question.general_feedback),
+        ):
+            if value:
+                lost.append(label)
+        tags = []
+        for tag in question.tags:
+            if any(char.isspace() for char in tag):
+                lost.append(f"spaces in tag {tag!r}")
+                tag = "_".join(tag.split())
+            tags.append(tag)
+        if lost:
+            problems.append(
+                Problem(
+                    number, 1, f"Question {number}: CSV cannot carry {', '.join(lost)}.", WARNING
+                )
+            )
+        if question.kind in (base.FLASHCARD, base.CLOZE):
+            front, back = question.prompt, question.answer
+        else:
+            front, back = card_front(question), card_back(question)
+        if not back.strip() and question.kind != base.CLOZE:
+            problems.append(
+                Problem(
+                    number,
+                    1,
+                    f"Question {number} ({question.kind}) has no answer to "
+                    "write as the back of a card; it was left out.",
+                    WARNING,
+                )
+            )
+            continue
+        row = [front, back, notetype, " ".join(tags)]
+        (quoting if front.startswith("#") else writer).writerow(row)
+    extension = ".tsv" if separator == "\t" else ".csv"
+    media_type = "text/tab-separated-values" if separator == "\t" else "text/csv"
+    return ExportResult(buffer.getvalue().encode("utf-8"), problems, extension, media_type)

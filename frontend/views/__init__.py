@@ -1,0 +1,1 @@
+"""Page views, one module per area; each is a thin adapter over selectors and services."""

@@ -1,0 +1,93 @@
+"""Signing up, signing in and out, preferences, and the language chooser."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
+
+from flashcards.services import accounts
+from frontend.forms import PreferencesForm, SignInForm, SignUpForm, add_service_errors
+
+
+def home(request):
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    return render(request, "frontend/home.html")
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+
+def sign_up(request):
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = accounts.sign_up(**form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome, %(name)s!") % {"name": user.username})
+            return redirect("dashboard")
+    return render(
+        request, "frontend/signup.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+def preferences(request):
+    user = request.user
+    form = PreferencesForm(
+        request.POST or None, initial={"language": user.language, "time_zone": user.time_zone}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            accounts.update_preferences(user=user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if user.language:
+                translation.activate(user.language)
+            messages.success(request, _("Your settings are saved."))
+            response = redirect("settings")
+            _set_language_cookie(response, user.language)
+            return response
+    status = 400 if form.errors else 200
+    return render(
+        request, "frontend/settings.html", {"form": form, "nav": "settings"}, status=status
+    )
+
+
+@require_POST
+def set_language(request):
+    """The header's chooser: remembers the choice on the account too, when signed in."""
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in accounts.SUPPORTED_LANGUAGES:
+        accounts.update_preferences(
+            user=request.user, language=language, time_zone=request.user.time_zone
+        )
+    return django_set_language(request)
+
+
+def _set_language_cookie(response, language: str) -> None:
+    from django.conf import settings
+
+    if language:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax", max_age=365 * 24 * 3600
+        )
+    else:
+        response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)

@@ -1,0 +1,56 @@
+"""Browsing the question sets a person may read."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, render
+
+from flashcards.selectors.content import can_edit_set, sets_visible_to
+
+
+@login_required
+def set_list(request):
+    query = request.GET.get("q", "").strip()
+    sets = (
+        sets_visible_to(request.user)
+        .select_related("owner")
+        .annotate(question_count=Count("questions"))
+    )
+    if query:
+        sets = sets.filter(Q(title__icontains=query) | Q(description__icontains=query))
+    sets = sets.order_by("title")
+    template = "frontend/sets/_results.html" if request.htmx else "frontend/sets/list.html"
+    return render(request, template, {"sets": sets, "query": query, "nav": "sets"})
+
+
+@login_required
+def set_detail(request, pk: int):
+    question_set = get_object_or_404(sets_visible_to(request.user).select_related("owner"), pk=pk)
+    questions = question_set.questions.prefetch_related("choices").order_by("position", "id")
+    context = {
+        "set": question_set,
+        "questions": questions,
+        "can_edit": can_edit_set(request.user, question_set),
+        "set_actions": [
+            action
+            for provider in set_action_providers
+            for action in provider(request.user, question_set)
+        ],
+        "exports": [
+            link
+            for provider in set_export_providers
+            for link in provider(request.user, question_set)
+        ],
+        "nav": "sets",
+    }
+    return render(request, "frontend/sets/detail.html", context)
+
+
+# Features add buttons to a set's page here ("Study this set", "Take a quiz"):
+# (user, question_set) -> list of {"label", "url"}.
+set_action_providers: list = []
+
+# Download links for the set in the formats the reader may export: (user, question_set) ->
+# list of {"label", "format", "url"}.
+set_export_providers: list = []

@@ -1,0 +1,173 @@
+"""Input and output shapes of the quizzes API; rules live in `quizzes.services`."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from flashcards.models import Classroom, Question, QuestionSet, Tag
+from quizzes.models import Attempt, Quiz
+from quizzes.selectors.review import decimal_text
+
+
+class QuizWriteSerializer(serializers.Serializer):
+    """Types and existence only; which sets, questions and classes the owner may use, and how
+    settings fit together, is checked by `quizzes.services.quizzes`."""
+
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    selection = serializers.ChoiceField(choices=Quiz.Selection.choices, required=False)
+    question_set = serializers.PrimaryKeyRelatedField(
+        queryset=QuestionSet.objects.all(), required=False, allow_null=True
+    )
+    tag = serializers.SlugRelatedField(
+        slug_field="name", queryset=Tag.objects.all(), required=False, allow_null=True
+    )
+    random_count = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    question_ids = serializers.PrimaryKeyRelatedField(
+        queryset=Question.objects.all(), many=True, required=False
+    )
+    classroom_ids = serializers.PrimaryKeyRelatedField(
+        queryset=Classroom.objects.all(), many=True, required=False
+    )
+    shuffle_questions = serializers.BooleanField(required=False)
+    shuffle_choices = serializers.BooleanField(required=False)
+    attempts_allowed = serializers.IntegerField(min_value=0, max_value=1000, required=False)
+    time_limit_seconds = serializers.IntegerField(
+        min_value=10, max_value=7 * 24 * 3600, required=False, allow_null=True
+    )
+    answers_shown = serializers.ChoiceField(choices=Quiz.AnswersShown.choices, required=False)
+    grading_method = serializers.ChoiceField(choices=Quiz.GradingMethod.choices, required=False)
+    pass_mark = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False, allow_null=True
+    )
+    opens_at = serializers.DateTimeField(required=False, allow_null=True)
+    closes_at = serializers.DateTimeField(required=False, allow_null=True)
+
+    def validate_question_ids(self, value):
+        if len({q.pk for q in value}) != len(value):
+            raise serializers.ValidationError("A question appears twice.")
+        return value
+
+
+class QuizSerializer(serializers.ModelSerializer):
+    owner = serializers.CharField(source="owner.username", read_only=True)
+    tag = serializers.CharField(source="tag.name", read_only=True, default=None)
+    question_ids = serializers.SerializerMethodField()
+    classroom_ids = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Quiz
+        fields = [
+            "id",
+            "title",
+            "description",
+            "owner",
+            "selection",
+            "question_set",
+            "tag",
+            "random_count",
+            "question_ids",
+            "classroom_ids",
+            "shuffle_questions",
+            "shuffle_choices",
+            "attempts_allowed",
+            "time_limit_seconds",
+            "answers_shown",
+            "grading_method",
+            "pass_mark",
+            "opens_at",
+            "closes_at",
+            "created_at",
+            "updated_at",
+        ]
+
+    def _is_owner(self, quiz) -> bool:
+        request = self.context.get("request")
+        return request is not None and quiz.owner_id == request.user.pk
+
+    def get_question_ids(self, quiz) -> list[int] | None:
+        # Students are not told which questions a quiz holds before they attempt it.
+        if not self._is_owner(quiz):
+            return None
+        return [qq.question_id for qq in quiz.quiz_questions.all()]
+
+    def get_classroom_ids(self, quiz) -> list[int] | None:
+        if not self._is_owner(quiz):
+            return None
+        return [c.pk for c in quiz.classrooms.all()]
+
+
+class AttemptListSerializer(serializers.ModelSerializer):
+    quiz_title = serializers.CharField(source="quiz.title", read_only=True)
+    student = serializers.CharField(source="student.username", read_only=True)
+    score = serializers.SerializerMethodField()
+    max_score = serializers.SerializerMethodField()
+    percentage = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attempt
+        fields = [
+            "id",
+            "quiz",
+            "quiz_title",
+            "student",
+            "number",
+            "state",
+            "finished_by",
+            "started_at",
+            "deadline",
+            "finished_at",
+            "score",
+            "max_score",
+            "percentage",
+            "needs_grading",
+        ]
+
+    def get_score(self, attempt) -> str | None:
+        return decimal_text(attempt.score) if attempt.is_finished else None
+
+    def get_max_score(self, attempt) -> str | None:
+        return decimal_text(attempt.max_score) if attempt.is_finished else None
+
+    def get_percentage(self, attempt) -> str | None:
+        return decimal_text(attempt.percentage) if attempt.is_finished else None
+
+
+class AnswerInputSerializer(serializers.Serializer):
+    response = serializers.JSONField(allow_null=True)
+
+
+class SubmitInputSerializer(serializers.Serializer):
+    """Optional last answers sent with the submission, saved all or none before grading."""
+
+    answers = serializers.DictField(child=serializers.JSONField(allow_null=True), required=False)
+
+    def validate_answers(self, value):
+        cleaned = {}
+        for key, response in value.items():
+            try:
+                cleaned[int(key)] = response
+            except (TypeError, ValueError):
+                raise serializers.ValidationError(f"{key!r} is not a question number.") from None
+        return cleaned
+
+
+class SelfRatingSerializer(serializers.Serializer):
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+
+
+class InstructorGradeSerializer(serializers.Serializer):
+    points = serializers.DecimalField(
+        max_digits=9, decimal_places=4, min_value=0, required=False, allow_null=True
+    )
+    rubric_scores = serializers.ListField(
+        child=serializers.DecimalField(max_digits=9, decimal_places=4, min_value=0),
+        required=False,
+        allow_null=True,
+    )
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+
+    def validate(self, attrs):
+        if (attrs.get("points") is None) == (attrs.get("rubric_scores") is None):
+            raise serializers.ValidationError({"points": ["Give either points or rubric scores."]})
+        return attrs

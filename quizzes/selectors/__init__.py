@@ -1,0 +1,1 @@
+"""Reads of the quizzes app: one module per feature."""

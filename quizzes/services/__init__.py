@@ -1,0 +1,1 @@
+"""Writes of the quizzes app: one module per feature."""
