@@ -9,8 +9,6 @@ statistics and leeches of the classes they run.
 
 from __future__ import annotations
 
-import re
-
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
 from django.urls import path
@@ -40,11 +38,11 @@ from flashcards.api.study_serializers import (
     StatisticsSerializer,
     SuspendSerializer,
 )
-from flashcards.models import Card, CardState, StudySettings
+from flashcards.models import CardState, StudySettings
 from flashcards.selectors import study as selectors
 from flashcards.services import study as services
+from flashcards.study_faces import card_faces
 
-CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
 STATE_NAMES = {
     CardState.State.NEW: "new",
     CardState.State.LEARNING: "learning",
@@ -54,30 +52,6 @@ STATE_NAMES = {
 
 
 # --- presentation -----------------------------------------------------------------------------
-
-
-def _cloze(html: str, number: int, *, reveal: bool) -> str:
-    def replace(match: re.Match) -> str:
-        text, hint = match.group(2), match.group(3)
-        if int(match.group(1)) != number:
-            return text
-        if reveal:
-            return f'<span class="cloze cloze-revealed">{text}</span>'
-        return f'<span class="cloze cloze-hidden">[{hint or "…"}]</span>'
-
-    return CLOZE.sub(replace, html)
-
-
-def card_faces(card: Card) -> tuple[str, str]:
-    question = card.question
-    if card.side == Card.Side.REVERSE:
-        return question.answer_html, question.prompt_html
-    if card.side == Card.Side.CLOZE:
-        return (
-            _cloze(question.prompt_html, card.ordinal, reveal=False),
-            _cloze(question.prompt_html, card.ordinal, reveal=True) + question.answer_html,
-        )
-    return question.prompt_html, question.answer_html
 
 
 def state_payload(row: CardState | None) -> dict:
