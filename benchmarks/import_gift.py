@@ -52,7 +52,8 @@ def generate_gift(count: int, seed: int = 0) -> str:
             value = rng.randint(1, 5000)
             blocks.append(
                 f"{title}How many updates for {value} batches in one epoch?{{#\n"
-                f"\t={value}:0#Exactly.\n\t=%50%{value}:{rng.randint(1, 9)}#Close.\n}}"
+                f"\t={value}:0#Exactly.\n\t=%50%{value}:{rng.randint(1, 9)}#Close.\n"
+                f"\t~#One update per batch.\n}}"
             )
         elif kind == 3:
             blocks.append(
@@ -68,7 +69,9 @@ def generate_gift(count: int, seed: int = 0) -> str:
                 f"\t~%50%Adam\n\t~%-100%{term}\n}}"
             )
         else:
-            blocks.append(f"{title}Explain in your own words what {term} does.{{}}")
+            blocks.append(
+                f"{title}Explain in your own words what {term} does.{{####It computes {meaning}.}}"
+            )
     return "\n\n".join(blocks) + "\n"
 
 
@@ -88,9 +91,10 @@ def run(count: int, *, save: bool, out=sys.stdout) -> dict[str, float]:
     from flashcards.services.imports import preview_import, save_import
 
     data = generate_gift(count).encode("utf-8")
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     parsed = preview_import(data=data, fmt="gift")
     parse_seconds = time.perf_counter() - started
+    parse_cpu_seconds = time.process_time() - cpu_started
     if parsed.errors or len(parsed.questions) != count:
         raise SystemExit(f"generated file did not parse cleanly: {parsed.errors[:3]}")
     tracemalloc.start()
@@ -109,14 +113,17 @@ def run(count: int, *, save: bool, out=sys.stdout) -> dict[str, float]:
         owner, _ = User.objects.get_or_create(
             username="benchmark-instructor", defaults={"role": User.Role.INSTRUCTOR}
         )
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         outcome = save_import(user=owner, parsed=parsed, title="Benchmark")
         save_seconds = time.perf_counter() - started
+        save_cpu_seconds = time.process_time() - cpu_started
         stored = Question.objects.filter(question_set=outcome.question_set).count()
         if stored != count:
             raise SystemExit(f"saved {stored} questions, expected {count}")
         figures["save_seconds"] = (save_seconds, "s")
         figures["import_seconds"] = (parse_seconds + save_seconds, "s")
+        # CPU time of this process: steadier than wall time on a machine shared with others.
+        figures["import_cpu_seconds"] = (parse_cpu_seconds + save_cpu_seconds, "s")
     # ru_maxrss is in KiB on Linux: the whole process, Django and the parse included.
     figures["peak_rss"] = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "MiB")
     for name, (value, unit) in figures.items():

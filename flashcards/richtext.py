@@ -13,9 +13,12 @@ when a row is saved, so every read path serves stored HTML.  Three layers keep i
    those arguments are escaped before conversion and the MathML pass removes whatever else
    (`\\href`, `\\style`, `\\class`) could smuggle in.
 
-Cloze deletions (`{{c1::answer}}` or `{{c1::answer::hint}}`) become
+Cloze deletions (`{{c1::answer}}` or `{{c1::answer::hint}}`, Anki's syntax, which the
+importers keep as it is) become
 `<span class="cloze" data-cloze="1" data-hint="hint">answer</span>`: the page decides what
-to hide.  `cloze_deletions()` lists them for validation and for making one card per number.
+to hide.  `cloze_deletions()` lists them, with their place in the source, for validation, for
+the quiz's blanks and for making one card per number; `render_rich_text(..., anki_cloze=True)`
+keeps them in Anki's syntax for Anki packages, whose cards hide them themselves.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from __future__ import annotations
 import html
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import nh3
@@ -173,6 +176,9 @@ class ClozeDeletion:
     number: int
     text: str
     hint: str
+    # Where `{{c…}}` starts and just after its `}}` in the source.
+    start: int = field(default=0, compare=False)
+    end: int = field(default=0, compare=False)
 
 
 def _scan_cloze(source: str, start: int) -> tuple[int, int, int] | None:
@@ -212,7 +218,15 @@ def cloze_deletions(source: str) -> list[ClozeDeletion]:
             break
         answer_end, hint_start, end = scanned
         hint = source[hint_start : end - 2] if hint_start >= 0 else ""
-        found.append(ClozeDeletion(int(match.group(1)), source[match.end() : answer_end], hint))
+        found.append(
+            ClozeDeletion(
+                int(match.group(1)),
+                source[match.end() : answer_end],
+                hint,
+                start=match.start(),
+                end=end,
+            )
+        )
         pos = end
     return found
 
@@ -237,6 +251,21 @@ def _cloze_rule(state: StateInline, silent: bool) -> bool:
         state.push("cloze_close", "span", -1)
     state.pos = end
     return True
+
+
+def _render_cloze_open(self, tokens, idx, options, env) -> str:
+    if not env.get("anki_cloze"):
+        return self.renderToken(tokens, idx, options, env)
+    attrs = tokens[idx].attrs
+    env["cloze_hints"].append(attrs.get("data-hint", ""))
+    return "{{c" + attrs["data-cloze"] + "::"
+
+
+def _render_cloze_close(self, tokens, idx, options, env) -> str:
+    if not env.get("anki_cloze"):
+        return self.renderToken(tokens, idx, options, env)
+    hint = env["cloze_hints"].pop()
+    return f"::{html.escape(str(hint))}}}}}" if hint else "}}"
 
 
 # --- Markdown ---------------------------------------------------------------------------------
@@ -274,15 +303,40 @@ def _markdown() -> MarkdownIt:
     md.add_render_rule("math_inline_double", _render_math_display)
     md.add_render_rule("math_block", _render_math_display)
     md.add_render_rule("math_block_label", _render_math_display)
+    md.add_render_rule("cloze_open", _render_cloze_open)
+    md.add_render_rule("cloze_close", _render_cloze_close)
     return md
 
 
-def render_rich_text(source: str) -> str:
-    """Markdown source to sanitised HTML, deterministic for a given source."""
+# One line of letters, digits, single-purpose punctuation and spaces: no character that
+# Markdown, math, cloze or HTML give a meaning to, and no start that could open a list
+# ("1." / "1)"), so it renders as itself in a paragraph.  Most option texts, short answers
+# and feedback are like this; an import of thousands of questions renders a lot of them.
+# tests/test_richtext.py checks, by property, that the full renderer agrees.
+_PLAIN_TEXT = re.compile(r"(?!\d{1,9}[.)])[^\W_](?:[^\W_]|[ .,;:?!'%/()\"-])*(?<! )")
+
+
+def render_rich_text(source: str, *, anki_cloze: bool = False) -> str:
+    """Markdown source to sanitised HTML, deterministic for a given source.
+
+    `anki_cloze` writes cloze deletions back as `{{cN::answer::hint}}` around their rendered
+    answer, for Anki notes; the HTML is sanitised all the same.
+    """
     if not source or not source.strip():
         return ""
+    if _PLAIN_TEXT.fullmatch(source):
+        return f"<p>{source}</p>"
+    return _render_markdown(source, anki_cloze=anki_cloze)
+
+
+def _render_markdown(source: str, *, anki_cloze: bool = False) -> str:
     # Placeholders carry a random nonce, so text that merely looks like one stays text.
-    env = {"math": [], "nonce": f"QZM{secrets.token_hex(8)}N"}
+    env = {
+        "math": [],
+        "nonce": f"QZM{secrets.token_hex(8)}N",
+        "anki_cloze": anki_cloze,
+        "cloze_hints": [],
+    }
     dirty = _markdown().render(source, env)
     clean = _html_cleaner.clean(dirty).strip()
     if env["math"]:

@@ -175,8 +175,10 @@ class NumericalRowForm(forms.Form):
     feedback = forms.CharField(label=_("Feedback"), required=False)
 
     def is_blank(self) -> bool:
+        # A row with feedback but no number is the "any other number" answer, not a blank.
         data = self.cleaned_data
-        return all(data.get(name) is None for name in ("value", "minimum", "maximum"))
+        numbers = ("value", "minimum", "maximum")
+        return all(data.get(name) is None for name in numbers) and not data.get("feedback")
 
 
 class RubricRowForm(forms.Form):

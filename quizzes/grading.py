@@ -323,9 +323,18 @@ def numerical_answer_accepts(answer: dict, number: Decimal) -> bool:
     return abs(number - value) <= tolerance
 
 
+def is_any_other_number(answer: dict) -> bool:
+    """Moodle's `*` answer: no value and no range, worth 0%, there for its feedback."""
+    return all(answer.get(name) is None for name in ("value", "minimum", "maximum"))
+
+
 def _grade_numerical(snapshot: dict, response: dict) -> Grade:
     number = parse_number(response["value"])
-    accepting = [a for a in snapshot["numerical_answers"] if numerical_answer_accepts(a, number)]
+    answers = snapshot["numerical_answers"]
+    accepting = [a for a in answers if numerical_answer_accepts(a, number)]
+    if not accepting:
+        # Wherever the author put it, "any other number" speaks only when nothing else does.
+        accepting = [a for a in answers if is_any_other_number(a)]
     if not accepting:
         return Grade(Status.INCORRECT, ZERO)
     best = max(accepting, key=lambda a: Decimal(a["weight"]))

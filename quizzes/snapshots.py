@@ -8,25 +8,49 @@ answer away; `question_for_review` adds them back once answers may be shown.
 
 from __future__ import annotations
 
+import html
 import random
 import re
 
 from flashcards.models import Question
-from flashcards.richtext import render_rich_text
+from flashcards.richtext import cloze_deletions, render_rich_text
 
-CLOZE_PATTERN = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
+MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+TAG = re.compile(r"<[^>]*>")  # on the renderer's sanitised output only
+
+
+def _typed_form(source: str) -> str:
+    """What a student types for a hidden answer: its text without Markdown emphasis.
+
+    Anki's clozes often wrap the answer in formatting (`{{c1::<b>ReLU</b>}}`, imported as
+    `**ReLU**`); nobody types the stars.  Math stays as its LaTeX source, which is the only
+    way to type it.
+    """
+    source = source.strip()
+    if "$" in source:
+        return source
+    text = html.unescape(TAG.sub("", render_rich_text(source)))
+    return " ".join(text.split())
 
 
 def _cloze(prompt: str) -> dict:
+    """The prompt with each deletion replaced by its hint, and the blanks in order.
+
+    The deletions are the renderer's own (`cloze_deletions`), so braces inside a deletion
+    (`{{c1::$\\sqrt{x^{2}}$}}`) end it where the page shows it ending.  The placeholder is
+    escaped Markdown: a hint must show as typed, not become a link or emphasis.
+    """
     blanks = []
-
-    def hide(match: re.Match) -> str:
-        blanks.append({"answer": match.group(2).strip(), "hint": (match.group(3) or "").strip()})
-        hint = blanks[-1]["hint"]
-        return f"[{hint}]" if hint else "[…]"
-
-    masked = CLOZE_PATTERN.sub(hide, prompt)
-    return {"prompt_html": render_rich_text(masked), "blanks": blanks}
+    pieces = []
+    position = 0
+    for deletion in cloze_deletions(prompt):
+        hint = deletion.hint.strip()
+        blanks.append({"answer": _typed_form(deletion.text), "hint": hint})
+        shown = MARKDOWN_PUNCTUATION.sub(r"\\\1", hint) if hint else "…"
+        pieces.extend([prompt[position : deletion.start], f"\\[{shown}\\]"])
+        position = deletion.end
+    pieces.append(prompt[position:])
+    return {"prompt_html": render_rich_text("".join(pieces)), "blanks": blanks}
 
 
 def take_snapshot(question: Question, *, rng: random.Random, shuffle_choices: bool) -> dict:

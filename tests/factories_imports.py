@@ -1,4 +1,8 @@
-"""Builders for import/export tests: a set holding every question kind with every field set."""
+"""Builders for import/export tests: a set holding every question kind with every field set.
+
+Every question is well formed by `validate_question_data` (checked by a test), so what the
+round trips compare is content the editor and the API could have made.
+"""
 
 from __future__ import annotations
 
@@ -70,10 +74,12 @@ def full_question_set(owner=None, **kwargs) -> QuestionSet:
     )
     Choice.objects.create(question=single, position=0, text="ReLU", is_correct=True)
     Choice.objects.create(question=single, position=1, text="Sigmoid", is_correct=False)
-    tf = question("true_false", 4, prompt="Sigmoid outputs lie in (0, 1).", correct_boolean=True)
-    Choice.objects.create(question=tf, position=0, text="True", is_correct=True, feedback="Right.")
-    Choice.objects.create(
-        question=tf, position=1, text="False", is_correct=False, feedback="Look at the curve again."
+    question(
+        "true_false",
+        4,
+        prompt="Sigmoid outputs lie in (0, 1).",
+        correct_boolean=True,
+        general_feedback="Look at the curve: it never reaches 0 or 1.",
     )
     numerical = question(
         "numerical",
@@ -86,6 +92,9 @@ def full_question_set(owner=None, **kwargs) -> QuestionSet:
     )
     NumericalAnswer.objects.create(
         question=numerical, position=1, minimum=2300.0, maximum=2400.0, weight=Decimal("50.00")
+    )
+    NumericalAnswer.objects.create(  # "any other number"
+        question=numerical, position=2, weight=Decimal("0.00"), feedback="Count batches per epoch."
     )
     short = question("short_answer", 6, prompt="Name the function max(0, x).", case_sensitive=False)
     Choice.objects.create(question=short, position=0, text="ReLU", is_correct=True)
@@ -103,6 +112,9 @@ def full_question_set(owner=None, **kwargs) -> QuestionSet:
     )
     Choice.objects.create(
         question=matching, position=1, text="tanh", is_correct=True, match_text="(-1, 1)"
+    )
+    Choice.objects.create(  # a distractor: a right-hand side that matches nothing
+        question=matching, position=2, text="", is_correct=True, match_text="[0, ∞)"
     )
     question(
         "free_text",

@@ -255,6 +255,30 @@ def test_a_questions_demos_are_listed_to_those_who_may_view_its_set(
         assert listed["can_edit"] is (role == "owner")
 
 
+def test_after_a_demo_upgrade_the_listing_shows_a_run_of_the_new_version(
+    api_client, world, monkeypatch
+):
+    import dataclasses
+
+    from training import registry
+
+    attachment = DemoAttachmentFactory(question=world["question"])
+    old_run = attachment.run
+    registry._load()
+    upgraded = dataclasses.replace(
+        registry._REGISTRY[attachment.demo], version=old_run.demo_version + 1
+    )
+    monkeypatch.setitem(registry._REGISTRY, attachment.demo, upgraded)
+    api_client.force_authenticate(world["users"]["student_in_class"])
+
+    response = api_client.get(reverse("training:question-demos", args=[world["question"].pk]))
+
+    shown = response.json()["results"][0]["run"]
+    assert shown["id"] != old_run.pk
+    assert shown["demo_version"] == old_run.demo_version + 1
+    assert shown["status"] == "queued"
+
+
 def test_anyone_may_view_the_demos_of_a_public_set(api_client):
     question = QuestionFactory(question_set__visibility=QuestionSet.Visibility.PUBLIC)
     DemoAttachmentFactory(question=question)

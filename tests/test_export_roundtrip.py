@@ -68,6 +68,8 @@ def test_gift_export_then_import_keeps_every_field_gift_carries():
     assert [q["kind"] for q in after] == [q["kind"] for q in before]
     for old, new in zip(before, after, strict=True):
         assert {f: new[f] for f in GIFT_FIELDS} == {f: old[f] for f in GIFT_FIELDS}
+        if old["kind"] == "free_text":  # the reference answer travels as the essay's feedback
+            assert new["answer"] == old["answer"]
         assert [{f: c[f] for f in GIFT_CHOICE_FIELDS} for c in new["choices"]] == [
             {f: c[f] for f in GIFT_CHOICE_FIELDS} for c in old["choices"]
         ]
@@ -113,6 +115,9 @@ def test_apkg_export_reads_back_as_the_same_cards():
     card = parsed.questions[0]
     assert (card.kind, card.has_reverse) == ("flashcard", True)
     assert "What does ReLU do to negative inputs?" in card.prompt
+    # Anki makes the cards of a cloze note from its {{cN::...}} markers: they must survive.
+    (cloze,) = [q for q in parsed.questions if q.kind == "cloze"]
+    assert cloze.prompt == original.questions.get(kind="cloze").prompt
 
 
 def test_an_import_into_an_existing_set_appends_after_its_questions():
@@ -135,5 +140,8 @@ def test_an_import_with_one_bad_question_saves_nothing():
     before = QuestionSet.objects.count()
     outcome = import_questions(user=owner, data=json.dumps(document).encode())
     assert outcome.saved is False
-    assert any(p.message.startswith("Question 2:") for p in outcome.parsed.errors)
+    assert [p.message for p in outcome.parsed.errors] == [
+        "Question 2, options: A multiple-choice question needs at least two choices.",
+        "Question 2, options: Mark at least one choice as correct.",
+    ]
     assert QuestionSet.objects.count() == before

@@ -8,6 +8,7 @@ import pytest
 
 from flashcards.formats import gift
 from flashcards.formats.base import ImportFormatError
+from flashcards.services.imports import preview_import
 
 
 def parse_one(text: str):
@@ -60,13 +61,26 @@ def test_it_reads_true_false_in_every_spelling(block, expected):
     assert question.correct_boolean is expected
 
 
-def test_true_false_feedback_goes_to_the_options_moodle_shows_it_for():
-    question = parse_one("The sun rises in the west.{FALSE#Think of a sunrise.#Right, east.}")
-    by_text = {choice.text: choice for choice in question.choices}
-    # First '#' is shown for the wrong answer (True), the second for the right one (False).
-    assert by_text["True"].feedback == "Think of a sunrise."
-    assert by_text["False"].feedback == "Right, east."
-    assert by_text["False"].is_correct
+def test_true_false_feedback_joins_the_general_feedback_saying_which_answer_it_is_for():
+    parsed = gift.parse(
+        "The sun rises in the west.{FALSE#Think of a sunrise.#Right, east.####Earth turns east.}"
+    )
+    (question,) = parsed.questions
+    assert (question.correct_boolean, question.choices) == (False, [])
+    # The first '#' is shown for the wrong answer (true), the second for the right one (false).
+    assert question.general_feedback == (
+        "Earth turns east.\n\n"
+        "If you answered true: Think of a sunrise.\n\n"
+        "If you answered false: Right, east."
+    )
+    (warning,) = parsed.warnings
+    assert (warning.line, "general feedback" in warning.message) == (1, True)
+
+
+def test_an_essay_reads_its_general_feedback_as_the_reference_answer():
+    question = parse_one("Why stack non-linear layers?{####Linear layers collapse into one.}")
+    assert question.kind == "free_text"
+    assert (question.answer, question.general_feedback) == ("Linear layers collapse into one.", "")
 
 
 def test_it_reads_matching_pairs():
@@ -115,11 +129,14 @@ def test_it_reads_several_weighted_numerical_answers_with_feedback():
     assert second.feedback.startswith("He was born in 1822.")
 
 
-def test_numerical_wrong_answer_feedback_is_kept_as_a_zero_weight_answer():
+def test_numerical_wrong_answer_feedback_is_the_any_other_number_answer():
     question = parse_one("How many output units for 10 digits? {#10:0 ~#Count the classes.}")
-    assert question.numerical_answers[-1].value is None
-    assert question.numerical_answers[-1].weight == 0
-    assert question.numerical_answers[-1].feedback == "Count the classes."
+    other = question.numerical_answers[-1]
+    assert (other.value, other.minimum, other.maximum) == (None, None, None)
+    assert other.weight == 0
+    assert other.feedback == "Count the classes."
+    # ... which is a well-formed question by the content rules.
+    assert preview_import(data=b"Units? {#10:0 ~#Count the classes.}", fmt="gift").errors == []
 
 
 def test_it_reads_several_right_answers_with_weights_including_negative_ones():

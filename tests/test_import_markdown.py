@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flashcards.formats import detect_format, markdown
+from flashcards.services.imports import preview_import
 
 
 def test_q_and_a_blocks_become_flashcards():
@@ -98,11 +99,17 @@ def test_code_blocks_are_kept_verbatim_and_never_read_as_questions():
     assert "```python\n# why?\nopt.zero_grad()\n\nprint('done?')\n```" in question.answer
 
 
-def test_questions_without_answers_are_imported_with_a_warning():
-    parsed = markdown.parse("What is momentum?\n\nWhat is Adam?\n\nAn optimiser.\n")
-    assert parsed.questions[0].answer == ""
-    (warning,) = parsed.warnings
-    assert warning.line == 1
+def test_a_question_without_an_answer_is_reported_at_its_line_and_blocks_the_import():
+    parsed = preview_import(
+        data=b"What is momentum?\n\nWhat is Adam?\n\nAn optimiser.\n", fmt="markdown"
+    )
+    assert [q.answer for q in parsed.questions] == ["", "An optimiser."]
+    (error,) = parsed.errors
+    assert error.line == 1
+    # The content rules' own message, named the way the file's author thinks of it.
+    assert error.message == (
+        "Question 1, reference answer: Write the reference answer students compare theirs with."
+    )
 
 
 def test_an_answer_without_a_question_is_an_error():

@@ -115,15 +115,7 @@ def multiple_choice(draw):
 
 @st.composite
 def true_false(draw):
-    value = draw(st.booleans())
-    question = ParsedQuestion("true_false", "", correct_boolean=value)
-    true_fb, false_fb = draw(optional), draw(optional)
-    if true_fb or false_fb:
-        question.choices = [
-            ParsedChoice("True", value, None, true_fb),
-            ParsedChoice("False", not value, None, false_fb),
-        ]
-    return question
+    return ParsedQuestion("true_false", "", correct_boolean=draw(st.booleans()))
 
 
 @st.composite
@@ -156,6 +148,9 @@ def numerical(draw):
             answers.append(
                 ParsedNumericalAnswer(draw(number), tolerance, None, None, w, draw(optional))
             )
+    if draw(st.booleans()):  # "any other number", wherever it stands
+        at = draw(st.integers(0, len(answers)))
+        answers.insert(at, ParsedNumericalAnswer(None, 0.0, None, None, Decimal(0), draw(text)))
     return ParsedQuestion("numerical", "", numerical_answers=answers)
 
 
@@ -163,7 +158,7 @@ def numerical(draw):
 def gift_question(draw):
     kind = draw(st.sampled_from(["mc", "tf", "sa", "match", "num", "essay", "description"]))
     if kind == "essay":
-        question = ParsedQuestion("free_text", "")
+        question = ParsedQuestion("free_text", "", answer=draw(optional))
     elif kind == "description":
         question = ParsedQuestion("description", "")
     else:
@@ -178,7 +173,7 @@ def gift_question(draw):
     question.prompt = draw(multiline)
     question.title = draw(optional)
     question.tags = draw(tags)
-    if question.kind != "description":
+    if question.kind not in ("description", "free_text"):
         question.general_feedback = draw(optional)
     return question
 
@@ -187,6 +182,7 @@ GIFT_FIELDS = (
     "kind",
     "title",
     "prompt",
+    "answer",  # an essay's (its general feedback in GIFT)
     "general_feedback",
     "allow_multiple",
     "correct_boolean",
@@ -199,9 +195,13 @@ def gift_view(question: ParsedQuestion) -> dict:
     view["choices"] = [
         (c.text, c.is_correct, c.weight, c.feedback, c.match_text) for c in question.choices
     ]
+    # GIFT writes "any other number" last; it means the same wherever it stands.
+    answers = sorted(
+        question.numerical_answers,
+        key=lambda a: a.value is None and a.minimum is None and a.maximum is None,
+    )
     view["numerical"] = [
-        (a.value, a.tolerance, a.minimum, a.maximum, a.weight, a.feedback)
-        for a in question.numerical_answers
+        (a.value, a.tolerance, a.minimum, a.maximum, a.weight, a.feedback) for a in answers
     ]
     return view
 
@@ -349,6 +349,17 @@ def test_generated_sets_survive_json_export_and_import_exactly(
     assert [json_format.question_to_dict(q) for q in parsed.questions] == [
         json_format.question_to_dict(q) for q in questions
     ]
+
+
+@FAST
+@given(questions=st.lists(any_question(), min_size=1, max_size=4))
+def test_the_content_rules_report_anything_a_file_holds_as_problems_never_raise(questions):
+    from flashcards.services.imports import preview_import
+
+    data = json_format.export(ParsedSet(questions=questions)).content
+    parsed = preview_import(data=data, fmt="json")
+    assert len(parsed.questions) == len(questions)
+    assert all(p.line >= 1 and p.column >= 1 and p.message for p in parsed.problems)
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])

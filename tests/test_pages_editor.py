@@ -100,10 +100,14 @@ def test_a_multiple_choice_question_without_a_correct_choice_shows_the_error_and
 
 def test_a_blank_choice_text_is_reported_on_its_own_row(owner_client):
     question_set = QuestionSetFactory(owner=owner_client.instructor)
-    data = {"kind": "matching", "prompt": "Match them", "points": "1"}
-    data |= rows("choices", [{"text": "sigmoid", "match_text": "(0, 1)"}, {"match_text": "[0, ∞)"}])
+    # (A matching row with only a right-hand side is a distractor, so this uses a choice list.)
+    data = {"kind": "multiple_choice", "prompt": "Which is bounded?", "points": "1"}
+    data |= rows(
+        "choices",
+        [{"text": "sigmoid", "is_correct": "on"}, {"text": "ReLU"}, {"feedback": "Unbounded."}],
+    )
     response = owner_client.post(
-        reverse("question-create", args=[question_set.pk]) + "?kind=matching", data
+        reverse("question-create", args=[question_set.pk]) + "?kind=multiple_choice", data
     )
     assert response.status_code == 400
     assert "Write the text of this choice." in response.content.decode()
@@ -167,6 +171,23 @@ def test_editing_a_choice_keeps_its_row_and_bumps_the_version(owner_client):
     question.refresh_from_db()
     assert right.text == "one half"
     assert question.version == 2
+
+
+def test_a_row_with_feedback_but_no_number_is_kept_as_the_any_other_number_answer(owner_client):
+    question_set = QuestionSetFactory(owner=owner_client.instructor)
+    data = {"kind": "numerical", "prompt": "How many output units for digits?", "points": "1"}
+    data |= rows(
+        "numerical_answers",
+        [{"value": "10", "weight": "100"}, {"weight": "0", "feedback": "One per digit."}, {}],
+    )
+    editor = reverse("question-create", args=[question_set.pk]) + "?kind=numerical"
+    response = owner_client.post(editor, data)
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    answers = list(question_set.questions.get().numerical_answers.order_by("position"))
+    assert [(a.value, a.weight, a.feedback) for a in answers] == [
+        (10.0, 100, ""),
+        (None, 0, "One per digit."),
+    ]
 
 
 def test_the_preview_renders_markdown_and_math_and_neutralises_scripts(owner_client):

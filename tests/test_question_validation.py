@@ -164,6 +164,29 @@ def test_it_requires_one_numerical_answer_worth_full_marks():
     assert errors["numerical_answers"] == ["At least one answer must be worth 100%."]
 
 
+def test_it_accepts_one_any_other_number_answer_worth_nothing_that_gives_feedback():
+    validate_question_data(
+        numerical({"value": 10}, {"weight": 0, "feedback": "Count the classes: one per digit."})
+    )
+
+
+def test_an_answer_without_a_number_must_be_worth_nothing_and_give_feedback():
+    forgotten = errors_of(numerical({"value": 10}, {"feedback": "Close."}))
+    assert list(forgotten) == ["numerical_answers.1.value"]
+    assert forgotten["numerical_answers.1.value"][0].startswith("Give the correct value")
+    silent = errors_of(numerical({"value": 10}, {"weight": 0}))
+    assert list(silent) == ["numerical_answers.1.feedback"]
+    twice = errors_of(
+        numerical({"value": 10}, {"weight": 0, "feedback": "a"}, {"weight": 0, "feedback": "b"})
+    )
+    assert twice == {"numerical_answers": ["Only one answer can stand for any other number."]}
+
+
+def test_it_rejects_a_negative_tolerance_even_on_the_any_other_number_answer():
+    errors = errors_of(numerical({"value": 1}, {"weight": 0, "feedback": "x", "tolerance": -1}))
+    assert list(errors) == ["numerical_answers.1.tolerance"]
+
+
 def test_it_rejects_numerical_answers_on_another_kind():
     data = {"kind": "flashcard", "prompt": "q", "answer": "a"}
     assert "numerical_answers" in errors_of({**data, "numerical_answers": [{"value": 1}]})
@@ -205,6 +228,33 @@ def test_it_rejects_a_matching_pair_without_its_match():
         "choices": [choice("a", match_text="1"), choice("b")],
     }
     assert list(errors_of(data)) == ["choices.1.match_text"]
+
+
+def test_a_matching_item_with_only_a_right_hand_side_is_a_distractor():
+    pairs = [choice("sigmoid", match_text="(0, 1)"), choice("tanh", match_text="(-1, 1)")]
+    validate_question_data(
+        {
+            "kind": "matching",
+            "prompt": "Match.",
+            "choices": [*pairs, choice("", match_text="[0, ∞)")],
+        }
+    )
+    one_pair = {
+        "kind": "matching",
+        "prompt": "Match.",
+        "choices": [pairs[0], choice("", match_text="x")],
+    }
+    assert errors_of(one_pair) == {"choices": ["A matching question needs at least two pairs."]}
+
+
+@pytest.mark.parametrize("kind", ["short_answer", "matching"])
+def test_it_rejects_a_choice_weight_the_database_cannot_hold_on_any_choice_kind(kind):
+    choices = [
+        choice("ReLU", True, match_text="max(0, x)", weight=150),
+        choice("tanh", True, match_text="(-1, 1)"),
+    ]
+    errors = errors_of({"kind": kind, "prompt": "Name it.", "choices": choices})
+    assert list(errors) == ["choices.0.weight"]
 
 
 def test_it_reports_every_problem_at_once():

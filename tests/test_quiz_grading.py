@@ -263,6 +263,25 @@ def test_the_best_weighted_numerical_answer_wins_with_its_feedback():
     )
 
 
+def test_the_any_other_number_answer_gives_its_feedback_only_when_nothing_else_matches():
+    catch_all = {**accepted(weight=0, feedback="<p>Count the classes.</p>"), "id": 2}
+    # Listed first on purpose: where the author put it must not matter.
+    snapshot = numeric(
+        catch_all,
+        accepted(value=10, weight=100, feedback="<p>One per digit.</p>"),
+        {**accepted(value=9, weight=0, feedback="<p>Zero is a digit too.</p>"), "id": 3},
+    )
+    assert graded(snapshot, {"value": "10"}).feedback == ["<p>One per digit.</p>"]
+    assert graded(snapshot, {"value": "9"}).feedback == ["<p>Zero is a digit too.</p>"]
+    wrong = graded(snapshot, {"value": "784"})
+    assert (wrong.status, wrong.fraction, wrong.feedback) == (
+        Status.INCORRECT,
+        Decimal(0),
+        ["<p>Count the classes.</p>"],
+    )
+    assert grading.correct_response(snapshot) == {"accepted": ["10"]}
+
+
 @pytest.mark.parametrize("typed", ["abc", "1.2.3", "NaN", "Infinity", "1,000,000"])
 def test_it_rejects_a_numerical_answer_that_is_not_a_finite_number(typed):
     with pytest.raises(ResponseError) as error:
@@ -525,6 +544,34 @@ def test_a_cloze_prompt_is_shown_with_its_blanks_hidden():
     assert "[a number]" in shown["prompt_html"]
     assert shown["blanks"] == [{"hint": ""}, {"hint": "a number"}]
     assert graded(snapshot, {"blanks": ["relu", "Zero"]}).status == Status.CORRECT
+
+
+@pytest.mark.django_db
+def test_cloze_blanks_are_read_as_the_page_renders_them():
+    question = Question.objects.create(
+        question_set=_set(),
+        kind=Question.Kind.CLOZE,
+        prompt=(
+            "The norm is {{c1::$\\sqrt{x^{2}}$}}, Anki bolds {{c2::**Softmax**}} "
+            "and {{c3::SGD::[see](javascript:x) *this*}}."
+        ),
+    )
+    snapshot = take_snapshot(question, rng=random.Random(1), shuffle_choices=False)
+    assert [blank["answer"] for blank in snapshot["cloze"]["blanks"]] == [
+        "$\\sqrt{x^{2}}$",
+        "Softmax",
+        "SGD",
+    ]
+    shown = question_for_student(snapshot)["prompt_html"]
+    for hidden in ("sqrt", "}}", "Softmax"):
+        assert hidden not in shown
+    # The hint shows as typed: no link, no emphasis.
+    assert "[see](javascript:x) *this*]" in shown
+    assert "<a" not in shown
+    assert "<em>" not in shown
+    assert graded(snapshot, {"blanks": ["$\\sqrt{x^{2}}$", "softmax", "sgd"]}).status == (
+        Status.CORRECT
+    )
 
 
 def _set():

@@ -12,8 +12,10 @@ from hypothesis import strategies as st
 
 from flashcards.models import NumericalAnswer, Question
 from flashcards.richtext import (
+    _PLAIN_TEXT,
     HTML_TAGS,
     MATHML_TAGS,
+    _render_markdown,
     cloze_deletions,
     escape_text_arguments,
     highlight_css,
@@ -233,6 +235,60 @@ FRAGMENTS = st.sampled_from(
 @given(st.lists(st.one_of(FRAGMENTS, st.text(max_size=5)), max_size=30).map("".join))
 def test_any_mix_of_dangerous_fragments_renders_inert(source):
     assert_inert(render_rich_text(source), source)
+
+
+# Mostly letters of several scripts, digits (also other kinds), spaces and the punctuation
+# plain text may hold, sometimes with one character of any kind (Markdown, math, cloze and
+# HTML syntax, control and space characters) put in.
+PLAIN_ALPHABET = "aZéøæßπжथ中ǅ0129²½ .,;:?!'%/()\"-"
+ANY_CHARACTER = st.one_of(
+    st.sampled_from("*_`#>~=+|[]{}<&$\\\n\t\r\u00a0\u2028\u3000\x00\x0c\ufeff"),
+    st.characters(blacklist_categories=("Cs",)),
+)
+
+
+@st.composite
+def plain_candidates(draw):
+    text = draw(st.text(alphabet=PLAIN_ALPHABET, min_size=1, max_size=30))
+    if draw(st.booleans()):
+        at = draw(st.integers(0, len(text)))
+        text = text[:at] + draw(ANY_CHARACTER) + text[at:]
+    return text
+
+
+@settings(max_examples=2000, deadline=None)
+@given(plain_candidates())
+def test_plain_text_takes_a_shortcut_that_renders_exactly_as_the_full_renderer(source):
+    if _PLAIN_TEXT.fullmatch(source):
+        assert render_rich_text(source) == _render_markdown(source)
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["ReLU", "It's a curve from -1 to 1, isn't it?", "max(0, x) is 50% cheaper: yes!", "Ørsted"],
+)
+def test_typical_option_texts_take_the_shortcut(source):
+    assert _PLAIN_TEXT.fullmatch(source)
+    assert render_rich_text(source) == _render_markdown(source) == f"<p>{source}</p>"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "1. first",
+        "2) second",
+        "- item",
+        "a_b",
+        "**b**",
+        "a <b>",
+        "x\ny",
+        "trailing ",
+        " lead",
+        "#h",
+    ],
+)
+def test_text_markdown_could_read_otherwise_takes_the_full_renderer(source):
+    assert not _PLAIN_TEXT.fullmatch(source)
 
 
 # --- through every rich-text field of the model -------------------------------------------------

@@ -320,3 +320,20 @@ def test_the_ping_endpoint_is_a_trivial_json_answer(client):
     response = client.get(reverse("study-ping"))
     assert response.status_code == 200
     assert response.json() == {"ok": True}
+
+
+def test_bad_query_parameters_of_next_get_a_400_that_names_the_field(api_client):
+    student = StudentFactory()
+    chapter = studyable_set(student, questions=1)
+    signed_in(api_client, student)
+    classroom = chapter.classrooms.get()
+
+    both = api_client.get(NEXT, {"set": chapter.pk, "classroom": classroom.pk})
+    too_many = api_client.get(NEXT, {"limit": 500})
+    mode = api_client.get(NEXT, {"mode": "fast"})
+
+    assert (both.status_code, too_many.status_code, mode.status_code) == (400, 400, 400)
+    assert "classroom" in both.json()
+    assert "limit" in too_many.json()
+    assert "mode" in mode.json()
+    assert not CardState.objects.exists()

@@ -34,6 +34,7 @@ from training.registry import all_demos, get_demo
 from training.selectors.attachments import (
     attachment_with_question,
     attachments_for_question,
+    needs_new_run,
     question_access,
 )
 from training.selectors.runs import figure_svg, run_for_display
@@ -169,7 +170,7 @@ class QuestionDemosView(APIView):
 
     def get(self, request, question_id: int):
         question, may_edit = _question_or_404(request.user, question_id)
-        attachments = attachments_for_question(question)
+        attachments = [_current(a) for a in attachments_for_question(question)]
         return Response(
             {
                 "results": [
@@ -206,11 +207,19 @@ class QuestionDemosView(APIView):
         )
 
 
+def _current(attachment):
+    """After a demo's upgrade, an attachment shows (and queues) the run of the new version."""
+    if needs_new_run(attachment):
+        return attachment_services.refresh_attachment_run(attachment=attachment)
+    return attachment
+
+
 class AttachmentDetailView(APIView):
     permission_classes = [AllowAny]
 
     def get(self, request, attachment_id: int):
         attachment, may_edit = _attachment_or_404(request.user, attachment_id)
+        attachment = _current(attachment)
         return Response(attachment_json(attachment, user=request.user, can_edit=may_edit))
 
     def patch(self, request, attachment_id: int):

@@ -9,24 +9,40 @@ statistics and leeches of the classes they run.
 
 from __future__ import annotations
 
-import re
-
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
 from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from flashcards import scheduling
-from flashcards.models import Card, CardState, StudySettings
+from flashcards.api.study_serializers import (
+    CardStateResponseSerializer,
+    ClassroomStatisticsSerializer,
+    ErrorSerializer,
+    FitQueuedSerializer,
+    FlagSerializer,
+    LeechesSerializer,
+    NextResponseSerializer,
+    NextSerializer,
+    ParameterFitsSerializer,
+    ReviewResponseSerializer,
+    ReviewSerializer,
+    ScopeSerializer,
+    SettingsSerializer,
+    StatisticsSerializer,
+    SuspendSerializer,
+)
+from flashcards.models import CardState, StudySettings
 from flashcards.selectors import study as selectors
 from flashcards.services import study as services
+from flashcards.study_faces import card_faces
 
-CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
 STATE_NAMES = {
     CardState.State.NEW: "new",
     CardState.State.LEARNING: "learning",
@@ -36,30 +52,6 @@ STATE_NAMES = {
 
 
 # --- presentation -----------------------------------------------------------------------------
-
-
-def _cloze(html: str, number: int, *, reveal: bool) -> str:
-    def replace(match: re.Match) -> str:
-        text, hint = match.group(2), match.group(3)
-        if int(match.group(1)) != number:
-            return text
-        if reveal:
-            return f'<span class="cloze cloze-revealed">{text}</span>'
-        return f'<span class="cloze cloze-hidden">[{hint or "…"}]</span>'
-
-    return CLOZE.sub(replace, html)
-
-
-def card_faces(card: Card) -> tuple[str, str]:
-    question = card.question
-    if card.side == Card.Side.REVERSE:
-        return question.answer_html, question.prompt_html
-    if card.side == Card.Side.CLOZE:
-        return (
-            _cloze(question.prompt_html, card.ordinal, reveal=False),
-            _cloze(question.prompt_html, card.ordinal, reveal=True) + question.answer_html,
-        )
-    return question.prompt_html, question.answer_html
 
 
 def state_payload(row: CardState | None) -> dict:
@@ -122,74 +114,6 @@ def entry_payload(entry: selectors.QueueEntry, scheduler: scheduling.StudySchedu
     }
 
 
-# --- input ------------------------------------------------------------------------------------
-
-
-class ScopeSerializer(serializers.Serializer):
-    set = serializers.IntegerField(required=False, min_value=1)
-    classroom = serializers.IntegerField(required=False, min_value=1)
-
-    def validate(self, attrs):
-        if "set" in attrs and "classroom" in attrs:
-            raise serializers.ValidationError("Give either a set or a classroom, not both.")
-        return attrs
-
-
-class NextSerializer(ScopeSerializer):
-    limit = serializers.IntegerField(required=False, min_value=1, max_value=selectors.MAX_QUEUE)
-    mode = serializers.ChoiceField(choices=["study", "cram"], required=False, default="study")
-
-
-class ReviewSerializer(serializers.Serializer):
-    card = serializers.IntegerField(min_value=1)
-    rating = serializers.IntegerField(min_value=1, max_value=5)
-    client_review_id = serializers.CharField(max_length=64, min_length=1, trim_whitespace=True)
-    duration_ms = serializers.IntegerField(
-        required=False, allow_null=True, min_value=0, max_value=24 * 3600 * 1000
-    )
-    expected_version = serializers.IntegerField(required=False, allow_null=True, min_value=0)
-    mode = serializers.ChoiceField(choices=["study", "cram"], required=False, default="study")
-
-
-class FlagSerializer(serializers.Serializer):
-    flagged = serializers.BooleanField()
-
-
-class SuspendSerializer(serializers.Serializer):
-    suspended = serializers.BooleanField()
-
-
-class SettingsSerializer(serializers.ModelSerializer):
-    learning_steps = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=services.MAX_STEP_SECONDS),
-        max_length=10,
-        required=False,
-    )
-    relearning_steps = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=services.MAX_STEP_SECONDS),
-        max_length=10,
-        required=False,
-    )
-
-    class Meta:
-        model = StudySettings
-        fields = [
-            "desired_retention",
-            "learning_steps",
-            "relearning_steps",
-            "maximum_interval",
-            "new_cards_per_day",
-            "enable_fuzz",
-            "parameters",
-        ]
-        read_only_fields = ["parameters"]
-        extra_kwargs = {
-            "desired_retention": {"min_value": 0.70, "max_value": 0.97},
-            "maximum_interval": {"min_value": 1, "max_value": 36500},
-            "new_cards_per_day": {"min_value": 0, "max_value": 9999},
-        }
-
-
 def _error(exc: services.StudyError, code=status.HTTP_400_BAD_REQUEST) -> Response:
     return Response({"detail": str(exc), "code": exc.code}, status=code)
 
@@ -202,10 +126,14 @@ def _scope(request, data: dict) -> selectors.StudyScope:
 
 # --- views ------------------------------------------------------------------------------------
 
+NOT_AVAILABLE = OpenApiResponse(ErrorSerializer, description="No such card in a set you can study.")
+CARD_MARK_RESPONSES = {200: CardStateResponseSerializer, 404: NOT_AVAILABLE}
+
 
 class NextCardsView(APIView):
     """GET: the next card(s) to study in a set (?set=), a class (?classroom=) or everything."""
 
+    @extend_schema(parameters=[NextSerializer], responses={200: NextResponseSerializer})
     def get(self, request):
         params = NextSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
@@ -222,21 +150,34 @@ class NextCardsView(APIView):
                 request.user, scope.set_ids, limit=limit, now=now, settings_row=settings_row
             )
         scheduler = scheduling.StudyScheduler(services.scheduler_config(settings_row))
-        return Response(
-            {
-                "mode": data["mode"],
-                "cards": [entry_payload(e, scheduler, now) for e in queue.entries],
-                "counts": queue.counts,
-                "new_today": queue.new_today,
-                "new_limit": queue.new_limit,
-                "day_ends_at": queue.day_end,
-            }
-        )
+        body = {
+            "mode": data["mode"],
+            "cards": [entry_payload(e, scheduler, now) for e in queue.entries],
+            "counts": queue.counts,
+            "new_today": queue.new_today,
+            "new_limit": queue.new_limit,
+            "day_ends_at": queue.day_end,
+        }
+        return Response(NextResponseSerializer(body).data)
 
 
 class ReviewView(APIView):
     """POST: rate a card 1–5.  201 when stored, 200 when this client_review_id already was."""
 
+    @extend_schema(
+        request=ReviewSerializer,
+        responses={
+            201: ReviewResponseSerializer,
+            200: OpenApiResponse(
+                ReviewResponseSerializer, description="This client_review_id was stored before."
+            ),
+            400: OpenApiResponse(description="A field is invalid (named in the answer)."),
+            404: NOT_AVAILABLE,
+            409: OpenApiResponse(
+                ErrorSerializer, description="The card changed since it was shown."
+            ),
+        },
+    )
     def post(self, request):
         body = ReviewSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -258,32 +199,46 @@ class ReviewView(APIView):
         except services.StudyError as exc:
             return _error(exc)
         review = outcome.review
-        return Response(
-            {
-                "review": {
-                    "id": review.pk,
-                    "card": review.card_id,
-                    "rating": review.rating,
-                    "source": review.source,
-                    "reviewed_at": review.reviewed_at,
-                    "client_review_id": review.client_review_id,
-                },
-                "state": state_payload(outcome.state),
-                "created": outcome.created,
+        answer = {
+            "review": {
+                "id": review.pk,
+                "card": review.card_id,
+                "rating": review.rating,
+                "source": review.source,
+                "reviewed_at": review.reviewed_at,
+                "client_review_id": review.client_review_id,
             },
+            "state": state_payload(outcome.state),
+            "created": outcome.created,
+        }
+        return Response(
+            ReviewResponseSerializer(answer).data,
             status=status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK,
         )
+
+
+def _card_state(row: CardState) -> Response:
+    return Response(
+        CardStateResponseSerializer({"card": row.card_id, "state": state_payload(row)}).data
+    )
 
 
 class UndoView(APIView):
     """POST: undo the latest rating; the card's state is put back exactly."""
 
+    @extend_schema(
+        request=None,
+        responses={
+            200: CardStateResponseSerializer,
+            409: OpenApiResponse(ErrorSerializer, description="Nothing (more) to undo."),
+        },
+    )
     def post(self, request):
         try:
             row = services.undo_last_review(student=request.user)
         except services.NothingToUndo as exc:
             return _error(exc, status.HTTP_409_CONFLICT)
-        return Response({"card": row.card_id, "state": state_payload(row)})
+        return _card_state(row)
 
 
 class _CardMarkView(APIView):
@@ -292,12 +247,13 @@ class _CardMarkView(APIView):
             row = action()
         except services.CardNotAvailable as exc:
             return _error(exc, status.HTTP_404_NOT_FOUND)
-        return Response({"card": row.card_id, "state": state_payload(row)})
+        return _card_state(row)
 
 
 class BuryView(_CardMarkView):
     """POST: hide the card until the student's next study day (4 a.m. local)."""
 
+    @extend_schema(request=None, responses=CARD_MARK_RESPONSES)
     def post(self, request, card_id: int):
         return self.respond(lambda: services.bury_card(student=request.user, card_id=card_id))
 
@@ -305,6 +261,7 @@ class BuryView(_CardMarkView):
 class SuspendView(_CardMarkView):
     """POST {"suspended": true|false}."""
 
+    @extend_schema(request=SuspendSerializer, responses=CARD_MARK_RESPONSES)
     def post(self, request, card_id: int):
         body = SuspendSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -318,6 +275,7 @@ class SuspendView(_CardMarkView):
 class FlagView(_CardMarkView):
     """POST {"flagged": true|false}."""
 
+    @extend_schema(request=FlagSerializer, responses=CARD_MARK_RESPONSES)
     def post(self, request, card_id: int):
         body = FlagSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -331,16 +289,19 @@ class FlagView(_CardMarkView):
 class StatisticsView(APIView):
     """GET: the student's own statistics for a set, a class, or everything they study."""
 
+    @extend_schema(parameters=[ScopeSerializer], responses={200: StatisticsSerializer})
     def get(self, request):
         params = ScopeSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         scope = _scope(request, params.validated_data)
-        return Response(selectors.student_statistics(request.user, scope.set_ids))
+        stats = selectors.student_statistics(request.user, scope.set_ids)
+        return Response(StatisticsSerializer(stats).data)
 
 
 class LeechesView(APIView):
     """GET: the student's leeches; with ?classroom= an instructor gets the class's leeches."""
 
+    @extend_schema(parameters=[ScopeSerializer], responses={200: LeechesSerializer})
     def get(self, request):
         params = ScopeSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
@@ -351,43 +312,41 @@ class LeechesView(APIView):
         else:
             scope = _scope(request, data) if data else None
             rows = selectors.student_leeches(request.user, scope.set_ids if scope else None)
-        return Response(
+        leeches = [
             {
-                "leeches": [
-                    {
-                        "student": {"id": row.student_id, "username": row.student.username},
-                        "card": row.card_id,
-                        "question": row.card.question_id,
-                        "question_title": str(row.card.question),
-                        "question_set": {
-                            "id": row.question_set_id,
-                            "title": row.question_set.title,
-                        },
-                        "lapses": row.lapses,
-                        "suspended": row.suspended,
-                    }
-                    for row in rows.select_related("student")[:500]
-                ]
+                "student": {"id": row.student_id, "username": row.student.username},
+                "card": row.card_id,
+                "question": row.card.question_id,
+                "question_title": str(row.card.question),
+                "question_set": {"id": row.question_set_id, "title": row.question_set.title},
+                "lapses": row.lapses,
+                "suspended": row.suspended,
             }
-        )
+            for row in rows.select_related("student")[:500]
+        ]
+        return Response(LeechesSerializer({"leeches": leeches}).data)
 
 
 class ClassroomStatisticsView(APIView):
     """GET: per-student progress of a class, for the instructor who runs it."""
 
+    @extend_schema(responses={200: ClassroomStatisticsSerializer})
     def get(self, request, classroom_id: int):
         if not request.user.is_instructor:
             raise PermissionDenied("Only instructors see class statistics.")
         classroom = selectors.owned_classroom(request.user, classroom_id)
-        return Response(selectors.classroom_statistics(classroom))
+        stats = selectors.classroom_statistics(classroom)
+        return Response(ClassroomStatisticsSerializer(stats).data)
 
 
 class SettingsView(APIView):
     """GET / PATCH the student's study settings (desired retention 0.70–0.97, steps, …)."""
 
+    @extend_schema(responses={200: SettingsSerializer})
     def get(self, request):
         return Response(SettingsSerializer(services.get_study_settings(student=request.user)).data)
 
+    @extend_schema(request=SettingsSerializer, responses={200: SettingsSerializer})
     def patch(self, request):
         body = SettingsSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
@@ -401,28 +360,18 @@ class SettingsView(APIView):
 class OptimiseView(APIView):
     """POST: queue a fit of the student's FSRS parameters; GET: the latest fits."""
 
+    @extend_schema(responses={200: ParameterFitsSerializer})
     def get(self, request):
         fits = request.user.parameter_fits.all()[:10]
-        return Response(
-            {
-                "fits": [
-                    {
-                        "id": fit.pk,
-                        "status": fit.status,
-                        "n_reviews": fit.n_reviews,
-                        "n_validation": fit.n_validation,
-                        "log_loss_before": fit.log_loss_before,
-                        "log_loss_after": fit.log_loss_after,
-                        "message": fit.message,
-                        "cards_rescheduled": fit.cards_rescheduled,
-                        "created_at": fit.created_at,
-                        "finished_at": fit.finished_at,
-                    }
-                    for fit in fits
-                ]
-            }
-        )
+        return Response(ParameterFitsSerializer({"fits": fits}).data)
 
+    @extend_schema(
+        request=None,
+        responses={
+            202: FitQueuedSerializer,
+            409: OpenApiResponse(ErrorSerializer, description="A fit is already queued."),
+        },
+    )
     def post(self, request):
         fit = services.request_parameter_fit(student=request.user)
         if fit is None:
@@ -430,7 +379,7 @@ class OptimiseView(APIView):
                 {"detail": "A fit is already queued or running.", "code": "fit_pending"},
                 status=status.HTTP_409_CONFLICT,
             )
-        return Response({"id": fit.pk, "status": fit.status}, status=status.HTTP_202_ACCEPTED)
+        return Response(FitQueuedSerializer(fit).data, status=status.HTTP_202_ACCEPTED)
 
 
 @require_GET

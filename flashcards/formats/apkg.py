@@ -299,10 +299,11 @@ def _stable_id(text: str) -> int:
     return (1 << 30) + int(digest[:8], 16) % (1 << 30)
 
 
-def _html(markdown_source: str) -> str:
+def _html(markdown_source: str, *, cloze: bool = False) -> str:
     from flashcards.richtext import render_rich_text
 
-    return render_rich_text(markdown_source)
+    # Anki makes a cloze note's cards from its `{{cN::...}}` markers, so they stay markers.
+    return render_rich_text(markdown_source, anki_cloze=cloze)
 
 
 def export(parsed: ParsedSet, *, deck_name: str | None = None) -> ExportResult:
@@ -349,7 +350,10 @@ def export(parsed: ParsedSet, *, deck_name: str | None = None) -> ExportResult:
                 )
             )
         note = genanki.Note(
-            model=model, fields=[_html(field) for field in fields], tags=tags, guid=guid
+            model=model,
+            fields=[_html(field, cloze=question.kind == base.CLOZE) for field in fields],
+            tags=tags,
+            guid=guid,
         )
         deck.add_note(note)
     handle, path = tempfile.mkstemp(suffix=".apkg")

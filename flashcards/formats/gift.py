@@ -10,6 +10,12 @@ true/false `{T}` `{TRUE}` `{F}` `{FALSE}` with wrong/right feedback; short answe
 `{=a -> b}`; essay `{}`; description (no answer block); per-answer feedback `#`; general
 feedback `####`; the missing-word form (answer block in the middle of the text).
 
+Where GIFT and quizsite's questions differ, the content rules of
+`flashcards.services.content` decide: an essay's general feedback is the free-text question's
+reference answer; numerical `~#feedback` is the "any other number" answer (Moodle's `*`: no
+value, 0%); a true/false question is its answer alone, so its per-answer feedback is added to
+the general feedback, with a warning.
+
 Positions: every problem carries the line and column in the original file.
 """
 
@@ -136,11 +142,17 @@ class _QuestionParser:
         self.text = block.text
         self.problems = problems
         self.ok = True
+        # Per-answer feedback of a true/false question: (if true, if false).
+        self.true_false_feedback = ("", "")
 
     def error(self, offset: int, message: str) -> None:
         line, column = self.block.position(offset)
         self.problems.append(Problem(line, column, message))
         self.ok = False
+
+    def warn(self, offset: int, message: str) -> None:
+        line, column = self.block.position(offset)
+        self.problems.append(Problem(line, column, message, WARNING))
 
     # --- text pieces -----------------------------------------------------------------------
 
@@ -236,8 +248,31 @@ class _QuestionParser:
             return None
         question.prompt = prompt
         question.title = title
-        question.general_feedback = general
+        if question.kind == base.FREE_TEXT:
+            # An essay's general feedback is shown after answering: our reference answer.
+            question.answer = general
+        elif question.kind == base.TRUE_FALSE and any(self.true_false_feedback):
+            question.general_feedback = self._fold_true_false_feedback(general, opening)
+        else:
+            question.general_feedback = general
         return self.finish(question, offset, category_tags)
+
+    def _fold_true_false_feedback(self, general: str, offset: int) -> str:
+        """quizsite's true/false question is its answer alone, so per-answer feedback joins
+        the general feedback (shown after answering), each part saying which answer it is for.
+        """
+        if_true, if_false = self.true_false_feedback
+        self.warn(
+            offset,
+            "True/false questions have no feedback per answer here; it was added to the "
+            "general feedback.",
+        )
+        parts = [
+            general,
+            f"If you answered true: {if_true}" if if_true else "",
+            f"If you answered false: {if_false}" if if_false else "",
+        ]
+        return "\n\n".join(part for part in parts if part)
 
     def _prompt(self, source: str, offset: int) -> tuple[str, str]:
         raw = source.strip()
@@ -344,15 +379,9 @@ class _QuestionParser:
         pieces = self._parts(start, end, "#")
         wrong = self.formatted(pieces[1][0], pieces[1][1], fmt)[0] if len(pieces) > 1 else ""
         right = self.formatted(pieces[2][0], end, fmt)[0] if len(pieces) > 2 else ""
-        question = ParsedQuestion(kind=base.TRUE_FALSE, prompt="", correct_boolean=value)
-        if wrong or right:
-            # Moodle keeps feedback per option; the choices carry it (True first, as Moodle).
-            true_feedback, false_feedback = (right, wrong) if value else (wrong, right)
-            question.choices = [
-                ParsedChoice(text="True", is_correct=value, feedback=true_feedback),
-                ParsedChoice(text="False", is_correct=not value, feedback=false_feedback),
-            ]
-        return question
+        # The first '#' is shown to whoever answers wrong, the second to whoever answers right.
+        self.true_false_feedback = (right, wrong) if value else (wrong, right)
+        return ParsedQuestion(kind=base.TRUE_FALSE, prompt="", correct_boolean=value)
 
     def short_answer(self, start: int, end: int, fmt: str, opening: int) -> ParsedQuestion:
         parts = self._parts(start, end, "=")
@@ -434,7 +463,8 @@ class _QuestionParser:
             answers.append(answer)
         if not answers:
             self.error(start, "A numerical question needs at least one number, e.g. {#3:0.5}.")
-        if wrong_feedback is not None:
+        if wrong_feedback:
+            # Moodle's `*` answer: it speaks for every number the others do not accept.
             answers.append(ParsedNumericalAnswer(weight=Decimal(0), feedback=wrong_feedback))
         return ParsedQuestion(kind=base.NUMERICAL, prompt="", numerical_answers=answers)
 
@@ -567,7 +597,7 @@ def export(parsed: ParsedSet) -> ExportResult:
 
 
 def _report_lost(question: ParsedQuestion, lost: list[str]) -> None:
-    if question.answer and question.kind != base.FLASHCARD:
+    if question.answer and question.kind not in (base.FLASHCARD, base.FREE_TEXT):
         lost.append("the answer explanation")
     if question.points != Decimal(1):
         lost.append("points")
@@ -577,6 +607,10 @@ def _report_lost(question: ParsedQuestion, lost: list[str]) -> None:
         lost.append("answer matching options")
     if question.rubric:
         lost.append("the rubric")
+
+
+def _is_any_other_number(answer: ParsedNumericalAnswer) -> bool:
+    return answer.value is None and answer.minimum is None and answer.maximum is None
 
 
 def _general(question: ParsedQuestion) -> str:
@@ -589,23 +623,17 @@ def _body(question: ParsedQuestion, lost: list[str]) -> str | None:
         if question.general_feedback:
             lost.append("general feedback")
         return ""
-    if kind == base.FREE_TEXT:
-        return "{" + _general(question) + "}"
-    if kind == base.FLASHCARD:
-        lost.append("the flashcard kind (written as an essay whose general feedback is the back)")
-        back = question.answer
+    if kind in (base.FREE_TEXT, base.FLASHCARD):
+        # An essay's general feedback is what the importer reads as the reference answer.
+        if kind == base.FLASHCARD:
+            lost.append("the flashcard kind (written as an essay with the back as its answer)")
         if question.general_feedback:
             lost.append("general feedback")
+        back = question.answer
         return "{" + (f"####{_text(back)}" if back else "") + "}"
     if kind == base.TRUE_FALSE:
         word = "TRUE" if question.correct_boolean else "FALSE"
-        true_fb = next((c.feedback for c in question.choices if c.text == "True"), "")
-        false_fb = next((c.feedback for c in question.choices if c.text == "False"), "")
-        right, wrong = (true_fb, false_fb) if question.correct_boolean else (false_fb, true_fb)
-        feedback = ""
-        if wrong or right:
-            feedback = f"#{_text(wrong)}" + (f"#{_text(right)}" if right else "")
-        return "{" + word + feedback + _general(question) + "}"
+        return "{" + word + _general(question) + "}"
     if kind == base.MULTIPLE_CHOICE:
         parts = []
         for choice in question.choices:
@@ -648,17 +676,22 @@ def _body(question: ParsedQuestion, lost: list[str]) -> str | None:
         return "{\n" + "\n".join(parts) + "\n" + _general(question) + "}"
     if kind == base.NUMERICAL:
         parts = []
-        for answer in question.numerical_answers:
+        # "Any other number" is written last: everything after GIFT's '~' is its feedback.
+        answers = sorted(question.numerical_answers, key=_is_any_other_number)
+        for answer in answers:
             feedback = f"#{_text(answer.feedback)}" if answer.feedback else ""
-            if answer.value is None and (answer.minimum is None or answer.maximum is None):
+            if _is_any_other_number(answer):
                 parts.append(f"\t~#{_text(answer.feedback)}")
                 continue
             if answer.minimum is not None and answer.maximum is not None:
                 spec = f"{_number(answer.minimum)}..{_number(answer.maximum)}"
                 if answer.value is not None or answer.tolerance:
                     lost.append("a value given together with a range")
-            else:
+            elif answer.value is not None:
                 spec = f"{_number(answer.value)}:{_number(answer.tolerance)}"
+            else:
+                lost.append("a range with one end only")
+                continue
             weight = "" if answer.weight == 100 else _weight(answer.weight)
             parts.append(f"\t={weight}{spec}{feedback}")
         return "{#\n" + "\n".join(parts) + "\n" + _general(question) + "}"

@@ -297,19 +297,11 @@ def _build(item: _Item, result: ParsedSet) -> ParsedQuestion | None:
             line=item.line,
         )
     answer = "\n".join(line.rstrip() for _, line in body).strip()
-    if not answer:
-        if item.explicit:
-            result.problems.append(Problem(item.line, 1, "This card has no answer ('A:')."))
-            return None
-        result.problems.append(
-            Problem(
-                item.line,
-                1,
-                "No answer was found for this question; it was imported as a "
-                "free-text question without a reference answer.",
-                WARNING,
-            )
-        )
+    if not answer and item.explicit:
+        result.problems.append(Problem(item.line, 1, "This card has no answer ('A:')."))
+        return None
+    # A question without an answer is kept: the content rules report the missing reference
+    # answer at its line, so the preview says what to add.
     kind = base.FLASHCARD if item.explicit or item.term else base.FREE_TEXT
     return ParsedQuestion(kind=kind, prompt=prompt, answer=answer, line=item.line)
 

@@ -71,6 +71,8 @@ NUMERICAL_DEFAULTS: dict[str, Any] = {
 CHOICE_KINDS = {Kind.MULTIPLE_CHOICE, Kind.SHORT_ANSWER, Kind.MATCHING}
 NUMERICAL_KINDS = {Kind.NUMERICAL}
 MAX_POINTS = Decimal("99999.99")
+# `Kind.values` builds a new list on every access; imports validate thousands of questions.
+KIND_VALUES = frozenset(Kind.values)
 
 
 # --- validation -------------------------------------------------------------------------------
@@ -112,7 +114,7 @@ def validate_question_data(data: Mapping[str, Any], *, nested: bool = True) -> N
     """
     errors = _Errors()
     kind = data.get("kind")
-    if kind not in Kind.values:
+    if kind not in KIND_VALUES:
         errors.add("kind", _("Choose one of: %s.") % ", ".join(Kind.values))
         errors.raise_if_any()
     if _blank(data.get("prompt")):
@@ -199,13 +201,20 @@ def _validate_choices(
     kind: str, data: Mapping[str, Any], choices: list[Mapping[str, Any]], errors: _Errors
 ) -> None:
     for index, choice in enumerate(choices):
-        if _blank(choice.get("text")):
+        # A matching item with only a right-hand side is a distractor: one more option to
+        # choose from (as in Moodle), so the last pair cannot be had by elimination.
+        distractor = kind == Kind.MATCHING and not _blank(choice.get("match_text"))
+        if _blank(choice.get("text")) and not distractor:
             errors.add(f"choices.{index}.text", _("Write the text of this choice."))
         if kind == Kind.MATCHING and _blank(choice.get("match_text")):
             errors.add(f"choices.{index}.match_text", _("Write what this item matches."))
+        if kind != Kind.MULTIPLE_CHOICE:
+            # Multiple choice checks its weights below, with its own rules; the others only
+            # need a percentage the database can hold.
+            _validate_weight(choice.get("weight"), f"choices.{index}.weight", errors, -100, 100)
 
     if kind == Kind.MATCHING:
-        if len(choices) < 2:
+        if sum(1 for choice in choices if not _blank(choice.get("text"))) < 2:
             errors.add("choices", _("A matching question needs at least two pairs."))
         return
 
@@ -251,13 +260,32 @@ def _validate_choices(
             )
 
 
+def is_any_other_number(answer: Mapping[str, Any]) -> bool:
+    """An answer with neither a value nor a range stands for every other number.
+
+    It is Moodle's `*` answer (GIFT's `~#feedback`): worth 0%, it exists to give feedback to
+    the answers no other row matches, and it matches only when none does.
+    """
+    return all(answer.get(name) is None for name in ("value", "minimum", "maximum"))
+
+
 def _validate_numerical(answers: list[Mapping[str, Any]], errors: _Errors) -> None:
     if not answers:
         errors.add("numerical_answers", _("Give at least one accepted numerical answer."))
         return
     full_credit = False
+    others = 0
     for index, answer in enumerate(answers):
         key = f"numerical_answers.{index}"
+        tolerance = _number(answer.get("tolerance", 0) or 0)
+        if tolerance is None:
+            errors.add(f"{key}.tolerance", _("Enter a finite number."))
+        elif tolerance < 0:
+            errors.add(f"{key}.tolerance", _("The tolerance cannot be negative."))
+        if is_any_other_number(answer):
+            others += 1
+            _validate_any_other_number(answer, key, errors)
+            continue
         value, minimum, maximum = (answer.get(name) for name in ("value", "minimum", "maximum"))
         numbers = {}
         for name, raw in (("value", value), ("minimum", minimum), ("maximum", maximum)):
@@ -271,16 +299,9 @@ def _validate_numerical(answers: list[Mapping[str, Any]], errors: _Errors) -> No
             errors.add(f"{key}.{missing}", _("A range needs both a minimum and a maximum."))
         if has_range and value is not None:
             errors.add(f"{key}.value", _("Give either a value with a tolerance or a range."))
-        if not has_range and value is None:
-            errors.add(f"{key}.value", _("Give the correct value (or a range)."))
         low, high = numbers.get("minimum"), numbers.get("maximum")
         if low is not None and high is not None and low > high:
             errors.add(f"{key}.minimum", _("The minimum is greater than the maximum."))
-        tolerance = _number(answer.get("tolerance", 0) or 0)
-        if tolerance is None:
-            errors.add(f"{key}.tolerance", _("Enter a finite number."))
-        elif tolerance < 0:
-            errors.add(f"{key}.tolerance", _("The tolerance cannot be negative."))
         weight = _validate_weight(
             answer.get("weight", NUMERICAL_DEFAULTS["weight"]), f"{key}.weight", errors, 0, 100
         )
@@ -288,6 +309,26 @@ def _validate_numerical(answers: list[Mapping[str, Any]], errors: _Errors) -> No
             full_credit = True
     if not full_credit:
         errors.add("numerical_answers", _("At least one answer must be worth 100%."))
+    if others > 1:
+        errors.add("numerical_answers", _("Only one answer can stand for any other number."))
+
+
+def _validate_any_other_number(answer: Mapping[str, Any], key: str, errors: _Errors) -> None:
+    weight = _number(answer.get("weight", NUMERICAL_DEFAULTS["weight"]))
+    if weight != 0:
+        # Most often a row whose number was forgotten, so say that first.
+        errors.add(
+            f"{key}.value",
+            _(
+                "Give the correct value (or a range). Leave both empty only for the answer "
+                "that stands for any other number: worth 0%, with feedback."
+            ),
+        )
+    elif _blank(answer.get("feedback")):
+        errors.add(
+            f"{key}.feedback",
+            _("Write the feedback for any other number; that is what this answer is for."),
+        )
 
 
 # --- tags -------------------------------------------------------------------------------------
@@ -419,7 +460,11 @@ def reorder_questions(*, question_set: QuestionSet, question_ids: Sequence[int])
 # --- questions --------------------------------------------------------------------------------
 
 
-def _scalar_fields(data: Mapping[str, Any]) -> dict[str, Any]:
+def question_fields(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The question's own columns from a validated mapping, cleaned as they are stored.
+
+    Shared with the importers, which save in bulk but must store what this module would.
+    """
     fields = {name: data.get(name, default) for name, default in QUESTION_DEFAULTS.items()}
     fields["rubric"] = [
         {"criterion": str(item["criterion"]).strip(), "points": float(item["points"])}
@@ -465,7 +510,7 @@ def _write_answers(
 
 
 def _write_question(question: Question, data: Mapping[str, Any]) -> Question:
-    for field, value in _scalar_fields(data).items():
+    for field, value in question_fields(data).items():
         setattr(question, field, value)
     question.kind = data["kind"]
     if data.get("position") is not None:

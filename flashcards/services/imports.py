@@ -9,20 +9,25 @@ Any error — in the file, in a question, or in the database — leaves nothing 
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from flashcards import formats
 from flashcards.formats import base
-from flashcards.formats.base import ImportFormatError, ParsedQuestion, ParsedSet, Problem
+from flashcards.formats.base import (
+    WARNING,
+    ImportFormatError,
+    ParsedQuestion,
+    ParsedSet,
+    Problem,
+)
 from flashcards.models import (
     Choice,
     ImportSession,
@@ -33,10 +38,17 @@ from flashcards.models import (
     User,
 )
 from flashcards.selectors.content import can_edit_set
+from flashcards.services.content import (
+    CHOICE_DEFAULTS,
+    NUMERICAL_DEFAULTS,
+    QUESTION_DEFAULTS,
+    normalize_tag_names,
+    question_fields,
+    validate_question_data,
+)
 
 DEFAULT_IMPORT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_TITLE = "Imported questions"
-TWO_PLACES = Decimal("0.01")
 
 
 def import_max_bytes() -> int:
@@ -66,91 +78,122 @@ def check_size(size: int) -> None:
 
 # --- validation --------------------------------------------------------------------------------
 
+# The database's integer columns (positions, version) hold at most this.
+MAX_INTEGER = 2**31 - 1
+TITLE_LENGTH = Question._meta.get_field("title").max_length
+TAG_LENGTH = Tag._meta.get_field("name").max_length
 
-def validate_parsed_question(question: ParsedQuestion) -> list[str]:
-    """Kind-specific rules a question must meet before it is saved; one message per breach.
+# Readable names for validate_question_data's field paths ("choices.1.text" → "option 2 text").
+FIELD_LABELS = {
+    "kind": "kind",
+    "prompt": "question text",
+    "general_feedback": "general feedback",
+    "points": "points",
+    "correct_boolean": "true/false answer",
+    "rubric": "rubric",
+    "numerical_answers": "numerical answers",
+}
+ANSWER_LABELS = {
+    base.FLASHCARD: "back of the card",
+    base.FREE_TEXT: "reference answer",
+}
+CHOICE_LABELS = {  # kind: (one, all)
+    base.MULTIPLE_CHOICE: ("option", "options"),
+    base.SHORT_ANSWER: ("accepted answer", "accepted answers"),
+    base.MATCHING: ("pair", "pairs"),
+}
+ROW_LABELS = {"numerical_answers": "numerical answer", "rubric": "rubric item"}
+PART_LABELS = {"match_text": "right-hand side"}
 
-    Deliberately the single place imports validate content, so that it can be switched to the
-    question-sets service's own validation once that exists.
+
+def field_label(path: str, kind: str) -> str:
+    """The field a content error is about, as the person who wrote the file would name it."""
+    name, *rest = path.split(".")
+    if name == "answer":
+        return ANSWER_LABELS.get(kind, "answer explanation")
+    if name == "choices":
+        one, every = CHOICE_LABELS.get(kind, ("choice", "choices"))
+    else:
+        one, every = ROW_LABELS.get(name, name.replace("_", " ")), FIELD_LABELS.get(name)
+    if not rest:
+        return every or name.replace("_", " ")
+    label = f"{one} {int(rest[0]) + 1}" if rest[0].isdigit() else one
+    if len(rest) > 1:
+        label += " " + PART_LABELS.get(rest[1], rest[1].replace("_", " "))
+    return label
+
+
+def question_data(question: ParsedQuestion) -> dict:
+    """A parsed question as the mapping the content service validates and saves."""
+    data = {name: getattr(question, name) for name in QUESTION_DEFAULTS}
+    data["kind"] = question.kind
+    data["tags"] = list(question.tags)
+    data["choices"] = [
+        {name: getattr(choice, name) for name in CHOICE_DEFAULTS} for choice in question.choices
+    ]
+    data["numerical_answers"] = [
+        {name: getattr(answer, name) for name in NUMERICAL_DEFAULTS}
+        for answer in question.numerical_answers
+    ]
+    return data
+
+
+def question_problems(question: ParsedQuestion) -> list[tuple[str, str]]:
+    """(field, message) for every rule the question breaks.
+
+    The kind rules are the content service's (`validate_question_data`), the same the editor,
+    the API and the admin apply.  What is checked here is only what a file can get wrong and a
+    form cannot: sizes and precision the database columns hold.
     """
-    messages: list[str] = []
-    kind = question.kind
-    if kind not in base.KINDS:
-        return [f"Unknown question kind {kind!r}."]
-    if not question.prompt.strip():
-        messages.append("The question has no text.")
-    if len(question.title) > 200:
-        messages.append("The title is longer than 200 characters.")
-    messages.extend(_decimal_problems("points", question.points, 5, minimum=Decimal(0)))
-    if question.version < 1:
-        messages.append("The version must be 1 or more.")
-    for tag in question.tags:
-        if not tag.strip() or len(tag) > 64:
-            messages.append(f"Tag {tag[:70]!r} must be 1 to 64 characters.")
-    if not isinstance(question.rubric, list):
-        messages.append("The rubric must be a list.")
-    for number, choice in enumerate(question.choices, start=1):
-        if choice.weight is not None:
-            messages.extend(
-                _decimal_problems(f"choice {number} weight", choice.weight, 4, limit=100)
+    found: list[tuple[str, str]] = []
+    try:
+        validate_question_data(question_data(question))
+    except ValidationError as error:
+        for path, messages in error.message_dict.items():
+            found.extend((field_label(path, question.kind), message) for message in messages)
+    if len(question.title) > TITLE_LENGTH:
+        found.append(("title", f"It is longer than {TITLE_LENGTH} characters."))
+    found.extend(_precision("points", question.points))
+    if not 1 <= question.version <= MAX_INTEGER:
+        found.append(("version", f"It must be a whole number from 1 to {MAX_INTEGER:,}."))
+    found.extend(_position("position", question.position))
+    for name, rows in (
+        ("choices", question.choices),
+        ("numerical_answers", question.numerical_answers),
+    ):
+        for index, row in enumerate(rows):
+            found.extend(
+                _precision(field_label(f"{name}.{index}.weight", question.kind), row.weight)
             )
-    for number, answer in enumerate(question.numerical_answers, start=1):
-        messages.extend(
-            _decimal_problems(f"numerical answer {number} weight", answer.weight, 4, limit=100)
-        )
-        for name in ("value", "tolerance", "minimum", "maximum"):
-            value = getattr(answer, name)
-            if value is not None and not math.isfinite(value):
-                messages.append(f"Numerical answer {number}: the {name} must be a finite number.")
-    correct = [choice for choice in question.choices if choice.is_correct]
-    if kind == base.MULTIPLE_CHOICE:
-        if len(question.choices) < 2:
-            messages.append("A multiple-choice question needs at least two options.")
-        if not correct:
-            messages.append("A multiple-choice question needs at least one correct option.")
-        if any(not choice.text.strip() for choice in question.choices):
-            messages.append("An option has no text.")
-    elif kind == base.TRUE_FALSE:
-        if question.correct_boolean is None:
-            messages.append("A true/false question needs its answer (true or false).")
-    elif kind == base.SHORT_ANSWER:
-        if not correct:
-            messages.append("A short-answer question needs at least one accepted answer.")
-    elif kind == base.NUMERICAL:
-        if not any(
-            answer.value is not None or (answer.minimum is not None and answer.maximum is not None)
-            for answer in question.numerical_answers
-        ):
-            messages.append("A numerical question needs at least one accepted number or range.")
-    elif kind == base.MATCHING:
-        pairs = [choice for choice in question.choices if choice.text.strip()]
-        if len(pairs) < 2:
-            messages.append("A matching question needs at least two pairs.")
-        if any(not choice.match_text.strip() for choice in question.choices):
-            messages.append("A matching pair has no right-hand side.")
-    elif kind == base.FLASHCARD:
-        if not question.answer.strip():
-            messages.append("A flashcard needs a back (the answer).")
-    elif kind == base.CLOZE and "{{c" not in question.prompt:
-        messages.append("A cloze question needs at least one deletion written as {{c1::text}}.")
-    return messages
+            label = field_label(f"{name}.{index}.position", question.kind)
+            found.extend(_position(label, row.position))
+    return found
 
 
-def _decimal_problems(
-    name: str, value: Decimal, whole_digits: int, *, limit=None, minimum=None
-) -> list[str]:
-    if not value.is_finite():
-        return [f"The {name} must be a finite number."]
-    problems = []
-    if value != value.quantize(TWO_PLACES):
-        problems.append(f"The {name} {value} has more than two decimal places.")
-    if abs(value) >= Decimal(10) ** whole_digits:
-        problems.append(f"The {name} {value} is too large.")
-    if limit is not None and abs(value) > limit:
-        problems.append(f"The {name} {value} is outside -{limit}..{limit}.")
-    if minimum is not None and value < minimum:
-        problems.append(f"The {name} cannot be negative.")
-    return problems
+def _position(label: str, value: int | None) -> list[tuple[str, str]]:
+    if value is None or 0 <= value <= MAX_INTEGER:
+        return []
+    return [(label, f"It must be a whole number from 0 to {MAX_INTEGER:,}.")]
+
+
+def _precision(label: str, value: Decimal | None) -> list[tuple[str, str]]:
+    """The columns keep two decimal places and would round silently; the range is the content
+    rules' (so no quantize here: it raises on numbers far out of range)."""
+    if value is None or not value.is_finite():
+        return []
+    _sign, digits, exponent = value.as_tuple()
+    digits = list(digits)
+    while exponent < -2 and digits and digits[-1] == 0:  # 1.500 is 1.50
+        digits.pop()
+        exponent += 1
+    if exponent >= -2 or not digits:
+        return []
+    return [(label, f"{value} has more than two decimal places.")]
+
+
+def _tag_warnings(tags: list[str]) -> list[str]:
+    long = [tag for tag in tags if len(" ".join(tag.split())) > TAG_LENGTH]
+    return [f"Tag {tag[:40]!r}… was shortened to {TAG_LENGTH} characters." for tag in long]
 
 
 def validate_parsed_set(parsed: ParsedSet) -> None:
@@ -160,10 +203,16 @@ def validate_parsed_set(parsed: ParsedSet) -> None:
     parsed.validated = True
     if len(parsed.title) > 200:
         parsed.title = parsed.title[:200]
+    for message in _tag_warnings(parsed.tags):
+        parsed.problems.append(Problem(1, 1, f"Set: {message}", WARNING))
     for index, question in enumerate(parsed.questions, start=1):
-        for message in validate_parsed_question(question):
+        for label, message in question_problems(question):
             parsed.problems.append(
-                Problem(question.line, question.column, f"Question {index}: {message}")
+                Problem(question.line, question.column, f"Question {index}, {label}: {message}")
+            )
+        for message in _tag_warnings(question.tags):
+            parsed.problems.append(
+                Problem(question.line, question.column, f"Question {index}: {message}", WARNING)
             )
 
 
@@ -227,7 +276,8 @@ def save_import(
 
 
 def _tags(names) -> dict[str, Tag]:
-    wanted = list(dict.fromkeys(name.strip() for name in names if name.strip()))
+    """Tag rows by their normalised name, created in bulk where missing."""
+    wanted = normalize_tag_names(names)
     if not wanted:
         return {}
     Tag.objects.bulk_create([Tag(name=name) for name in wanted], ignore_conflicts=True)
@@ -242,19 +292,8 @@ def _create_questions(question_set: QuestionSet, questions: list[ParsedQuestion]
             question_set=question_set,
             position=base_position + position,
             kind=parsed.kind,
-            title=parsed.title,
-            prompt=parsed.prompt,
-            answer=parsed.answer,
-            general_feedback=parsed.general_feedback,
-            points=parsed.points,
-            has_reverse=parsed.has_reverse,
-            allow_multiple=parsed.allow_multiple,
-            correct_boolean=parsed.correct_boolean,
-            case_sensitive=parsed.case_sensitive,
-            normalize_whitespace=parsed.normalize_whitespace,
-            ignore_accents=parsed.ignore_accents,
-            rubric=parsed.rubric,
             version=parsed.version,
+            **question_fields(question_data(parsed)),
         )
         question.render_rich_text_fields()
         rows.append(question)
@@ -290,7 +329,7 @@ def _create_questions(question_set: QuestionSet, questions: list[ParsedQuestion]
             )
             answer.render_rich_text_fields()
             numericals.append(answer)
-        for name in dict.fromkeys(tag.strip() for tag in parsed.tags if tag.strip()):
+        for name in normalize_tag_names(parsed.tags):
             links.append(through(question_id=question.pk, tag_id=tags[name].pk))
     Choice.objects.bulk_create(choices, batch_size=1000)
     NumericalAnswer.objects.bulk_create(numericals, batch_size=1000)

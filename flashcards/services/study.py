@@ -11,7 +11,6 @@ review id) are the last line of defence behind the lock.
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -33,9 +32,10 @@ from flashcards.models import (
     StudySettings,
     User,
 )
+from flashcards.richtext import cloze_deletions
 from flashcards.scheduling import MemoryState, SchedulerConfig, StudyScheduler
+from flashcards.study_faces import cloze_numbers
 
-CLOZE_NUMBER = re.compile(r"\{\{c(\d+)::")
 FIT_AFTER_REVIEWS = 1000  # a fit is queued after this many reviews since the last one
 
 
@@ -70,7 +70,12 @@ def card_specs(question: Question) -> set[tuple[str, int]]:
     if question.kind == Question.Kind.DESCRIPTION:
         return set()
     if question.kind == Question.Kind.CLOZE:
-        numbers = {int(n) for n in CLOZE_NUMBER.findall(question.prompt or "")}
+        # From the rendered HTML, so a card exists exactly for each gap the page can hide
+        # (`{{c1::…}}` inside a code span, say, is text, not a deletion).
+        if question.prompt_html or not question.prompt:
+            numbers = cloze_numbers(question.prompt_html)
+        else:  # not rendered yet (a bulk-created row): what the renderer will find
+            numbers = {deletion.number for deletion in cloze_deletions(question.prompt)}
         if numbers:
             return {(Card.Side.CLOZE.value, n) for n in numbers}
     specs = {(Card.Side.FRONT.value, 0)}

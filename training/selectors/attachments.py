@@ -45,3 +45,14 @@ def attachment_with_question(attachment_id: int) -> DemoAttachment | None:
         .filter(pk=attachment_id)
         .first()
     )
+
+
+def needs_new_run(attachment: DemoAttachment) -> bool:
+    """No run, or a run of an older version of the demo than the one now installed."""
+    from training.registry import get_demo
+
+    try:
+        version = get_demo(attachment.demo).version
+    except LookupError:
+        return False  # a removed demo: keep showing what was computed
+    return attachment.run is None or attachment.run.demo_version != version

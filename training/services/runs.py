@@ -76,7 +76,6 @@ class RunRequest:
 # --- requesting ---------------------------------------------------------------------------
 
 
-@transaction.atomic
 def request_run(
     *,
     demo_slug: str,
@@ -86,20 +85,31 @@ def request_run(
 ) -> RunRequest:
     """Find or create the run for these parameters; enqueue it only if it must be computed.
 
-    Raises LookupError (unknown demo), DemoParameterError (bad params), RateLimited.
+    A cached result is found without opening a transaction (SQLite's IMMEDIATE transactions
+    would otherwise make every read wait for the worker's writes).  Raises LookupError
+    (unknown demo), DemoParameterError (bad params), RateLimited.
     """
     demo = get_demo(demo_slug)
     cleaned = demo.validate(params)
-    key = params_key(cleaned)
-    lookup = {"demo": demo.slug, "params_key": key, "demo_version": demo.version}
-    run = DemoRun.objects.filter(**lookup).defer("figure_svgs", "result").first()
+    lookup = {"demo": demo.slug, "params_key": params_key(cleaned), "demo_version": demo.version}
+    run = DemoRun.objects.filter(**lookup).defer("figure_svgs").first()
     if run is not None:
         expire_if_overdue(run)  # a run whose worker was lost counts as failed: compute again
         if run.status != DemoRun.Status.FAILED:
-            _requeue_if_lost(run, demo)
+            if _lost_in_queue(run):
+                enqueue(run, demo)  # a duplicate delivery is harmless: the claim lets one through
             return RunRequest(run=run, computed=False)
+    return _start_computation(demo, cleaned, lookup, user=user, enforce_limits=enforce_limits)
 
+
+@transaction.atomic
+def _start_computation(
+    demo: Demo, cleaned: dict, lookup: dict, *, user, enforce_limits: bool
+) -> RunRequest:
     user = user if user is not None and user.is_authenticated else None
+    run = DemoRun.objects.select_for_update().filter(**lookup).first()
+    if run is not None and run.status != DemoRun.Status.FAILED:
+        return RunRequest(run=run, computed=False)  # created meanwhile by someone else
     if enforce_limits and user is not None:
         check_limits(user)
     if run is not None:  # failed before: asking again computes it again
@@ -171,13 +181,10 @@ def enqueue(run: DemoRun, demo: Demo) -> None:
     transaction.on_commit(send)
 
 
-def _requeue_if_lost(run: DemoRun, demo: Demo) -> bool:
+def _lost_in_queue(run: DemoRun) -> bool:
     if run.status != DemoRun.Status.QUEUED:
         return False
-    if run.enqueued_at and timezone.now() - run.enqueued_at < REQUEUE_AFTER:
-        return False
-    enqueue(run, demo)  # a duplicate delivery is harmless: the claim lets only one through
-    return True
+    return run.enqueued_at is None or timezone.now() - run.enqueued_at >= REQUEUE_AFTER
 
 
 def _reset(run: DemoRun, *, user) -> None:
