@@ -237,10 +237,16 @@ def question_demos(request, pk: int):
 
 def _panel_response(request, question, context, status=200):
     """The panel alone for htmx; without JavaScript, a page of its own around it."""
-    template = (
-        "frontend/demos/_attach_panel.html" if request.htmx else "frontend/demos/attach_page.html"
+    if request.htmx:
+        # htmx swaps only 2xx answers by default: the panel with its errors must replace the
+        # form, so the refusal is said in the panel and in a header instead of the status.
+        response = render(request, "frontend/demos/_attach_panel.html", context)
+        if status >= 400:
+            response["X-Form-Errors"] = "1"
+        return response
+    return render(
+        request, "frontend/demos/attach_page.html", {**context, "nav": "sets"}, status=status
     )
-    return render(request, template, {**context, "nav": "sets"}, status=status)
 
 
 @login_required

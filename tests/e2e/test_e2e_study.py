@@ -24,7 +24,7 @@ def test_a_student_studies_ten_cards_with_the_keyboard_and_undoes_one(new_page):
             question_set=question_set,
             position=n,
             prompt=f"Card {n}: what is $\\sigma({n})$?",
-            answer=f"About {1 / (1 + 2.718281828 ** -n):.3f}.",
+            answer=f"About {1 / (1 + 2.718281828**-n):.3f}.",
         )
         for n in range(12)
     ]
