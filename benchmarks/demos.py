@@ -314,6 +314,7 @@ def main(argv=None) -> int:
 
         settings.DEMO_RUNS_PER_MINUTE = 10_000
         settings.DEMO_ACTIVE_RUNS_PER_USER = 10_000
+        settings.DIGIT_PREDICTIONS_PER_MINUTE = 100_000
         device = torch.device(args.device if args.device != "auto" else "cpu")
         mnist = load_mnist()
         emit("data_source", mnist.source, "")

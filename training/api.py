@@ -18,6 +18,7 @@ import binascii
 import io
 import time
 
+from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from rest_framework import status
@@ -272,7 +273,9 @@ class AttachmentRunView(APIView):
 
 class DigitPredictionThrottle(SimpleRateThrottle):
     scope = "digit-prediction"
-    rate = "120/min"
+
+    def get_rate(self):
+        return f"{getattr(settings, 'DIGIT_PREDICTIONS_PER_MINUTE', 120)}/min"
 
     def get_cache_key(self, request, view):
         ident = request.user.pk if request.user.is_authenticated else self.get_ident(request)
