@@ -139,17 +139,18 @@ class NextCardsView(APIView):
         params.is_valid(raise_exception=True)
         data = params.validated_data
         scope = _scope(request, data)
-        services.ensure_cards(set_ids=scope.set_ids)
         now = timezone.now()
         limit = data.get("limit", 1)
-        settings_row = StudySettings.objects.filter(student=request.user).first()
         if data["mode"] == "cram":
+            services.ensure_cards(set_ids=scope.set_ids)
             queue = selectors.cram_queue(request.user, scope.set_ids, limit=limit, now=now)
+            settings_row = StudySettings.objects.filter(student=request.user).first()
         else:
-            queue = selectors.study_queue(
-                request.user, scope.set_ids, limit=limit, now=now, settings_row=settings_row
+            queue = services.next_in_queue(
+                student=request.user, set_ids=scope.set_ids, limit=limit, now=now
             )
-        scheduler = scheduling.StudyScheduler(services.scheduler_config(settings_row))
+            settings_row = queue.settings
+        scheduler = services.scheduler_for(settings_row)
         body = {
             "mode": data["mode"],
             "cards": [entry_payload(e, scheduler, now) for e in queue.entries],

@@ -26,7 +26,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Value, Window
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Coalesce, RowNumber
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -117,6 +133,114 @@ def _interleaved(queryset: QuerySet, order: list, limit: int) -> list:
     return list(ranked.order_by("set_rank", "question_set_id")[:limit])
 
 
+SETTINGS_FIELDS = (
+    "id",
+    "desired_retention",
+    "learning_steps",
+    "relearning_steps",
+    "maximum_interval",
+    "new_cards_per_day",
+    "enable_fuzz",
+    "parameters",
+    "reviews_since_fit",
+)
+
+
+def _count(queryset: QuerySet) -> Coalesce:
+    """COUNT(*) of `queryset` as a scalar subquery (0 when it has no rows)."""
+    counted = queryset.order_by().annotate(one=Value(1)).values("one")
+    counted = counted.annotate(
+        n=Func(F("one"), function="COUNT", output_field=IntegerField())
+    ).values("n")
+    return Coalesce(Subquery(counted), 0)
+
+
+def _scalar(queryset: QuerySet, aggregate) -> Subquery:
+    return Subquery(
+        queryset.order_by().annotate(one=Value(1)).values("one").annotate(v=aggregate).values("v")
+    )
+
+
+@dataclass
+class QueueContext:
+    """Everything the queue needs besides the cards, read in one query."""
+
+    counts: dict[str, int]
+    not_new: int
+    new_today: int
+    total_cards: int
+    cards_current: bool  # False: some question was added or edited since its cards were made
+    settings: StudySettings | None
+
+
+def queue_context(
+    student: User, set_ids: list[int], *, now: datetime, day_start: datetime, day_end: datetime
+) -> QueueContext:
+    """One query: the queue's counts, the scope's card freshness and the student's settings.
+
+    Each figure is a scalar subquery over an index: the student's states by (student, state,
+    due), questions and cards by set.  Settings come along through the user row, which always
+    exists, so a student without settings costs no extra query either.
+    """
+    states = CardState.objects.filter(student=OuterRef("pk"))
+    in_scope = states.filter(question_set_id__in=set_ids)
+    visible = in_scope.filter(_not_hidden(now))
+    questions = Question.objects.filter(question_set_id__in=set_ids).exclude(
+        kind=Question.Kind.DESCRIPTION
+    )
+    cards = Card.objects.filter(question_set_id__in=set_ids)
+    row = (
+        User.objects.filter(pk=student.pk)
+        .annotate(
+            learning=_count(visible.filter(state__in=LEARNING_STATES, due__lte=now)),
+            review=_count(visible.filter(state=CardState.State.REVIEW, due__lt=day_end)),
+            not_new=_count(in_scope.exclude(Q(state=CardState.State.NEW) & _not_hidden(now))),
+            new_today=_count(
+                states.filter(introduced_at__gte=day_start, introduced_at__lt=day_end)
+            ),
+            questions=_count(questions),
+            latest_edit=_scalar(questions, Max("updated_at")),
+            questions_with_cards=_scalar(cards, Count("question_id", distinct=True)),
+            oldest_sync=_scalar(cards, Min("synced_at")),
+            total_cards=_count(cards),
+            **{f"s_{name}": F(f"study_settings__{name}") for name in SETTINGS_FIELDS},
+        )
+        .values(
+            "learning",
+            "review",
+            "not_new",
+            "new_today",
+            "questions",
+            "latest_edit",
+            "questions_with_cards",
+            "oldest_sync",
+            "total_cards",
+            *(f"s_{name}" for name in SETTINGS_FIELDS),
+        )
+        .get()
+    )
+    settings_row = None
+    if row["s_id"] is not None:
+        settings_row = StudySettings(
+            student=student, **{name: row[f"s_{name}"] for name in SETTINGS_FIELDS}
+        )
+    current = (row["questions_with_cards"] or 0) == row["questions"] and (
+        row["latest_edit"] is None
+        or (row["oldest_sync"] is not None and row["latest_edit"] <= row["oldest_sync"])
+    )
+    return QueueContext(
+        counts={"learning": row["learning"], "review": row["review"]},
+        not_new=row["not_new"],
+        new_today=row["new_today"],
+        total_cards=row["total_cards"] if set_ids else 0,
+        cards_current=current or not set_ids,
+        settings=settings_row,
+    )
+
+
+QUESTION_FIELDS = ("id", "kind", "title", "prompt_html", "answer_html", "question_set")
+
+
 def study_queue(
     student: User,
     set_ids: list[int],
@@ -124,47 +248,63 @@ def study_queue(
     limit: int = 1,
     now: datetime | None = None,
     settings_row: StudySettings | None = None,
+    context: QueueContext | None = None,
 ) -> StudyQueue:
     now = now or timezone.now()
     zone = scheduling.student_zone(student.time_zone)
     day_start, day_end = scheduling.study_day_bounds(now, zone)
-    if settings_row is None:
-        settings_row = StudySettings.objects.filter(student=student).first()
+    if context is None:
+        context = queue_context(student, set_ids, now=now, day_start=day_start, day_end=day_end)
+    settings_row = settings_row or context.settings
     new_limit = settings_row.new_cards_per_day if settings_row else 20
-
-    # One pass over the student's states for all the counts the queue needs.
-    in_scope = Q(question_set_id__in=set_ids)
-    visible = in_scope & _not_hidden(now)
-    counts = CardState.objects.filter(student=student).aggregate(
-        learning=Count("id", filter=visible & Q(state__in=LEARNING_STATES, due__lte=now)),
-        review=Count("id", filter=visible & Q(state=CardState.State.REVIEW, due__lt=day_end)),
-        not_new=Count("id", filter=in_scope & ~(Q(state=CardState.State.NEW) & _not_hidden(now))),
-        new_today=Count("id", filter=Q(introduced_at__gte=day_start, introduced_at__lt=day_end)),
-    )
-    new_today = counts.pop("new_today")
-    total_cards = Card.objects.filter(question_set_id__in=set_ids).count() if set_ids else 0
-    allowance = max(0, new_limit - new_today)
-    counts["new"] = min(allowance, max(0, total_cards - counts.pop("not_new")))
+    counts = dict(context.counts)
+    allowance = max(0, new_limit - context.new_today)
+    counts["new"] = min(allowance, max(0, context.total_cards - context.not_new))
 
     entries: list[QueueEntry] = []
-    base = CardState.objects.filter(student=student, question_set_id__in=set_ids).filter(
-        _not_hidden(now)
-    )
-    if counts["learning"] and len(entries) < limit:
-        rows = base.filter(state__in=LEARNING_STATES, due__lte=now).order_by("due", "id")
-        entries += [QueueEntry(None, row, "learning") for row in rows[: limit - len(entries)]]
-    if counts["review"] and len(entries) < limit:
-        rows = _interleaved(
-            base.filter(state=CardState.State.REVIEW, due__lt=day_end),
-            [F("due").asc(), F("id").asc()],
-            limit - len(entries),
+    if counts["learning"] or counts["review"]:
+        # Learning steps due now, earliest first, then the day's reviews interleaved by set:
+        # one query, ranked by a window over (learning or review, set).
+        learning = Q(state__in=LEARNING_STATES)
+        priority = Case(
+            When(learning, then=Value(0)), default=Value(1), output_field=IntegerField()
         )
-        entries += [QueueEntry(None, row, "review") for row in rows]
+        partition = Case(
+            When(learning, then=Value(0)),
+            default=F("question_set_id"),
+            output_field=IntegerField(),
+        )
+        rows = (
+            CardState.objects.filter(student=student, question_set_id__in=set_ids)
+            .filter(_not_hidden(now))
+            .filter((learning & Q(due__lte=now)) | Q(state=CardState.State.REVIEW, due__lt=day_end))
+            .select_related("card__question")
+            .only(
+                *CARD_STATE_FIELDS, *CARD_FIELDS, *(f"card__question__{f}" for f in QUESTION_FIELDS)
+            )
+            .annotate(
+                priority=priority,
+                set_rank=Window(
+                    RowNumber(),
+                    partition_by=[priority, partition],
+                    order_by=[F("due").asc(), F("id").asc()],
+                ),
+            )
+            .order_by("priority", "set_rank", "question_set_id")[:limit]
+        )
+        entries += [
+            QueueEntry(row.card, row, "learning" if row.priority == 0 else "review") for row in rows
+        ]
     if counts["new"] and len(entries) < limit:
         blocked = CardState.objects.filter(student=student, card=OuterRef("pk")).exclude(
             Q(state=CardState.State.NEW) & _not_hidden(now)
         )
-        cards = Card.objects.filter(question_set_id__in=set_ids).exclude(Exists(blocked))
+        cards = (
+            Card.objects.filter(question_set_id__in=set_ids)
+            .exclude(Exists(blocked))
+            .select_related("question")
+            .only(*CARD_FIELDS_OWN, *(f"question__{f}" for f in QUESTION_FIELDS))
+        )
         picked = _interleaved(
             cards,
             [F("question__position").asc(), F("question_id").asc(), F("side"), F("ordinal")],
@@ -178,7 +318,7 @@ def study_queue(
         day_start=day_start,
         day_end=day_end,
         new_limit=new_limit,
-        new_today=new_today,
+        new_today=context.new_today,
         settings=settings_row,
     )
 
@@ -200,6 +340,7 @@ def cram_queue(student: User, set_ids: list[int], *, limit: int = 1, now=None) -
         .exclude(Exists(states.filter(suspended=True)))
         .annotate(last_seen=Coalesce(Subquery(last_cram[:1]), Value(EPOCH)))
         .order_by("last_seen", "question_set_id", "id")
+        .select_related("question")
     )
     entries = [QueueEntry(card, None, "cram") for card in cards[:limit]]
     _attach_cards(student, entries)
@@ -213,20 +354,33 @@ def cram_queue(student: User, set_ids: list[int], *, limit: int = 1, now=None) -
     )
 
 
+CARD_STATE_FIELDS = [f.name for f in CardState._meta.concrete_fields]
+CARD_FIELDS_OWN = ("id", "question", "question_set", "side", "ordinal")
+CARD_FIELDS = tuple(f"card__{f}" for f in CARD_FIELDS_OWN)
+
+
 def _attach_cards(student: User, entries: list[QueueEntry]) -> None:
-    """Load each entry's card with its question and choices, and its state: three queries."""
+    """Give every entry its card with question and choices, and its state.
+
+    The queue queries already join card and question; what is left is the choices (only for
+    the kinds that have any: flashcards and clozes, most of what is studied, have none) and
+    the states of new cards that have a row (buried or flagged once): a query each, if needed.
+    """
     if not entries:
         return
-    card_ids = [e.state.card_id if e.state else e.card.pk for e in entries]
-    cards = {
-        card.pk: card for card in Card.objects.filter(pk__in=card_ids).select_related("question")
-    }
-    question_ids = {card.question_id for card in cards.values()}
-    choices: dict[int, list[Choice]] = {qid: [] for qid in question_ids}
-    with_choices = {
-        card.question_id for card in cards.values() if card.question.kind in CHOICE_KINDS
-    }
-    if with_choices:  # flashcards and clozes, most of what is studied, have none
+    missing_cards = [e for e in entries if e.card is None]
+    if missing_cards:  # cram entries and callers that give states only
+        cards = {
+            card.pk: card
+            for card in Card.objects.filter(
+                pk__in=[e.state.card_id for e in missing_cards]
+            ).select_related("question")
+        }
+        for entry in missing_cards:
+            entry.card = cards[entry.state.card_id]
+    with_choices = {e.card.question_id for e in entries if e.card.question.kind in CHOICE_KINDS}
+    choices: dict[int, list[Choice]] = {qid: [] for qid in with_choices}
+    if with_choices:
         for choice in Choice.objects.filter(question_id__in=with_choices).order_by(
             "question_id", "position", "id"
         ):
@@ -241,9 +395,8 @@ def _attach_cards(student: User, entries: list[QueueEntry]) -> None:
         }
         for entry in missing:
             entry.state = states.get(entry.card.pk)
-    for entry, card_id in zip(entries, card_ids, strict=True):
-        entry.card = cards[card_id]
-        entry.card.question.prefetched_choices = choices[entry.card.question_id]
+    for entry in entries:
+        entry.card.question.prefetched_choices = choices.get(entry.card.question_id, [])
 
 
 # --- leeches ----------------------------------------------------------------------------------

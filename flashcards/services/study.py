@@ -11,15 +11,17 @@ review id) are the last line of defence behind the lock.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Exists, F, FilteredRelation, Max, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from flashcards import scheduling
@@ -160,6 +162,24 @@ def ensure_cards(*, set_ids: Sequence[int]) -> int:
     return changed
 
 
+def next_in_queue(*, student: User, set_ids: list[int], limit: int, now: datetime):
+    """The study queue, deriving the scope's cards first if its questions changed.
+
+    The queue's own context query says whether the cards are current, so an unchanged scope
+    (nearly every request) costs no query for that.
+    """
+    from flashcards.selectors import study as selectors
+
+    zone = scheduling.student_zone(student.time_zone)
+    day_start, day_end = scheduling.study_day_bounds(now, zone)
+    bounds = {"now": now, "day_start": day_start, "day_end": day_end}
+    context = selectors.queue_context(student, set_ids, **bounds)
+    if not context.cards_current:
+        ensure_cards(set_ids=set_ids)
+        context = selectors.queue_context(student, set_ids, **bounds)
+    return selectors.study_queue(student, set_ids, limit=limit, now=now, context=context)
+
+
 # --- scheduler per student --------------------------------------------------------------------
 
 
@@ -173,6 +193,40 @@ def scheduler_config(settings_row: StudySettings | None) -> SchedulerConfig:
         relearning_steps=tuple(settings_row.relearning_steps or (600,)),
         maximum_interval=settings_row.maximum_interval,
         enable_fuzzing=settings_row.enable_fuzz,
+    )
+
+
+@lru_cache(maxsize=512)
+def _scheduler(config: tuple) -> StudyScheduler:
+    parameters, retention, learning, relearning, maximum, fuzz = config
+    return StudyScheduler(
+        SchedulerConfig(
+            parameters=parameters,
+            desired_retention=retention,
+            learning_steps=learning,
+            relearning_steps=relearning,
+            maximum_interval=maximum,
+            enable_fuzzing=fuzz,
+        )
+    )
+
+
+def scheduler_for(settings_row: StudySettings | None) -> StudyScheduler:
+    """The scheduler of these settings, built once per process and distinct settings.
+
+    Building one converts the parameters and steps for the `fsrs` package; a request only
+    looks it up.  Schedulers hold no per-student state, only the settings they were made with.
+    """
+    config = scheduler_config(settings_row)
+    return _scheduler(
+        (
+            tuple(float(p) for p in config.parameters),
+            float(config.desired_retention),
+            tuple(config.learning_steps),
+            tuple(config.relearning_steps),
+            int(config.maximum_interval),
+            bool(config.enable_fuzzing),
+        )
     )
 
 
@@ -326,6 +380,79 @@ def _after_review(settings_row: StudySettings, count: int) -> None:
         request_parameter_fit(student=settings_row.student, settings_row=settings_row)
 
 
+def _lock_settings_counting_review(student: User) -> StudySettings:
+    """Lock the student's settings row and count one review towards the next fit: one query.
+
+    `UPDATE … RETURNING` takes the same row lock as `_lock_settings` (it is the per-student
+    mutex) and does the counting the submit would otherwise do in a second statement.  A
+    submit that turns out not to be a new study review gives the count back.
+    """
+    table = StudySettings._meta.db_table
+    columns = [StudySettings._meta.get_field(name).column for name in SETTINGS_COLUMNS]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET reviews_since_fit = reviews_since_fit + 1 "
+            f"WHERE student_id = %s RETURNING {', '.join(columns)}",
+            [student.pk],
+        )
+        found = cursor.fetchone()
+    if found is None:
+        row = _lock_settings(student)
+        StudySettings.objects.filter(pk=row.pk).update(reviews_since_fit=F("reviews_since_fit") + 1)
+        row.reviews_since_fit += 1
+        return row
+    values = dict(zip(SETTINGS_COLUMNS, found, strict=True))
+    for name in ("learning_steps", "relearning_steps", "parameters"):
+        if isinstance(values[name], str):  # SQLite hands JSON back as text
+            values[name] = json.loads(values[name])
+    return StudySettings(student=student, **values)
+
+
+SETTINGS_COLUMNS = (
+    "id",
+    "desired_retention",
+    "learning_steps",
+    "relearning_steps",
+    "maximum_interval",
+    "new_cards_per_day",
+    "enable_fuzz",
+    "parameters",
+    "reviews_since_fit",
+)
+STATE_FIELDS = [
+    f.attname for f in CardState._meta.concrete_fields if f.attname not in ("student_id", "card_id")
+]
+
+
+def _card_with_state(student: User, card_id: int, client_review_id: str):
+    """The card (if the student may study it), their state of it, and the card of an earlier
+    review with this client_review_id: one query.  Runs under the student's lock, so a
+    concurrent submit of the same id has committed by then and is seen."""
+    from flashcards.selectors.content import sets_visible_to
+
+    stored = ReviewLog.objects.filter(student=student, client_review_id=client_review_id)
+    found = (
+        Card.objects.filter(pk=card_id, question_set__in=sets_visible_to(student).values("pk"))
+        .annotate(
+            mine=FilteredRelation("states", condition=Q(states__student=student)),
+            stored_card=Subquery(stored.values("card_id")[:1]),
+        )
+        .values("id", "question_set_id", "stored_card", *(f"mine__{f}" for f in STATE_FIELDS))
+        .first()
+    )
+    if found is None:
+        return None, None, stored.values_list("card_id", flat=True).first()
+    card = Card(pk=found["id"], question_set_id=found["question_set_id"])
+    card._state.adding, card._state.db = False, "default"
+    row = None
+    if found["mine__id"] is not None:
+        row = CardState(
+            student=student, card=card, **{f: found[f"mine__{f}"] for f in STATE_FIELDS}
+        )
+        row._state.adding, row._state.db = False, "default"
+    return card, row, found["stored_card"]
+
+
 @transaction.atomic
 def submit_review(
     *,
@@ -342,26 +469,32 @@ def submit_review(
     Idempotent on `client_review_id`: a repeated submit returns the stored review and changes
     nothing.  `expected_version` is the card version the client was shown; if the card has
     changed since (a second tab, a double tap with a new id), `StaleCardState` is raised.
+
+    The usual case is three statements inside the transaction: lock (counting the review),
+    read card, state and earlier submit together, then write the state and the review.
     """
     rating = _validate_rating(rating)
     client_review_id = (client_review_id or "").strip()
     if not client_review_id or len(client_review_id) > 64:
         raise StudyError("client_review_id must be 1–64 characters.", code="invalid_client_id")
-    settings_row = _lock_settings(student)
-    stored = (
-        ReviewLog.objects.select_related("card")
-        .filter(student=student, client_review_id=client_review_id)
-        .first()
-    )
-    if stored is not None:
-        if stored.card_id != card_id:
+    settings_row = _lock_settings_counting_review(student)
+    card, row, stored_card = _card_with_state(student, card_id, client_review_id)
+    if stored_card is not None or cram:
+        StudySettings.objects.filter(pk=settings_row.pk).update(
+            reviews_since_fit=F("reviews_since_fit") - 1
+        )
+        settings_row.reviews_since_fit -= 1
+    if stored_card is not None:
+        if stored_card != card_id:
             raise StudyError(
                 "This client_review_id was already used for another card.",
                 code="client_id_reused",
             )
+        stored = ReviewLog.objects.get(student=student, client_review_id=client_review_id)
         state = CardState.objects.get(student=student, card_id=card_id)
         return ReviewOutcome(review=stored, state=state, created=False)
-    card = _studyable_card(student, card_id)
+    if card is None:
+        raise CardNotAvailable("This card does not exist or is not in a set you can study.")
     outcome = _review_locked(
         student=student,
         settings_row=settings_row,
@@ -372,9 +505,11 @@ def submit_review(
         source=ReviewLog.Source.CRAM if cram else ReviewLog.Source.STUDY,
         duration_ms=duration_ms,
         expected_version=expected_version,
+        row=row or CardState(student=student, card=card, question_set_id=card.question_set_id),
+        scheduler=scheduler_for(settings_row),
     )
-    if not cram:
-        _after_review(settings_row, 1)
+    if not cram and settings_row.reviews_since_fit >= FIT_AFTER_REVIEWS:
+        request_parameter_fit(student=student, settings_row=settings_row)
     return outcome
 
 
