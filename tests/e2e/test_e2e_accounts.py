@@ -39,7 +39,7 @@ def test_a_student_signs_up_joins_a_class_and_finds_its_set(new_page):
     screenshot(page, "dashboard")
     assert_accessible(page, "dashboard")
 
-    page.get_by_role("link", name="Training a digit classifier").click()
+    page.get_by_role("link", name="Training a digit classifier", exact=True).click()
     assert page.get_by_role("heading", level=1).inner_text() == "Training a digit classifier"
 
 

@@ -41,7 +41,7 @@ def test_a_student_studies_ten_cards_with_the_keyboard_and_undoes_one(new_page):
 
     page = new_page(user=student)
     page.goto("/dashboard/")
-    page.locator(".due-table").get_by_role("link", name="Activations").click()
+    page.locator(".due-table").get_by_role("link", name="Study Activations").click()
     card = page.locator("#study-card")
     card.get_by_text("Card 0").wait_for()
     assert page.get_by_text("How well did you know this?").count() == 1
