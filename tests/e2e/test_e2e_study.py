@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from flashcards.models import QuestionSet, ReviewLog
+from flashcards.models import CardState, QuestionSet, ReviewLog
 from tests.e2e.conftest import assert_accessible, screenshot
 from tests.factories import ClassroomFactory, InstructorFactory, QuestionFactory, StudentFactory
 from tests.factories_demos import DemoAttachmentFactory, DemoRunFactory
@@ -80,6 +80,18 @@ def test_a_student_studies_ten_cards_with_the_keyboard_and_undoes_one(new_page):
     page.get_by_role("button", name="5 Perfectly").click()
     _wait_until(lambda: ratings() == 10)
     screenshot(page, "study-session")
+
+    # Flag the next card, then bury it: it is marked, and the page moves on.
+    flagged_id = card.get_attribute("data-card-id")
+    page.get_by_role("button", name="Flag").click()
+    page.get_by_text("Flagged.").wait_for()
+    assert page.get_by_role("button", name="Flag").get_attribute("aria-pressed") == "true"
+    page.get_by_role("button", name="Bury until tomorrow").click()
+    page.get_by_text("Buried until tomorrow.").wait_for()
+    assert card.get_attribute("data-card-id") != flagged_id
+    state = CardState.objects.get(student=student, card_id=int(flagged_id))
+    assert state.flagged
+    assert state.buried_until is not None
 
     page.goto(f"/study/statistics/?set={question_set.pk}")
     page.get_by_role("heading", name="Cards due in the next 30 days").wait_for()
