@@ -57,7 +57,7 @@ function show(result) {
   }
   guess.textContent = texts.guess
     .replace("%(digit)s", result.digit)
-    .replace("%(percent)s", (result.probability * 100).toFixed(0))
+    .replace("%(percent)s", (result.probability * 100).toFixed(1))
     .replace("%%", "%");
   guess.dataset.digit = String(result.digit);
   if (result.model) model.textContent = `${result.model.name} v${result.model.version} · ${result.model.data_source}`;
