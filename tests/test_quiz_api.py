@@ -15,6 +15,7 @@ from django.urls import reverse
 from quizzes.models import Attempt, AttemptAnswer, Quiz
 from quizzes.services.attempts import save_answer, start_attempt, submit_attempt
 from tests.factories import ClassroomFactory, InstructorFactory, QuestionSetFactory, StudentFactory
+from tests.factories_demos import DemoAttachmentFactory
 from tests.factories_quizzes import (
     QuizFactory,
     choice_id,
@@ -25,6 +26,7 @@ from tests.factories_quizzes import (
     numerical,
     true_false,
 )
+from training.services.runs import execute_run
 
 pytestmark = pytest.mark.django_db
 
@@ -420,6 +422,8 @@ def test_the_attempt_page_hides_the_key_while_answering(api_client, world):
 
 
 def test_the_review_shows_answer_key_feedback_explanation_and_demos(api_client, world):
+    attachment = DemoAttachmentFactory(question=world["questions"]["mc"])
+    execute_run(run_id=attachment.run_id)  # computed in-process, as a worker would
     body = (
         client_for(api_client, world, "alice")
         .get(reverse("attempt-review", args=[world["finished"].pk]))
@@ -434,7 +438,16 @@ def test_the_review_shows_answer_key_feedback_explanation_and_demos(api_client, 
         "choices": [choice_id(world["questions"]["mc"], "0.87")]
     }
     assert mc["review"]["explanation_html"].startswith("<p>")
-    assert mc["review"]["demos"] == []  # MERGE POINT: demo results arrive with the demos work
+    (demo,) = mc["review"]["demos"]
+    assert demo["demo"] == "softmax-cross-entropy"
+    assert demo["status"] == "done"
+    assert demo["caption"] == attachment.caption
+    assert demo["figures"]
+    attachment.run.refresh_from_db()
+    assert [figure["url"] for figure in demo["figures"]] == [
+        reverse("training:run-figure", args=[attachment.run_id, figure["name"]])
+        for figure in attachment.run.figures
+    ]
     essay = body["items"][2]
     assert essay["review"]["status"] == "awaiting_self_rating"
     assert "optimiser" in essay["review"]["correct_response"]["reference_html"]

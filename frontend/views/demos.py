@@ -20,11 +20,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from flashcards.models import Question
-from frontend.demo_results import attachment_result, run_result
 from frontend.views.editor import question_extra_providers
 from training.params import DemoParameterError
 from training.registry import all_demos, get_demo
 from training.selectors.attachments import attachments_for_question, question_access
+from training.selectors.results import attachment_result, run_result
 from training.selectors.runs import run_for_display
 from training.services import attachments as attachment_services
 from training.services.runs import RateLimited, request_run

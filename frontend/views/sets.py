@@ -7,7 +7,7 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 
 from flashcards.selectors.content import can_edit_set, sets_visible_to
-from frontend.demo_results import demo_results_for_questions
+from training.selectors.results import demo_results_for_questions
 
 
 @login_required

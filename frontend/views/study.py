@@ -23,9 +23,9 @@ from flashcards.api.study import entry_payload
 from flashcards.models import StudySettings
 from flashcards.selectors import study as selectors
 from flashcards.services import study as services
-from frontend.demo_results import demo_results_for_questions
 from frontend.views.dashboard import dashboard_sections
 from frontend.views.sets import set_action_providers
+from training.selectors.results import demo_results_for_questions
 
 QUEUE_AHEAD = 8  # cards the page keeps in hand: enough to never wait on the network
 

@@ -17,19 +17,9 @@ from flashcards.models import Question, User
 from quizzes import grading
 from quizzes.models import Attempt, AttemptAnswer, Quiz
 from quizzes.snapshots import question_for_review, question_for_student
+from training.selectors.results import demo_results_for_questions
 
 TWO_PLACES = Decimal("0.01")
-
-
-def demo_results_for_questions(question_ids: list[int]) -> dict[int, list[dict]]:
-    """MERGE POINT (demos issue #6): the demo results attached to each question's answer.
-
-    To be wired by the lead once `training.models.DemoAttachment` (FK `question`, related
-    `DemoRun` results) lands: return {question_id: [{"demo": slug, "caption": ..., "status":
-    ..., "result": ..., "figures": [...]}, ...]} in one or two queries for all ids.  Until
-    then no question has demos, and reviews show an empty list for each.
-    """
-    return {}
 
 
 def decimal_text(value: Decimal | None) -> str | None:
