@@ -16,6 +16,8 @@ from flashcards.models import Choice, NumericalAnswer, Question, QuestionSet
 from flashcards.sample_content import DEMO_PASSWORD, check_course, load_sample_content, read_course
 from flashcards.selectors.content import can_edit_set, can_view_set
 from tests.factories import StudentFactory
+from training.models import DemoAttachment
+from training.sample_demos import SAMPLE_DEMOS
 
 DEMO_TITLES = {
     "Training a digit classifier": [
@@ -164,6 +166,21 @@ def test_it_creates_the_demo_accounts_class_and_course(client, capsys):
         assert can_edit_set(report.instructor, question_set)
         assert not can_view_set(StudentFactory(), question_set)
     assert Question.objects.count() >= 60
+
+
+@pytest.mark.django_db
+def test_the_command_attaches_live_demos_to_the_course_answers_once(capsys):
+    call_command("load_sample_content")
+    call_command("load_sample_content")
+    output = capsys.readouterr().out
+
+    set_titles = {set_title for set_title, _ in SAMPLE_DEMOS}
+    attached = DemoAttachment.objects.filter(question__question_set__title__in=set_titles)
+    expected = sum(len(demos) for demos in SAMPLE_DEMOS.values())
+    assert attached.count() == expected
+    assert "No question" not in output  # every listed question exists in the sample course
+    assert {a.question.title for a in attached} == {title for _, title in SAMPLE_DEMOS}
+    assert all(a.run_id for a in attached)
 
 
 @pytest.mark.django_db

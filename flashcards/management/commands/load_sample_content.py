@@ -1,9 +1,11 @@
-"""`manage.py load_sample_content`: the sample course, demo accounts and demo class."""
+"""`manage.py load_sample_content`: the sample course, demo accounts and demo class, and the
+live demos attached to the course's answers (their runs are computed by the workers)."""
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from flashcards.sample_content import DEMO_PASSWORD, load_sample_content
+from training.sample_demos import attach_sample_demos
 
 
 class Command(BaseCommand):
@@ -44,4 +46,5 @@ class Command(BaseCommand):
             self.stdout.write(f"Account {user.username} [{user.role}], {note}")
         classroom = report.classroom
         self.stdout.write(f"Class {classroom.name!r}, join code {classroom.join_code}")
+        attach_sample_demos(stdout=self.stdout, question_sets=report.sets)
         self.stdout.write(self.style.SUCCESS("Sample content loaded."))
