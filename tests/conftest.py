@@ -155,6 +155,7 @@ def subprocess_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
         "PYTHONUNBUFFERED": "1",
     }
     env.update(overrides)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for Playwright's loop in this process only
     return {key: value for key, value in env.items() if value != "" or key == "REDIS_URL"}
 
 

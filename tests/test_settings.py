@@ -22,7 +22,11 @@ PRODUCTION_ENV = {
 
 
 def django_command(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV and k != "MNIST_DIR"}
+    """Run manage.py in an environment holding only `env`: nothing the test run itself set
+    (fast hashing, async-unsafe flags for Playwright, ...) may leak into what is checked."""
+    clean = {
+        key: os.environ[key] for key in ("PATH", "HOME", "LANG", "TMPDIR") if key in os.environ
+    }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=servers.ROOT,
