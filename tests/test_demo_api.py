@@ -499,6 +499,8 @@ def test_listing_many_attachments_takes_a_fixed_number_of_queries(
 
 @pytest.fixture
 def digit_model(settings):
+    # This test process also trains models: keep its threads (a web process drops to one).
+    settings.DEMO_PREDICTION_THREADS = 0
     _, path = shared_digit_training()
     settings.CHECKPOINT_DIR = path.parent
     return path
@@ -579,3 +581,23 @@ def test_without_a_model_prediction_answers_503_and_queues_its_training(
         reverse("training:digit-prediction"), {"pixels": seven_pixels()}, format="json"
     )
     assert again.json()["training_run"]["id"] == response.json()["training_run"]["id"]
+
+
+def test_the_first_prediction_leaves_a_web_process_one_torch_thread(
+    api_client, digit_model, settings
+):
+    import torch
+
+    from training import prediction
+
+    settings.DEMO_PREDICTION_THREADS = 1
+    before = torch.get_num_threads()
+    prediction._threads_set.clear()
+    try:
+        response = api_client.post(
+            reverse("training:digit-prediction"), {"pixels": seven_pixels()}, format="json"
+        )
+        assert response.status_code == 200
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)

@@ -7,8 +7,9 @@ from training.models import DemoAttachment, DemoRun
 class DemoRunAdmin(admin.ModelAdmin):
     list_display = ["id", "demo", "demo_version", "status", "progress", "device", "created_at"]
     list_filter = ["status", "demo", "queue"]
-    readonly_fields = [field.name for field in DemoRun._meta.fields]
+    # Runs are results: read-only here.  The SVGs are left out (large; see the API).
     exclude = ["figure_svgs"]
+    readonly_fields = [f.name for f in DemoRun._meta.fields if f.name != "figure_svgs"]
 
 
 @admin.register(DemoAttachment)

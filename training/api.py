@@ -21,6 +21,8 @@ import time
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotAuthenticated, PermissionDenied
 from rest_framework.permissions import AllowAny
@@ -90,6 +92,7 @@ def _require_signed_in(request) -> None:
 class DemoListView(APIView):
     permission_classes = [AllowAny]
 
+    @extend_schema(operation_id="demos_list", responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
         return Response({"results": [demo_json(demo) for demo in all_demos()]})
 
@@ -97,6 +100,7 @@ class DemoListView(APIView):
 class DemoDetailView(APIView):
     permission_classes = [AllowAny]
 
+    @extend_schema(operation_id="demos_retrieve", responses={200: OpenApiTypes.OBJECT})
     def get(self, request, slug: str):
         return Response(demo_json(_demo_or_404(slug)))
 
@@ -106,6 +110,11 @@ class DemoRunRequestView(APIView):
 
     permission_classes = [AllowAny]
 
+    @extend_schema(
+        operation_id="demos_runs_create",
+        request=RunRequestSerializer,
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def post(self, request, slug: str):
         demo = _demo_or_404(slug)
         _require_signed_in(request)
@@ -125,6 +134,7 @@ class DemoRunRequestView(APIView):
 class DemoRunDetailView(APIView):
     permission_classes = [AllowAny]
 
+    @extend_schema(operation_id="demo_runs_retrieve", responses={200: OpenApiTypes.OBJECT})
     def get(self, request, run_id: int):
         run = run_for_display(run_id)
         if run is None:
@@ -135,6 +145,7 @@ class DemoRunDetailView(APIView):
 class DemoRunFigureView(APIView):
     permission_classes = [AllowAny]
 
+    @extend_schema(operation_id="demo_runs_figure_retrieve", responses={200: OpenApiTypes.OBJECT})
     def get(self, request, run_id: int, name: str):
         svg = figure_svg(run_id, name)
         if svg is None:
@@ -169,6 +180,7 @@ class QuestionDemosView(APIView):
 
     permission_classes = [AllowAny]
 
+    @extend_schema(operation_id="question_demos_list", responses={200: OpenApiTypes.OBJECT})
     def get(self, request, question_id: int):
         question, may_edit = _question_or_404(request.user, question_id)
         attachments = [_current(a) for a in attachments_for_question(question)]
@@ -181,6 +193,11 @@ class QuestionDemosView(APIView):
             }
         )
 
+    @extend_schema(
+        operation_id="question_demos_create",
+        request=AttachmentCreateSerializer,
+        responses={201: OpenApiTypes.OBJECT},
+    )
     def post(self, request, question_id: int):
         _require_signed_in(request)
         question, may_edit = _question_or_404(request.user, question_id)
@@ -218,11 +235,17 @@ def _current(attachment):
 class AttachmentDetailView(APIView):
     permission_classes = [AllowAny]
 
+    @extend_schema(operation_id="demo_attachments_retrieve", responses={200: OpenApiTypes.OBJECT})
     def get(self, request, attachment_id: int):
         attachment, may_edit = _attachment_or_404(request.user, attachment_id)
         attachment = _current(attachment)
         return Response(attachment_json(attachment, user=request.user, can_edit=may_edit))
 
+    @extend_schema(
+        operation_id="demo_attachments_partial_update",
+        request=AttachmentUpdateSerializer,
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def patch(self, request, attachment_id: int):
         _require_signed_in(request)
         attachment, may_edit = _attachment_or_404(request.user, attachment_id)
@@ -238,6 +261,7 @@ class AttachmentDetailView(APIView):
             return _params_error(error)
         return Response(attachment_json(attachment, user=request.user, can_edit=True))
 
+    @extend_schema(operation_id="demo_attachments_destroy", responses={204: None})
     def delete(self, request, attachment_id: int):
         _require_signed_in(request)
         attachment, may_edit = _attachment_or_404(request.user, attachment_id)
@@ -256,6 +280,11 @@ class AttachmentRunView(APIView):
 
     permission_classes = [AllowAny]
 
+    @extend_schema(
+        operation_id="demo_attachments_runs_create",
+        request=RunRequestSerializer,
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def post(self, request, attachment_id: int):
         _require_signed_in(request)
         attachment, _ = _attachment_or_404(request.user, attachment_id)
@@ -313,6 +342,11 @@ class DigitPredictionView(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [DigitPredictionThrottle]
 
+    @extend_schema(
+        operation_id="digit_predictions_create",
+        request=DigitSerializer,
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def post(self, request):
         from training.digit_model import CheckpointMissing
         from training.prediction import predict_digit

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from training.models import DemoAttachment, DemoRun
@@ -85,6 +86,7 @@ class RunRequestSerializer(serializers.Serializer):
     params = ParamsField(required=False, default=dict)
 
 
+@extend_schema_field({"type": "array", "items": {"type": "array", "items": {"type": "number"}}})
 class PixelsField(serializers.Field):
     """A 2-D grid of numbers, converted in one numpy call: a 280×280 canvas is 78,400 values,
     which a ListField of FloatFields would validate one Python call at a time (~0.3 s)."""
