@@ -340,8 +340,8 @@ def test_saving_with_update_fields_re_renders_the_html():
     assert question.prompt_html == "<p>new &lt;script&gt;alert(1)&lt;/script&gt;</p>"
 
 
-def test_the_shipped_highlight_stylesheet_matches_the_generator():
+def test_the_site_stylesheet_carries_exactly_the_generated_highlight_rules():
     from pathlib import Path
 
-    shipped = Path(__file__).parent.parent / "flashcards/static/flashcards/highlight.css"
+    shipped = Path(__file__).parent.parent / "frontend/static/frontend/site.css"
     assert highlight_css() in shipped.read_text()
