@@ -51,13 +51,13 @@ def test_docker_compose_itself_accepts_the_file_with_and_without_the_gpu_profile
 def test_the_stack_has_web_workers_redis_and_postgres_with_healthchecks(compose):
     services = compose["services"]
 
-    assert {"web", "worker", "worker-gpu", "redis", "postgres"} <= set(services)
-    for name in ("web", "worker", "worker-gpu", "redis", "postgres"):
+    assert {"web", "worker", "worker-gpu", "beat", "redis", "postgres"} <= set(services)
+    for name in ("web", "worker", "worker-gpu", "beat", "redis", "postgres"):
         assert "healthcheck" in services[name], f"{name} has no healthcheck"
 
 
 def test_app_services_wait_for_healthy_backing_services(compose):
-    for name in ("web", "worker", "worker-gpu"):
+    for name in ("web", "worker", "worker-gpu", "beat"):
         depends = compose["services"][name]["depends_on"]
         assert depends["postgres"]["condition"] == "service_healthy"
         assert depends["redis"]["condition"] == "service_healthy"
@@ -82,7 +82,7 @@ def test_the_stack_starts_without_the_gpu_profile(compose):
 
 
 def test_every_service_command_points_at_real_modules(compose):
-    for name in ("web", "worker", "worker-gpu"):
+    for name in ("web", "worker", "worker-gpu", "beat"):
         command = compose["services"][name]["command"]
         if command[0] == "gunicorn":
             module, _, attribute = command[1].partition(":")
@@ -93,7 +93,7 @@ def test_every_service_command_points_at_real_modules(compose):
     migrate = compose["services"]["migrate"]["command"][-1]
     from django.core.management import get_commands
 
-    for management_command in ("migrate", "load_sample_content"):
+    for management_command in ("migrate", "load_sample_content", "train_digit_cnn"):
         assert f"manage.py {management_command}" in migrate
         assert management_command in get_commands()
 
