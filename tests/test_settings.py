@@ -113,6 +113,8 @@ def test_celery_is_configured_for_safe_redelivery_and_time_limits(tmp_path):
     [
         ("DEMO_DEVICE", "tpu", "DEMO_DEVICE must be auto, cpu or cuda"),
         ("DEBUG", "maybe", "DEBUG must be a boolean"),
+        ("DEMO_RUNS_PER_MINUTE", "lots", "DEMO_RUNS_PER_MINUTE must be a whole number"),
+        ("IMPORT_MAX_BYTES", "0", "IMPORT_MAX_BYTES must be at least 1"),
     ],
 )
 def test_a_bad_setting_stops_start_up_with_a_clear_message(tmp_path, name, value, message):
