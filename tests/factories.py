@@ -5,7 +5,7 @@ from __future__ import annotations
 import factory
 from django.contrib.auth import get_user_model
 
-from flashcards.models import Choice, Classroom, Question, QuestionSet
+from flashcards.models import Choice, Classroom, NumericalAnswer, Question, QuestionSet
 
 PASSWORD = "correct horse battery staple"
 
@@ -65,6 +65,17 @@ class ChoiceFactory(factory.django.DjangoModelFactory):
     position = factory.Sequence(lambda n: n)
     text = factory.Sequence(lambda n: f"Option {n}")
     is_correct = False
+
+
+class NumericalAnswerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = NumericalAnswer
+
+    question = factory.SubFactory(QuestionFactory, kind=Question.Kind.NUMERICAL)
+    position = factory.Sequence(lambda n: n)
+    value = 0.0
+    tolerance = 0.0
+    weight = 100
 
 
 class ClassroomFactory(factory.django.DjangoModelFactory):

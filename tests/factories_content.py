@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import factory
-
-from flashcards.models import Membership, NumericalAnswer, Question, QuestionSet, User
+from flashcards.models import Membership, Question, QuestionSet, User
 from tests.factories import (
     ChoiceFactory,
     ClassroomFactory,
@@ -15,16 +13,6 @@ from tests.factories import (
     QuestionSetFactory,
     StudentFactory,
 )
-
-
-class NumericalAnswerFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = NumericalAnswer
-
-    question = factory.SubFactory(QuestionFactory, kind=Question.Kind.NUMERICAL)
-    position = factory.Sequence(lambda n: n)
-    value = 2345.0
-    tolerance = 0.0
 
 
 def multiple_choice_question(question_set: QuestionSet, **kwargs) -> Question:

@@ -3,30 +3,19 @@ students in them, and questions of each kind with their keys."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import factory
 
-from flashcards.models import Membership, NumericalAnswer, Question, Tag
+from flashcards.models import Membership, Question, Tag
 from quizzes.models import Quiz
 from tests.factories import (
     ChoiceFactory,
     ClassroomFactory,
     InstructorFactory,
+    NumericalAnswerFactory,
     QuestionFactory,
     QuestionSetFactory,
     StudentFactory,
 )
-
-
-class NumericalAnswerFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = NumericalAnswer
-
-    question = factory.SubFactory(QuestionFactory, kind=Question.Kind.NUMERICAL)
-    value = 0.0
-    tolerance = 0.0
-    weight = Decimal(100)
 
 
 class TagFactory(factory.django.DjangoModelFactory):

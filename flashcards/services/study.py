@@ -36,6 +36,7 @@ from flashcards.models import (
 )
 from flashcards.richtext import cloze_deletions
 from flashcards.scheduling import MemoryState, SchedulerConfig, StudyScheduler
+from flashcards.selectors.study import SETTINGS_FIELDS as SETTINGS_COLUMNS
 from flashcards.study_faces import cloze_numbers
 
 FIT_AFTER_REVIEWS = 1000  # a fit is queued after this many reviews since the last one
@@ -408,17 +409,6 @@ def _lock_settings_counting_review(student: User) -> StudySettings:
     return StudySettings(student=student, **values)
 
 
-SETTINGS_COLUMNS = (
-    "id",
-    "desired_retention",
-    "learning_steps",
-    "relearning_steps",
-    "maximum_interval",
-    "new_cards_per_day",
-    "enable_fuzz",
-    "parameters",
-    "reviews_since_fit",
-)
 STATE_FIELDS = [
     f.attname for f in CardState._meta.concrete_fields if f.attname not in ("student_id", "card_id")
 ]
