@@ -27,20 +27,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from django.db.models import (
-    Case,
     Count,
     Exists,
     F,
-    Func,
-    IntegerField,
     Max,
-    Min,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Value,
-    When,
     Window,
 )
 from django.db.models.functions import Coalesce, RowNumber
@@ -59,7 +54,8 @@ from flashcards.models import (
     StudySettings,
     User,
 )
-from flashcards.selectors.content import sets_visible_to
+from flashcards.selectors import sql
+from flashcards.selectors.content import sets_visible_to, studied_set_ids
 
 LEARNING_STATES = (CardState.State.LEARNING, CardState.State.RELEARNING)
 CHOICE_KINDS = {
@@ -95,8 +91,7 @@ def study_scope(user: User, *, set_id: int | None = None, classroom_id: int | No
             visible.filter(classrooms=classroom).order_by("pk").values_list("pk", flat=True)
         )
         return StudyScope(set_ids=set_ids, classroom=classroom)
-    mine = visible.filter(Q(classrooms__members=user) | Q(owner=user) | Q(co_editors=user))
-    return StudyScope(set_ids=list(mine.order_by("pk").values_list("pk", flat=True).distinct()))
+    return StudyScope(set_ids=studied_set_ids(user))
 
 
 # --- queue ------------------------------------------------------------------------------------
@@ -146,21 +141,6 @@ SETTINGS_FIELDS = (
 )
 
 
-def _count(queryset: QuerySet) -> Coalesce:
-    """COUNT(*) of `queryset` as a scalar subquery (0 when it has no rows)."""
-    counted = queryset.order_by().annotate(one=Value(1)).values("one")
-    counted = counted.annotate(
-        n=Func(F("one"), function="COUNT", output_field=IntegerField())
-    ).values("n")
-    return Coalesce(Subquery(counted), 0)
-
-
-def _scalar(queryset: QuerySet, aggregate) -> Subquery:
-    return Subquery(
-        queryset.order_by().annotate(one=Value(1)).values("one").annotate(v=aggregate).values("v")
-    )
-
-
 @dataclass
 class QueueContext:
     """Everything the queue needs besides the cards, read in one query."""
@@ -173,60 +153,79 @@ class QueueContext:
     settings: StudySettings | None
 
 
+STATES = CardState._meta.db_table
+CARDS = Card._meta.db_table
+QUESTIONS = Question._meta.db_table
+SETTINGS_TABLE = StudySettings._meta.db_table
+NOT_HIDDEN_SQL = "NOT s.suspended AND (s.buried_until IS NULL OR s.buried_until <= %s)"
+
+# One row: the queue's counts (each a COUNT over the (student, state, due) or (student, set)
+# index of the student's states), the scope's card freshness (questions and cards by set) and
+# the student's settings.  {sets} is the placeholder list of the scope's set ids.
+CONTEXT_SQL = f"""
+SELECT
+  (SELECT COUNT(*) FROM {STATES} s
+    WHERE s.student_id = %s AND s.state IN (%s, %s) AND s.due <= %s
+      AND s.question_set_id IN ({{sets}}) AND {NOT_HIDDEN_SQL}) AS learning,
+  (SELECT COUNT(*) FROM {STATES} s
+    WHERE s.student_id = %s AND s.state = %s AND s.due < %s
+      AND s.question_set_id IN ({{sets}}) AND {NOT_HIDDEN_SQL}) AS review,
+  (SELECT COUNT(*) FROM {STATES} s
+    WHERE s.student_id = %s AND s.question_set_id IN ({{sets}})
+      AND NOT (s.state = %s AND {NOT_HIDDEN_SQL})) AS not_new,
+  (SELECT COUNT(*) FROM {STATES} s
+    WHERE s.student_id = %s AND s.introduced_at >= %s AND s.introduced_at < %s) AS new_today,
+  (SELECT COUNT(*) FROM {QUESTIONS} q
+    WHERE q.question_set_id IN ({{sets}}) AND q.kind <> %s) AS questions,
+  (SELECT MAX(q.updated_at) FROM {QUESTIONS} q
+    WHERE q.question_set_id IN ({{sets}}) AND q.kind <> %s) AS latest_edit,
+  (SELECT COUNT(DISTINCT c.question_id) FROM {CARDS} c
+    WHERE c.question_set_id IN ({{sets}})) AS questions_with_cards,
+  (SELECT MIN(c.synced_at) FROM {CARDS} c WHERE c.question_set_id IN ({{sets}})) AS oldest_sync,
+  (SELECT COUNT(*) FROM {CARDS} c WHERE c.question_set_id IN ({{sets}})) AS total_cards,
+  {", ".join(f"ss.{name} AS s_{name}" for name in SETTINGS_FIELDS)}
+FROM (SELECT 1 AS one) one LEFT JOIN {SETTINGS_TABLE} ss ON ss.student_id = %s
+"""
+
+
 def queue_context(
     student: User, set_ids: list[int], *, now: datetime, day_start: datetime, day_end: datetime
 ) -> QueueContext:
     """One query: the queue's counts, the scope's card freshness and the student's settings.
 
-    Each figure is a scalar subquery over an index: the student's states by (student, state,
-    due), questions and cards by set.  Settings come along through the user row, which always
-    exists, so a student without settings costs no extra query either.
+    Hand-written (see flashcards/selectors/sql.py for why); tests/test_study_queue.py checks
+    every count against the queue's rules on both backends.
     """
-    states = CardState.objects.filter(student=OuterRef("pk"))
-    in_scope = states.filter(question_set_id__in=set_ids)
-    visible = in_scope.filter(_not_hidden(now))
-    questions = Question.objects.filter(question_set_id__in=set_ids).exclude(
-        kind=Question.Kind.DESCRIPTION
-    )
-    cards = Card.objects.filter(question_set_id__in=set_ids)
-    row = (
-        User.objects.filter(pk=student.pk)
-        .annotate(
-            learning=_count(visible.filter(state__in=LEARNING_STATES, due__lte=now)),
-            review=_count(visible.filter(state=CardState.State.REVIEW, due__lt=day_end)),
-            not_new=_count(in_scope.exclude(Q(state=CardState.State.NEW) & _not_hidden(now))),
-            new_today=_count(
-                states.filter(introduced_at__gte=day_start, introduced_at__lt=day_end)
-            ),
-            questions=_count(questions),
-            latest_edit=_scalar(questions, Max("updated_at")),
-            questions_with_cards=_scalar(cards, Count("question_id", distinct=True)),
-            oldest_sync=_scalar(cards, Min("synced_at")),
-            total_cards=_count(cards),
-            **{f"s_{name}": F(f"study_settings__{name}") for name in SETTINGS_FIELDS},
-        )
-        .values(
-            "learning",
-            "review",
-            "not_new",
-            "new_today",
-            "questions",
-            "latest_edit",
-            "questions_with_cards",
-            "oldest_sync",
-            "total_cards",
-            *(f"s_{name}" for name in SETTINGS_FIELDS),
-        )
-        .get()
-    )
+    sets, set_params = sql.in_list(set_ids)
+    now_, start_, end_ = (sql.db_datetime(v) for v in (now, day_start, day_end))
+    me, State = student.pk, CardState.State
+    params = [
+        *(me, State.LEARNING, State.RELEARNING, now_, *set_params, now_),
+        *(me, State.REVIEW, end_, *set_params, now_),
+        *(me, *set_params, State.NEW, now_),
+        *(me, start_, end_),
+        *(*set_params, Question.Kind.DESCRIPTION),
+        *(*set_params, Question.Kind.DESCRIPTION),
+        *set_params,
+        *set_params,
+        *set_params,
+        me,
+    ]
+    row = sql.fetch_one(CONTEXT_SQL.format(sets=sets), params)
     settings_row = None
     if row["s_id"] is not None:
-        settings_row = StudySettings(
-            student=student, **{name: row[f"s_{name}"] for name in SETTINGS_FIELDS}
-        )
+        values = {name: row[f"s_{name}"] for name in SETTINGS_FIELDS}
+        for name in ("learning_steps", "relearning_steps", "parameters"):
+            values[name] = sql.py_json(values[name])
+        values["enable_fuzz"] = bool(values["enable_fuzz"])
+        settings_row = StudySettings(student=student, **values)
+        settings_row._state.adding, settings_row._state.db = False, "default"
+    latest_edit, oldest_sync = (
+        sql.py_datetime(row["latest_edit"]),
+        sql.py_datetime(row["oldest_sync"]),
+    )
     current = (row["questions_with_cards"] or 0) == row["questions"] and (
-        row["latest_edit"] is None
-        or (row["oldest_sync"] is not None and row["latest_edit"] <= row["oldest_sync"])
+        latest_edit is None or (oldest_sync is not None and latest_edit <= oldest_sync)
     )
     return QueueContext(
         counts={"learning": row["learning"], "review": row["review"]},
@@ -239,6 +238,88 @@ def queue_context(
 
 
 QUESTION_FIELDS = ("id", "kind", "title", "prompt_html", "answer_html", "question_set")
+CARD_STATE_FIELDS = [f.name for f in CardState._meta.concrete_fields]
+CARD_FIELDS_OWN = ("id", "question", "question_set", "side", "ordinal")
+CARD_FIELDS = tuple(f"card__{f}" for f in CARD_FIELDS_OWN)
+
+
+# Learning steps due now, earliest first, then the day's reviews interleaved by set: one
+# query, ranked by a window over (learning or review, set), with card and question joined.
+# Each table's columns are listed in model field order so that rows become instances directly.
+def _loaded_fields(model, names=None) -> list:
+    return [f for f in model._meta.concrete_fields if names is None or f.name in names]
+
+
+_STATE, _CARD = _loaded_fields(CardState), _loaded_fields(Card, CARD_FIELDS_OWN)
+_QUESTION = _loaded_fields(Question, QUESTION_FIELDS)
+STATE_ATTNAMES = [f.attname for f in _STATE]
+CARD_ATTNAMES = [f.attname for f in _CARD]
+QUESTION_ATTNAMES = [f.attname for f in _QUESTION]
+# SQLite hands back booleans and datetimes of a raw query as ints and naive values.
+STATE_DATETIMES = [i for i, f in enumerate(_STATE) if f.get_internal_type() == "DateTimeField"]
+STATE_BOOLEANS = [i for i, f in enumerate(_STATE) if f.get_internal_type() == "BooleanField"]
+_STATE_COLUMNS = [f.column for f in _STATE]
+_CARD_COLUMNS = [f.column for f in _CARD]
+_QUESTION_COLUMNS = [f.column for f in _QUESTION]
+DUE_SQL = f"""
+SELECT * FROM (
+  SELECT {", ".join(f"s.{c}" for c in _STATE_COLUMNS)},
+         {", ".join(f"c.{c}" for c in _CARD_COLUMNS)},
+         {", ".join(f"q.{c}" for c in _QUESTION_COLUMNS)},
+         CASE WHEN s.state IN (%s, %s) THEN 0 ELSE 1 END AS priority,
+         ROW_NUMBER() OVER (
+           PARTITION BY CASE WHEN s.state IN (%s, %s) THEN 0 ELSE 1 END,
+                        CASE WHEN s.state IN (%s, %s) THEN 0 ELSE s.question_set_id END
+           ORDER BY s.due, s.id) AS set_rank,
+         s.question_set_id AS set_key
+  FROM {STATES} s
+  JOIN {CARDS} c ON c.id = s.card_id
+  JOIN {QUESTIONS} q ON q.id = c.question_id
+  WHERE s.student_id = %s AND s.question_set_id IN ({{sets}}) AND {NOT_HIDDEN_SQL}
+    AND ((s.state IN (%s, %s) AND s.due <= %s) OR (s.state = %s AND s.due < %s))
+) ranked
+ORDER BY priority, set_rank, set_key
+LIMIT %s
+"""
+
+
+def _due_entries(
+    student: User, set_ids: list[int], *, now: datetime, day_end: datetime, limit: int
+) -> list[QueueEntry]:
+    sets, set_params = sql.in_list(set_ids)
+    learning = (CardState.State.LEARNING, CardState.State.RELEARNING)
+    now_ = sql.db_datetime(now)
+    params = [
+        *learning,
+        *learning,
+        *learning,
+        student.pk,
+        *set_params,
+        now_,
+        *learning,
+        now_,
+        CardState.State.REVIEW,
+        sql.db_datetime(day_end),
+        limit,
+    ]
+    _, rows = sql.fetch_all(DUE_SQL.format(sets=sets), params)
+    n_state, n_card = len(STATE_ATTNAMES), len(CARD_ATTNAMES)
+    entries = []
+    for values in rows:
+        state_values = list(values[:n_state])
+        for index in STATE_DATETIMES:
+            state_values[index] = sql.py_datetime(state_values[index])
+        for index in STATE_BOOLEANS:
+            state_values[index] = bool(state_values[index])
+        state = CardState.from_db("default", STATE_ATTNAMES, state_values)
+        card = Card.from_db("default", CARD_ATTNAMES, values[n_state : n_state + n_card])
+        question = Question.from_db("default", QUESTION_ATTNAMES, values[n_state + n_card : -3])
+        card.question = question
+        state.card = card
+        state.student = student
+        priority = values[-3]
+        entries.append(QueueEntry(card, state, "learning" if priority == 0 else "review"))
+    return entries
 
 
 def study_queue(
@@ -263,38 +344,7 @@ def study_queue(
 
     entries: list[QueueEntry] = []
     if counts["learning"] or counts["review"]:
-        # Learning steps due now, earliest first, then the day's reviews interleaved by set:
-        # one query, ranked by a window over (learning or review, set).
-        learning = Q(state__in=LEARNING_STATES)
-        priority = Case(
-            When(learning, then=Value(0)), default=Value(1), output_field=IntegerField()
-        )
-        partition = Case(
-            When(learning, then=Value(0)),
-            default=F("question_set_id"),
-            output_field=IntegerField(),
-        )
-        rows = (
-            CardState.objects.filter(student=student, question_set_id__in=set_ids)
-            .filter(_not_hidden(now))
-            .filter((learning & Q(due__lte=now)) | Q(state=CardState.State.REVIEW, due__lt=day_end))
-            .select_related("card__question")
-            .only(
-                *CARD_STATE_FIELDS, *CARD_FIELDS, *(f"card__question__{f}" for f in QUESTION_FIELDS)
-            )
-            .annotate(
-                priority=priority,
-                set_rank=Window(
-                    RowNumber(),
-                    partition_by=[priority, partition],
-                    order_by=[F("due").asc(), F("id").asc()],
-                ),
-            )
-            .order_by("priority", "set_rank", "question_set_id")[:limit]
-        )
-        entries += [
-            QueueEntry(row.card, row, "learning" if row.priority == 0 else "review") for row in rows
-        ]
+        entries += _due_entries(student, set_ids, now=now, day_end=day_end, limit=limit)
     if counts["new"] and len(entries) < limit:
         blocked = CardState.objects.filter(student=student, card=OuterRef("pk")).exclude(
             Q(state=CardState.State.NEW) & _not_hidden(now)
@@ -352,11 +402,6 @@ def cram_queue(student: User, set_ids: list[int], *, limit: int = 1, now=None) -
         new_limit=0,
         new_today=0,
     )
-
-
-CARD_STATE_FIELDS = [f.name for f in CardState._meta.concrete_fields]
-CARD_FIELDS_OWN = ("id", "question", "question_set", "side", "ordinal")
-CARD_FIELDS = tuple(f"card__{f}" for f in CARD_FIELDS_OWN)
 
 
 def _attach_cards(student: User, entries: list[QueueEntry]) -> None:
