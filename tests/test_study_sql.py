@@ -12,11 +12,13 @@ import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 from django.db.models import Q
 
 from flashcards import scheduling
 from flashcards.models import CardState, Membership, QuestionSet, StudySettings
-from flashcards.selectors.content import sets_visible_to, studied_set_ids
+from flashcards.selectors.content import sets_visible_to, studied_set_ids, visible_set_condition
 from flashcards.selectors.study import queue_context, study_queue
 from flashcards.services.study import ensure_cards
 from tests.factories import (
@@ -41,7 +43,19 @@ def orm_studied_set_ids(user) -> list[int]:
     return list(mine.order_by("pk").values_list("pk", flat=True).distinct())
 
 
-def test_studied_sets_match_the_read_rule_for_every_relation_and_visibility():
+def orm_visible_set_ids(user) -> list[int]:
+    return list(sets_visible_to(user).order_by("pk").values_list("pk", flat=True))
+
+
+def sql_visible_set_ids(user) -> list[int]:
+    condition, params = visible_set_condition(user, "qs")
+    table = QuestionSet._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT qs.id FROM {table} qs WHERE {condition} ORDER BY qs.id", params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_studied_and_visible_sets_in_sql_match_the_read_rule_for_every_relation_and_visibility():
     student, instructor = StudentFactory(), InstructorFactory()
     for user in (student, instructor):
         member_of = ClassroomFactory()
@@ -59,8 +73,9 @@ def test_studied_sets_match_the_read_rule_for_every_relation_and_visibility():
             classroom = {"member": member_of, "class owner": owner_of}.get(relation, stranger_class)
             classroom.question_sets.add(question_set)
 
-    for user in (student, instructor, StudentFactory()):
-        assert studied_set_ids(user) == orm_studied_set_ids(user)
+    for user in (student, instructor, StudentFactory(), AnonymousUser()):
+        assert studied_set_ids(user) == (orm_studied_set_ids(user) if user.pk else [])
+        assert sql_visible_set_ids(user) == orm_visible_set_ids(user)
     assert studied_set_ids(student), "the grid gives the student some sets to study"
 
 

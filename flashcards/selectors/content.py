@@ -29,6 +29,35 @@ def sets_visible_to(user: User) -> QuerySet[QuestionSet]:
     return QuestionSet.objects.filter(pk__in=QuestionSet.objects.filter(rule).values("pk"))
 
 
+def _visible_set_sql() -> str:
+    co_editors = QuestionSet.co_editors.through._meta
+    assigned = Classroom.question_sets.through._meta
+    membership = Membership._meta
+    return f"""(
+  {{qs}}.visibility = %s OR {{qs}}.owner_id = %s
+  OR {{qs}}.id IN (SELECT {co_editors.get_field("questionset").column} FROM {co_editors.db_table}
+               WHERE {co_editors.get_field("user").column} = %s)
+  OR ({{qs}}.visibility = %s AND {{qs}}.id IN (
+      SELECT a.{assigned.get_field("questionset").column} FROM {assigned.db_table} a
+      JOIN {Classroom._meta.db_table} cl ON cl.id = a.{assigned.get_field("classroom").column}
+      WHERE cl.owner_id = %s OR cl.id IN (
+        SELECT m.{membership.get_field("classroom").column} FROM {membership.db_table} m
+        WHERE m.{membership.get_field("user").column} = %s))))"""
+
+
+def visible_set_condition(user: User, alias: str) -> tuple[str, list]:
+    """`sets_visible_to` as a SQL condition on the question-set table aliased `alias`.
+
+    For the few queries on the study hot path that are written out in SQL (see
+    flashcards/selectors/sql.py); tests/test_study_sql.py checks it equals `sets_visible_to`
+    for every relation and visibility.
+    """
+    if not user.is_authenticated:
+        return f"{alias}.visibility = %s", [QuestionSet.Visibility.PUBLIC]
+    params = [QuestionSet.Visibility.PUBLIC, user.pk, user.pk, QuestionSet.Visibility.CLASSES]
+    return VISIBLE_SET_SQL.format(qs=alias), [*params, user.pk, user.pk]
+
+
 def _studied_sets_sql() -> str:
     sets = QuestionSet._meta.db_table
     co_editors = QuestionSet.co_editors.through._meta
@@ -164,3 +193,4 @@ def question_content(question: Question, *, with_ids: bool = False) -> dict[str,
 
 
 STUDIED_SETS_SQL = _studied_sets_sql()
+VISIBLE_SET_SQL = _visible_set_sql()

@@ -21,7 +21,7 @@ from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Exists, F, FilteredRelation, Max, Min, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q
 from django.utils import timezone
 
 from flashcards import scheduling
@@ -30,12 +30,15 @@ from flashcards.models import (
     CardState,
     ParameterFit,
     Question,
+    QuestionSet,
     ReviewLog,
     StudySettings,
     User,
 )
 from flashcards.richtext import cloze_deletions
 from flashcards.scheduling import MemoryState, SchedulerConfig, StudyScheduler
+from flashcards.selectors import sql
+from flashcards.selectors.content import visible_set_condition
 from flashcards.selectors.study import SETTINGS_FIELDS as SETTINGS_COLUMNS
 from flashcards.study_faces import cloze_numbers
 
@@ -414,33 +417,53 @@ STATE_FIELDS = [
 ]
 
 
+_CARD_WITH_STATE_SQL = f"""
+SELECT c.id, c.question_set_id,
+  (SELECT r.card_id FROM {ReviewLog._meta.db_table} r
+    WHERE r.student_id = %s AND r.client_review_id = %s) AS stored_card,
+  {", ".join(f"s.{CardState._meta.get_field(f).column}" for f in STATE_FIELDS)}
+FROM {Card._meta.db_table} c
+JOIN {QuestionSet._meta.db_table} qs ON qs.id = c.question_set_id
+LEFT JOIN {CardState._meta.db_table} s ON s.card_id = c.id AND s.student_id = %s
+WHERE c.id = %s AND {{visible}}
+"""
+_STATE_FIELD_OBJECTS = [CardState._meta.get_field(f) for f in STATE_FIELDS]
+
+
 def _card_with_state(student: User, card_id: int, client_review_id: str):
     """The card (if the student may study it), their state of it, and the card of an earlier
     review with this client_review_id: one query.  Runs under the student's lock, so a
-    concurrent submit of the same id has committed by then and is seen."""
-    from flashcards.selectors.content import sets_visible_to
+    concurrent submit of the same id has committed by then and is seen.
 
-    stored = ReviewLog.objects.filter(student=student, client_review_id=client_review_id)
-    found = (
-        Card.objects.filter(pk=card_id, question_set__in=sets_visible_to(student).values("pk"))
-        .annotate(
-            mine=FilteredRelation("states", condition=Q(states__student=student)),
-            stored_card=Subquery(stored.values("card_id")[:1]),
+    Written out in SQL (with the read rule from `visible_set_condition`) because composing it
+    with the ORM cost more Python time than the database spent answering it; see
+    flashcards/selectors/sql.py.
+    """
+    visible, visible_params = visible_set_condition(student, "qs")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _CARD_WITH_STATE_SQL.format(visible=visible),
+            [student.pk, client_review_id, student.pk, card_id, *visible_params],
         )
-        .values("id", "question_set_id", "stored_card", *(f"mine__{f}" for f in STATE_FIELDS))
-        .first()
-    )
+        found = cursor.fetchone()
     if found is None:
+        stored = ReviewLog.objects.filter(student=student, client_review_id=client_review_id)
         return None, None, stored.values_list("card_id", flat=True).first()
-    card = Card(pk=found["id"], question_set_id=found["question_set_id"])
+    card_pk, set_id, stored_card, *state_values = found
+    card = Card(pk=card_pk, question_set_id=set_id)
     card._state.adding, card._state.db = False, "default"
     row = None
-    if found["mine__id"] is not None:
-        row = CardState(
-            student=student, card=card, **{f: found[f"mine__{f}"] for f in STATE_FIELDS}
-        )
+    if state_values[0] is not None:  # the state's id: the student has studied this card
+        values = {}
+        for field, value in zip(_STATE_FIELD_OBJECTS, state_values, strict=True):
+            if field.get_internal_type() == "DateTimeField":
+                value = sql.py_datetime(value)
+            elif field.get_internal_type() == "BooleanField":
+                value = bool(value)
+            values[field.attname] = value
+        row = CardState(student=student, card=card, **values)
         row._state.adding, row._state.db = False, "default"
-    return card, row, found["stored_card"]
+    return card, row, stored_card
 
 
 @transaction.atomic
