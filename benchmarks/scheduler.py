@@ -1,23 +1,26 @@
 """How well does the scheduler predict real students' memory?  Replays review logs.
 
     python -m benchmarks.scheduler [REVIEW_LOG.csv] [--scale 4|5] [--mapping NAME]
-                                   [--compare-mappings]
+                                   [--compare-mappings] [--no-package]
 
 The log (columns card_id, review_rating, review_time, review_duration) is replayed in time
 order through `flashcards.scheduling` — the code the study service runs.  Before each review
 the recall probability is predicted; the last 20% of reviews (in time order) are evaluated,
 except a card's first review and reviews less than a day after that card's previous one, which
-only update the state.  Reported per model: log loss and RMSE(bins) (srs-benchmark's binning by
-interval, review number and lapses), n = evaluated reviews.
+only update the state.  The 80% cut never falls inside one instant (`split_index`): the
+SuperMemo logs stamp a whole day's reviews at 12:00:00 (plus a second per earlier review of
+the card), and every review at the cut's instant is evaluated, as in the issue's reference.
+Reported per model: log loss and RMSE(bins) (srs-benchmark's binning by interval, review
+number and lapses), n = evaluated reviews.
 
 - `fsrs-default`: FSRS-6 with the package's default parameters.
 - `fsrs-optimized`: `flashcards.scheduling.fit_parameters` on the first 80% (what the
-  per-student optimisation task runs): the package optimiser and the same method with smaller
-  mini-batches are each fitted on the training period's first 75% and scored on its last 25%;
-  the better one is adopted only if it beats the defaults there by 2.5 standard errors, and is
-  then refitted on the whole training period.
-- `package-optimizer` (figures only): the package optimiser fitted on the first 80% and always
-  adopted — the reference the issue compares with (defaults when there are too few reviews).
+  per-student optimisation task runs): a MAP fit under the population prior, validated on three
+  forward-chaining windows of the training period, adopted when it predicts them better
+  than the defaults, then refitted on the whole training period.  `fit-time` is its time.
+- `package-optimizer` (figures only; `--no-package` skips it): the package optimiser fitted on
+  the first 80% and always adopted — the reference the issue compares with (it returns the
+  defaults below 512 reviews).
 - `sm2`: srs-benchmark's SM-2 port (quality = FSRS grade + 1, R = 0.9^(elapsed / interval)).
 
 With `--scale 5` the 1–5 ratings go through the chosen mapping (`--mapping`, default

@@ -18,26 +18,56 @@ stability should grow less).  The quizzes feed a wrong answer as 1 and a right o
 Again and Good, the two grades FSRS sees most and models best.
 
 Measured with `python -m benchmarks.scheduler LOG --scale 5 --compare-mappings` on the four
-SuperMemo logs: log loss on the last 20% of each log, with the label "recalled" fixed to
-SuperMemo's own definition (raw rating >= 3) for every mapping, so that they are compared on
-the same targets; "tuned" = the per-student fit (kept at the defaults where it was not adopted):
+SuperMemo logs: log loss on the last 20% of each log (cut between instants, see the
+benchmark), with the label "recalled" fixed to SuperMemo's own definition (raw rating >= 3)
+for every mapping, so that they are compared on the same targets; "tuned" = `fit_parameters`
+on the first 80% (kept at the defaults where it was not adopted):
 
     log (evaluated)     failure-aware        shifted              hard-band
                         default   tuned      default   tuned      default   tuned
-    Winston (1601)      0.5456    0.5456     0.6793    1.1098*    0.6475    1.0295*
-    ZebesYoshi (923)    0.2832    0.2398     0.2674    0.2733     0.2855    0.2873
-    Pariance (606)      0.3109    0.3109     0.2687    0.3630     0.2821    0.3370
-    Spade7 (102)        0.3763    0.3763     0.3465    0.3465     0.3767    0.3767
-    (* measured with the package optimiser as the only fitter)
+    Winston (1601)      0.5456    0.5409     0.6793    1.4358     0.6475    1.3730
+    ZebesYoshi (933)    0.2846    0.2288     0.2683    0.2617     0.2865    0.2711
+    Pariance (624)      0.3159    0.2816     0.2769    0.3759     0.2900    0.3557
+    Spade7 (103)        0.3762    0.3762     0.3452    0.3452     0.3767    0.3767
 
-Weighted by reviews, failure-aware is best both with default parameters (0.421 against 0.474
-and 0.467) and tuned (0.409 against 0.707 and 0.667).  `shifted` does better on three of the
+Weighted by reviews, failure-aware is best both with default parameters (0.422 against 0.474
+and 0.467) and tuned (0.397 against 0.863 and 0.832).  `shifted` does better on three of the
 small logs with the *default* parameters only because those users recall more than the
 defaults expect, and counting 2 as a success and 4 as Easy inflates the predictions in the
 right direction by accident; once parameters are fitted, a mapping that calls 2 a success
-teaches the model to predict "at least barely", and its predictions of real recall get worse
-on every log where a fit was adopted.  The choice also matters for scheduling: with
-failure-aware a "2 — barely" card goes back to relearning instead of getting days.
+teaches the model to predict "at least barely": its predictions of real recall get much worse
+on Winston and Pariance, and on ZebesYoshi stay far behind failure-aware's.  The choice also
+matters for scheduling: with failure-aware a "2 — barely" card goes back to relearning instead
+of getting days.
+
+Per-student parameters (`fit_parameters`): a maximum-a-posteriori fit under a Gaussian prior
+centred on the default parameters with the population's spread, kept only if it predicts
+later reviews of the student's own history (three forward-chaining windows) better than the
+current parameters, by any margin.  Measured with `python -m benchmarks.scheduler` (the
+default log, scale 4) and `... supermemo-NAME.csv --scale 5`; log loss / RMSE(bins) on the
+last 20%:
+
+    log (evaluated)     default          fsrs-optimized   package optimiser  SM-2
+    py-fsrs (1337)      0.4515 / 0.0765  0.4512 / 0.0758  0.4550 / 0.0769    0.6138 / 0.1521
+    Winston (1601)      0.5456 / 0.0840  0.5409 / 0.0991  0.5482 / 0.0985    2.4433 / 0.4084
+    ZebesYoshi (933)    0.2846 / 0.1374  0.2288 / 0.0609  0.2531 / 0.0829    2.2074 / 0.5924
+    Pariance (624)      0.3159 / 0.1079  0.2816 / 0.0466  0.2823 / 0.0533    0.5788 / 0.3335
+    Spade7 (103)        0.3762 / 0.1986  0.3762 / 0.1986  0.3762 / 0.1986    1.4827 / 0.6068
+    (Spade7: 212 evaluable training reviews, under the 512 floor: no fit, both keep defaults)
+
+What was decided after seeing these logs, so that the table is not a blind test of it: the
+whole project has looked at them (the earlier 2.5-standard-error rule was tuned on them, and
+rejected the Pariance fit); the prior strength 1 was chosen for its meaning (the prior *is* the
+population) and then 0, 0.5, 2 and 4 were measured on the evaluated parts too, fitting the
+whole training period: differences of at most 0.002, in no consistent direction (stronger was
+better on py-fsrs and Winston, worse on ZebesYoshi, flat on Pariance); the package optimiser was
+dropped from the default candidates after it lost to the MAP fit on every log.  It is still
+available (`fit_parameters(..., fitters=ALL_FITTERS)`), but was not run as a candidate.  The
+window layout (latest 30%, three windows) and the "any margin" rule were set before the first
+run and not changed.  Weak spots: on py-fsrs the gain is 0.0003 (the validation windows favoured the
+fit by only 1.3 standard errors), on Pariance by 0.4 — "any margin" adopts on thin evidence,
+relying on the prior to keep such fits close to the population; on Winston the fit lowers the
+log loss but raises RMSE(bins).
 
 Everything that schedules — the study service, the optimisation task, the benchmark — goes
 through `StudyScheduler` and `to_fsrs_rating` below, so what the benchmark measures is what
@@ -425,8 +455,8 @@ def split_index(history: Sequence[LoggedReview], fraction: float) -> int:
 # parameters (fsrs-rs publishes it as PARAMS_STDDEV and penalises its own fits the same way).
 # In that form the prior weighs as much as a handful of reviews: a student with 500 reviews
 # moves the parameters only as far as their reviews clearly say, one with 50,000 almost freely,
-# without a threshold on the review count.  Then time-series cross-validation decides whether
-# the fit replaces the current parameters (see `fit_parameters`).
+# with no threshold to tune beyond the package's 512-review floor.  Then time-series
+# cross-validation decides whether the fit replaces the current parameters (`fit_parameters`).
 
 # fsrs-rs's population standard deviations of the 21 FSRS-6 parameters.
 PARAMETER_SPREAD = (
@@ -646,18 +676,20 @@ def fit_parameters(
     current: Sequence[float] = DEFAULT_PARAMETERS,
     fitters: Sequence[str] | None = None,
 ) -> FitResult:
-    """Fit FSRS parameters to a history; adopt them if they predict unseen reviews no worse.
+    """Fit FSRS parameters to a history; adopt them if they predict unseen reviews better.
 
     Forward-chaining cross-validation: the latest 30% of the history is cut (in time) into
     three windows; for each window the parameters are fitted on every review before it and
     scored on it, the way they will be used — on reviews that come after the fit.  Pooled over
     the windows (about 30% of the reviews rather than one 25% slice), the fitted parameters
-    must not predict worse than the current ones; then they are refitted on everything and
+    must predict better than the current ones, by any margin (a tie keeps the current ones:
+    nothing to gain from rescheduling every card); then they are refitted on everything and
     adopted.  The earlier rule (one slice, adopt only past 2.5 standard errors) was tuned on
     the benchmark logs and still rejected fits that were better on them; with the prior keeping
-    a fit near the population unless the reviews say otherwise, "not worse on unseen reviews"
-    is enough, and it has no number to tune.  The paired z of the improvement is still
-    reported, for information.
+    a fit near the population unless the reviews say otherwise, "better on unseen reviews"
+    is enough, and it has no number to tune.  The paired z of the improvement is reported,
+    for information.  Fits in later windows start from the previous window's result (they
+    see a superset of its reviews), which only saves iterations.
     """
     fitters = tuple(fitters or FITTERS)
     history = sort_history(reviews)
