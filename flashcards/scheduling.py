@@ -18,26 +18,56 @@ stability should grow less).  The quizzes feed a wrong answer as 1 and a right o
 Again and Good, the two grades FSRS sees most and models best.
 
 Measured with `python -m benchmarks.scheduler LOG --scale 5 --compare-mappings` on the four
-SuperMemo logs: log loss on the last 20% of each log, with the label "recalled" fixed to
-SuperMemo's own definition (raw rating >= 3) for every mapping, so that they are compared on
-the same targets; "tuned" = the per-student fit (kept at the defaults where it was not adopted):
+SuperMemo logs: log loss on the last 20% of each log (cut between instants, see the
+benchmark), with the label "recalled" fixed to SuperMemo's own definition (raw rating >= 3)
+for every mapping, so that they are compared on the same targets; "tuned" = `fit_parameters`
+on the first 80% (kept at the defaults where it was not adopted):
 
     log (evaluated)     failure-aware        shifted              hard-band
                         default   tuned      default   tuned      default   tuned
-    Winston (1601)      0.5456    0.5456     0.6793    1.1098*    0.6475    1.0295*
-    ZebesYoshi (923)    0.2832    0.2398     0.2674    0.2733     0.2855    0.2873
-    Pariance (606)      0.3109    0.3109     0.2687    0.3630     0.2821    0.3370
-    Spade7 (102)        0.3763    0.3763     0.3465    0.3465     0.3767    0.3767
-    (* measured with the package optimiser as the only fitter)
+    Winston (1601)      0.5456    0.5409     0.6793    1.4358     0.6475    1.3730
+    ZebesYoshi (933)    0.2846    0.2288     0.2683    0.2617     0.2865    0.2711
+    Pariance (624)      0.3159    0.2816     0.2769    0.3759     0.2900    0.3557
+    Spade7 (103)        0.3762    0.3762     0.3452    0.3452     0.3767    0.3767
 
-Weighted by reviews, failure-aware is best both with default parameters (0.421 against 0.474
-and 0.467) and tuned (0.409 against 0.707 and 0.667).  `shifted` does better on three of the
+Weighted by reviews, failure-aware is best both with default parameters (0.422 against 0.474
+and 0.467) and tuned (0.397 against 0.863 and 0.832).  `shifted` does better on three of the
 small logs with the *default* parameters only because those users recall more than the
 defaults expect, and counting 2 as a success and 4 as Easy inflates the predictions in the
 right direction by accident; once parameters are fitted, a mapping that calls 2 a success
-teaches the model to predict "at least barely", and its predictions of real recall get worse
-on every log where a fit was adopted.  The choice also matters for scheduling: with
-failure-aware a "2 — barely" card goes back to relearning instead of getting days.
+teaches the model to predict "at least barely": its predictions of real recall get much worse
+on Winston and Pariance, and on ZebesYoshi stay far behind failure-aware's.  The choice also
+matters for scheduling: with failure-aware a "2 — barely" card goes back to relearning instead
+of getting days.
+
+Per-student parameters (`fit_parameters`): a maximum-a-posteriori fit under a Gaussian prior
+centred on the default parameters with the population's spread, kept only if it predicts
+later reviews of the student's own history (three forward-chaining windows) better than the
+current parameters, by any margin.  Measured with `python -m benchmarks.scheduler` (the
+default log, scale 4) and `... supermemo-NAME.csv --scale 5`; log loss / RMSE(bins) on the
+last 20%:
+
+    log (evaluated)     default          fsrs-optimized   package optimiser  SM-2
+    py-fsrs (1337)      0.4515 / 0.0765  0.4512 / 0.0758  0.4550 / 0.0769    0.6138 / 0.1521
+    Winston (1601)      0.5456 / 0.0840  0.5409 / 0.0991  0.5482 / 0.0985    2.4433 / 0.4084
+    ZebesYoshi (933)    0.2846 / 0.1374  0.2288 / 0.0609  0.2531 / 0.0829    2.2074 / 0.5924
+    Pariance (624)      0.3159 / 0.1079  0.2816 / 0.0466  0.2823 / 0.0533    0.5788 / 0.3335
+    Spade7 (103)        0.3762 / 0.1986  0.3762 / 0.1986  0.3762 / 0.1986    1.4827 / 0.6068
+    (Spade7: 212 evaluable training reviews, under the 512 floor: no fit, both keep defaults)
+
+What was decided after seeing these logs, so that the table is not a blind test of it: the
+whole project has looked at them (the earlier 2.5-standard-error rule was tuned on them, and
+rejected the Pariance fit); the prior strength 1 was chosen for its meaning (the prior *is* the
+population) and then 0, 0.5, 2 and 4 were measured on the evaluated parts too, fitting the
+whole training period: differences of at most 0.002, in no consistent direction (stronger was
+better on py-fsrs and Winston, worse on ZebesYoshi, flat on Pariance); the package optimiser was
+dropped from the default candidates after it lost to the MAP fit on every log.  It is still
+available (`fit_parameters(..., fitters=ALL_FITTERS)`), but was not run as a candidate.  The
+window layout (latest 30%, three windows) and the "any margin" rule were set before the first
+run and not changed.  Weak spots: on py-fsrs the gain is 0.0003 (the validation windows favoured the
+fit by only 1.3 standard errors), on Pariance by 0.4 — "any margin" adopts on thin evidence,
+relying on the prior to keep such fits close to the population; on Winston the fit lowers the
+log loss but raises RMSE(bins).
 
 Everything that schedules — the study service, the optimisation task, the benchmark — goes
 through `StudyScheduler` and `to_fsrs_rating` below, so what the benchmark measures is what
@@ -51,11 +81,18 @@ import random
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler, State
-from fsrs.scheduler import DEFAULT_PARAMETERS, FUZZ_RANGES
+from fsrs.scheduler import (
+    DEFAULT_PARAMETERS,
+    FUZZ_RANGES,
+    LOWER_BOUNDS_PARAMETERS,
+    STABILITY_MIN,
+    UPPER_BOUNDS_PARAMETERS,
+)
 
 # --- the rating scale -------------------------------------------------------------------------
 
@@ -390,39 +427,193 @@ def improvement_z(before: Sequence[Prediction], after: Sequence[Prediction]) -> 
     return mean / math.sqrt(variance / len(diffs))
 
 
-MIN_REVIEWS_TO_FIT = 512  # the package optimiser's own floor (non-same-day reviews)
-VALIDATION_FRACTION = 0.25
-# Adopt a fit only if it beats the current parameters on the held-out slice by at least this
-# many standard errors of the paired per-review difference.  Small wins there were noise on the
-# real logs: on py-fsrs (1.6) and Winston (2.4) fits that won the slice lost on the period
-# after it, while ZebesYoshi's (4.7) held.  2.5 was set after seeing those five logs, so the
-# benchmark is not an independent test of this number (see benchmarks/scheduler.py).
-ADOPT_Z = 2.5
+def split_index(history: Sequence[LoggedReview], fraction: float) -> int:
+    """Where the last `1 - fraction` of a time-ordered history begins, never inside one instant.
 
-
-@dataclass
-class FitResult:
-    """Outcome of fitting one student's parameters.
-
-    `log_loss_before` / `log_loss_after` are measured on the validation slice (the latest
-    `VALIDATION_FRACTION` of the history, held out from the trial fit): the current parameters
-    against the trial-fitted ones.  The fitted parameters are adopted only if they win there
-    by `ADOPT_Z` standard errors; adopted parameters are then refitted on the whole history.
+    The review at position `int(len * fraction)` fixes the moment; every review at that same
+    moment goes to the later part.  Logs that record only the day of a review (the SuperMemo
+    exports: a whole day's reviews at 12:00:00, plus one second per earlier review of the card)
+    have many reviews at one instant, and the order among them says nothing about which came
+    first; cutting through them would put an arbitrary part of one day's reviews on each side.
+    This is how the reference figures of the issue were measured (ZebesYoshi: n = 933, default
+    log loss 0.2846; the plain index cut gives n = 923, 0.2832).
     """
+    if not history:
+        return 0
+    cut = min(int(len(history) * fraction), len(history) - 1)
+    moment = history[cut].when
+    while cut > 0 and history[cut - 1].when >= moment:
+        cut -= 1
+    return cut
 
-    parameters: list[float]
-    adopted: bool
-    log_loss_before: float | None
-    log_loss_after: float | None
-    n_reviews: int
-    n_validation: int
-    reason: str = ""
-    z: float | None = None
-    fitter: str = ""
-    trial_parameters: list[float] = field(default_factory=list)
+
+# --- parameter fitting ----------------------------------------------------------------------
+#
+# A student's parameters are a maximum-a-posteriori estimate: the FSRS-6 log loss of their
+# reviews plus a Gaussian prior centred on the package's default parameters (fitted on
+# thousands of Anki users) whose spread per parameter is the spread of those users' fitted
+# parameters (fsrs-rs publishes it as PARAMS_STDDEV and penalises its own fits the same way).
+# In that form the prior weighs as much as a handful of reviews: a student with 500 reviews
+# moves the parameters only as far as their reviews clearly say, one with 50,000 almost freely,
+# with no threshold to tune beyond the package's 512-review floor.  Then time-series
+# cross-validation decides whether the fit replaces the current parameters (`fit_parameters`).
+
+# fsrs-rs's population standard deviations of the 21 FSRS-6 parameters.
+PARAMETER_SPREAD = (
+    6.43, 9.66, 17.58, 27.85, 0.57, 0.28, 0.6, 0.12, 0.39, 0.18, 0.33,
+    0.3, 0.09, 0.16, 0.57, 0.25, 1.03, 0.31, 0.32, 0.14, 0.27,
+)  # fmt: skip
+# 1.0 makes the penalty exactly the negative log density of that Gaussian: the prior is the
+# population, not a knob.  Not tuned on the logs (1, 0.5, 2 and 4 were measured afterwards and
+# give the same picture; see the module docstring).
+PRIOR_STRENGTH = 1.0
+MIN_REVIEWS_TO_FIT = 512  # evaluable reviews (not first, not same-day) in the whole history
+VALIDATION_FRACTION = 0.3  # the latest 30% of the history, in `VALIDATION_WINDOWS` windows
+VALIDATION_WINDOWS = 3
+LBFGS_ITERATIONS = 100
+
+
+def _review_tensors(reviews: Sequence[LoggedReview]) -> dict:
+    """Each card's history as one column of [review number × card] tensors, for a replay of
+    all cards at once (the cards are independent, so step t updates every card's t-th review).
+    """
+    import torch
+
+    by_card: dict[int, list[LoggedReview]] = {}
+    for review in sort_history(reviews):
+        by_card.setdefault(review.card_id, []).append(review)
+    sequences = list(by_card.values())
+    length = max((len(s) for s in sequences), default=1)
+    shape = (length, len(sequences))
+    rating = torch.ones(shape, dtype=torch.long)
+    days = torch.zeros(shape, dtype=torch.float64)
+    recalled = torch.zeros(shape, dtype=torch.float64)
+    present = torch.zeros(shape, dtype=torch.bool)
+    for column, sequence in enumerate(sequences):
+        for row, review in enumerate(sequence):
+            rating[row, column] = int(review.rating)
+            recalled[row, column] = float(is_recall(review.rating))
+            present[row, column] = True
+            if row:
+                # Whole days, as the package's retrievability counts them.
+                days[row, column] = float((review.when - sequence[row - 1].when).days)
+    scored = present & (days >= 1)
+    scored[0] = False
+    return {"rating": rating, "days": days, "y": recalled, "present": present, "scored": scored}
+
+
+def _summed_log_loss(w, batch: dict):
+    """FSRS-6 as the `fsrs` package computes it (`predict_history` gives the same losses to
+    1e-12), vectorised over cards so that one pass with gradients costs milliseconds per card
+    step instead of a Python call per review."""
+    import torch
+
+    rating, days, y = batch["rating"], batch["days"], batch["y"]
+    present, scored = batch["present"], batch["scored"]
+    decay = -w[20]
+    factor = 0.9 ** (1 / decay) - 1
+    first = rating[0]
+    stability = torch.clamp(w[first - 1], min=STABILITY_MIN)
+    difficulty = torch.clamp(w[4] - torch.exp(w[5] * (first - 1)) + 1, 1.0, 10.0)
+    easy_difficulty = w[4] - torch.exp(w[5] * 3) + 1
+    total = torch.zeros((), dtype=torch.float64)
+    for t in range(1, rating.shape[0]):
+        grade, elapsed = rating[t], days[t]
+        g = grade.to(torch.float64)
+        r = (1 + factor * elapsed / stability) ** decay
+        p = r.clamp(1e-7, 1 - 1e-7)
+        bce = -(y[t] * torch.log(p) + (1 - y[t]) * torch.log(1 - p))
+        total = total + torch.where(scored[t], bce, torch.zeros_like(bce)).sum()
+        growth = torch.exp(w[17] * (g - 3 + w[18])) * stability ** (-w[19])
+        growth = torch.where(grade >= 2, growth.clamp(min=1.0), growth)
+        short_term = stability * growth
+        one = torch.ones_like(stability)
+        hard = torch.where(grade == 2, w[15], one)
+        easy = torch.where(grade == 4, w[16], one)
+        recall = stability * (
+            1
+            + torch.exp(w[8])
+            * (11 - difficulty)
+            * stability ** (-w[9])
+            * (torch.exp((1 - r) * w[10]) - 1)
+            * hard
+            * easy
+        )
+        forget = torch.minimum(
+            w[11]
+            * difficulty ** (-w[12])
+            * ((stability + 1) ** w[13] - 1)
+            * torch.exp((1 - r) * w[14]),
+            stability / torch.exp(w[17] * w[18]),
+        )
+        long_term = torch.where(grade == 1, forget, recall)
+        new_stability = torch.clamp(torch.where(elapsed < 1, short_term, long_term), min=0.001)
+        damped = difficulty + (10 - difficulty) * (-w[6] * (g - 3)) / 9
+        new_difficulty = torch.clamp(w[7] * easy_difficulty + (1 - w[7]) * damped, 1.0, 10.0)
+        stability = torch.where(present[t], new_stability, stability)
+        difficulty = torch.where(present[t], new_difficulty, difficulty)
+    return total
+
+
+def _map_fit(
+    reviews: Sequence[LoggedReview],
+    start: Sequence[float],
+    *,
+    strength: float = PRIOR_STRENGTH,
+    iterations: int = LBFGS_ITERATIONS,
+) -> list[float]:
+    """The maximum-a-posteriori parameters (see above), by full-batch L-BFGS from `start`.
+
+    The optimisation runs in units of the population spread (z = (w - default) / spread), so
+    one step means the same for a parameter in days as for an exponent, and parameters are
+    held inside the package's bounds.  Full batches and a line search make the result a
+    deterministic function of the history: no learning rate, epochs or shuffling to choose.
+    """
+    import torch
+
+    batch = _review_tensors(reviews)
+    count = int(batch["scored"].sum())
+    if count == 0:
+        return list(start)
+    prior = torch.tensor(DEFAULT_PARAMETERS, dtype=torch.float64)
+    spread = torch.tensor(PARAMETER_SPREAD, dtype=torch.float64)
+    lower = torch.tensor(LOWER_BOUNDS_PARAMETERS, dtype=torch.float64)
+    upper = torch.tensor(UPPER_BOUNDS_PARAMETERS, dtype=torch.float64)
+    z = ((torch.tensor(list(start), dtype=torch.float64) - prior) / spread).requires_grad_(True)
+    optimiser = torch.optim.LBFGS(
+        [z],
+        lr=1.0,
+        max_iter=iterations,
+        history_size=20,
+        line_search_fn="strong_wolfe",
+        tolerance_grad=1e-7,
+        tolerance_change=1e-10,
+    )
+
+    def parameters():
+        return torch.maximum(torch.minimum(prior + spread * z, upper), lower)
+
+    def objective():
+        optimiser.zero_grad()
+        value = (_summed_log_loss(parameters(), batch) + 0.5 * strength * (z**2).sum()) / count
+        value.backward()
+        return value
+
+    optimiser.step(objective)
+    with torch.no_grad():
+        fitted = [float(x) for x in parameters()]
+    if not all(math.isfinite(x) for x in fitted):
+        return list(start)
+    return fitted
 
 
 def _package_fit(reviews: Sequence[LoggedReview]) -> list[float]:
+    """The `fsrs` package's own optimiser (Adam, 512-review mini-batches, 5 epochs, no prior).
+
+    Not a default candidate: on every log it predicted the evaluated period worse than the
+    MAP fit and took 5–20 times as long (see the module docstring); the benchmark still
+    reports it as the reference the issue compares with.
+    """
     from fsrs import Optimizer
     from fsrs import ReviewLog as FsrsReviewLog
 
@@ -435,147 +626,124 @@ def _package_fit(reviews: Sequence[LoggedReview]) -> list[float]:
     return [float(x) for x in Optimizer(logs).compute_optimal_parameters()]
 
 
-def _small_batch_fit(
-    reviews: Sequence[LoggedReview],
-    start: Sequence[float],
-    *,
-    batch_size: int = 64,
-    epochs: int = 5,
-    seed: int = 42,
-) -> list[float]:
-    """The package optimiser's method (Adam on FSRS-6 with tensor parameters, cosine learning
-    rate, the first 64 reviews of each card, best epoch kept) with mini-batches of 64 instead
-    of 512, starting from the current parameters.
-
-    With 512-review batches a student with 2,000 reviews gets about 15 gradient steps, too few
-    to move the parameters; 64-review batches give eight times as many for the same compute.
-    The held-out check in `fit_parameters` guards against the noise smaller batches bring.
-    """
-    import torch
-    from fsrs.optimizer import LOWER_BOUNDS_PARAMETERS_TENSORS, UPPER_BOUNDS_PARAMETERS_TENSORS
-
-    by_card: dict[int, list[LoggedReview]] = {}
-    for review in sort_history(reviews):
-        by_card.setdefault(review.card_id, []).append(review)
-    card_ids = sorted(by_card)
-    max_sequence = 64
-    evaluable = len(predict_history([r for c in card_ids for r in by_card[c][:max_sequence]]))
-    params = torch.tensor(list(start), dtype=torch.float64, requires_grad=True)
-    adam = torch.optim.Adam([params], lr=4e-2)
-    steps = max(1, math.ceil(evaluable / batch_size) * epochs)
-    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(adam, T_max=steps)
-    loss_fn = torch.nn.BCELoss()
-    rng = random.Random(seed)
-
-    def training_loss(values: Sequence[float]) -> float:
-        subset = [r for c in card_ids for r in by_card[c][:max_sequence]]
-        return log_loss(predict_history(sort_history(subset), values))
-
-    def step(losses: list) -> None:
-        adam.zero_grad()
-        torch.stack(losses).mean().backward()
-        adam.step()
-        with torch.no_grad():
-            params.clamp_(min=LOWER_BOUNDS_PARAMETERS_TENSORS, max=UPPER_BOUNDS_PARAMETERS_TENSORS)
-        schedule.step()
-
-    best, best_loss = list(start), training_loss(start)
-    for _ in range(epochs):
-        rng.shuffle(card_ids)
-        scheduler = Scheduler(parameters=params)
-        losses: list = []
-        for card_id in card_ids:
-            card = None
-            for review in by_card[card_id][:max_sequence]:
-                if card is None:
-                    card = FsrsCard(card_id=card_id, due=review.when)
-                if card.last_review and (review.when - card.last_review).days > 0:
-                    predicted = scheduler.get_card_retrievability(card, review.when)
-                    target = torch.tensor(float(is_recall(review.rating)), dtype=torch.float64)
-                    losses.append(loss_fn(predicted, target))
-                card, _ = scheduler.review_card(card, review.rating, review.when)
-                if len(losses) == batch_size:
-                    step(losses)
-                    losses = []
-                    scheduler = Scheduler(parameters=params)
-                    card.stability = card.stability.detach()
-                    card.difficulty = card.difficulty.detach()
-        if losses:
-            step(losses)
-        values = [float(x) for x in params.detach()]
-        loss = training_loss(values)
-        if loss < best_loss:
-            best, best_loss = values, loss
-    return best
-
-
-FITTERS = ("package", "small-batch")
+FITTERS = ("map",)
+ALL_FITTERS = ("map", "package")
 
 
 def _fit(name: str, reviews: Sequence[LoggedReview], start: Sequence[float]) -> list[float]:
+    if name == "map":
+        return _map_fit(reviews, start)
     if name == "package":
         return _package_fit(reviews)
-    if name == "small-batch":
-        return _small_batch_fit(reviews, start)
     raise ValueError(f"unknown fitter {name!r}")
+
+
+def validation_cuts(history: Sequence[LoggedReview]) -> list[int]:
+    """Start of each validation window (and the end of the last), latest 30% in 3 windows."""
+    first = 1 - VALIDATION_FRACTION
+    fractions = [
+        first + k * VALIDATION_FRACTION / VALIDATION_WINDOWS for k in range(VALIDATION_WINDOWS)
+    ]
+    return [split_index(history, f) for f in fractions] + [len(history)]
+
+
+@dataclass
+class FitResult:
+    """Outcome of fitting one student's parameters.
+
+    `log_loss_before` / `log_loss_after` are pooled over the validation windows (the latest
+    `VALIDATION_FRACTION` of the history): the current parameters against parameters fitted on
+    everything before each window.  `trial_parameters` are the ones fitted for the last window.
+    Adopted parameters are refitted on the whole history.
+    """
+
+    parameters: list[float]
+    adopted: bool
+    log_loss_before: float | None
+    log_loss_after: float | None
+    n_reviews: int
+    n_validation: int
+    reason: str = ""
+    z: float | None = None
+    fitter: str = ""
+    trial_parameters: list[float] = field(default_factory=list)
+    window_log_losses: list[tuple[float, float]] = field(default_factory=list)
 
 
 def fit_parameters(
     reviews: Iterable[LoggedReview],
     *,
     current: Sequence[float] = DEFAULT_PARAMETERS,
-    validation_fraction: float = VALIDATION_FRACTION,
     fitters: Sequence[str] | None = None,
 ) -> FitResult:
-    """Fit FSRS parameters to a history, adopting them only if they predict held-out reviews better.
+    """Fit FSRS parameters to a history; adopt them if they predict unseen reviews better.
 
-    Each fitter (the package optimiser; the same method with smaller mini-batches) is first
-    run on the earlier part of the history and scored on the later part, which it has not
-    seen.  The best is adopted only if it beats the current parameters there clearly
-    (`ADOPT_Z` standard errors of the paired per-review difference); it is then refitted on
-    the whole history.  Otherwise the current parameters stay.
+    Forward-chaining cross-validation: the latest 30% of the history is cut (in time) into
+    three windows; for each window the parameters are fitted on every review before it and
+    scored on it, the way they will be used — on reviews that come after the fit.  Pooled over
+    the windows (about 30% of the reviews rather than one 25% slice), the fitted parameters
+    must predict better than the current ones, by any margin (a tie keeps the current ones:
+    nothing to gain from rescheduling every card); then they are refitted on everything and
+    adopted.  The earlier rule (one slice, adopt only past 2.5 standard errors) was tuned on
+    the benchmark logs and still rejected fits that were better on them; with the prior keeping
+    a fit near the population unless the reviews say otherwise, "better on unseen reviews"
+    is enough, and it has no number to tune.  The paired z of the improvement is reported,
+    for information.  Fits in later windows start from the previous window's result (they
+    see a superset of its reviews), which only saves iterations.
     """
     fitters = tuple(fitters or FITTERS)
     history = sort_history(reviews)
-    split = int(len(history) * (1 - validation_fraction))
-    holdout = predict_history(history, current, evaluate_from=split)
     result = FitResult(
         parameters=list(current),
         adopted=False,
         log_loss_before=None,
         log_loss_after=None,
         n_reviews=len(history),
-        n_validation=len(holdout),
+        n_validation=0,
     )
-    evaluable = len(predict_history(history[:split], current))
-    if evaluable < MIN_REVIEWS_TO_FIT or not holdout:
-        result.reason = (
-            f"not enough reviews: {evaluable} evaluable in the fitting part, "
-            f"{MIN_REVIEWS_TO_FIT} needed"
-        )
+    evaluable = len(predict_history(history, current))
+    cuts = validation_cuts(history)
+    windows = [(start, stop) for start, stop in pairwise(cuts) if stop > start]
+    before = [
+        p
+        for start, stop in windows
+        for p in predict_history(history, current, evaluate_from=start, evaluate_until=stop)
+    ]
+    result.n_validation = len(before)
+    if evaluable < MIN_REVIEWS_TO_FIT or not before or windows[0][0] == 0:
+        result.reason = f"not enough reviews: {evaluable} evaluable, {MIN_REVIEWS_TO_FIT} needed"
         return result
-    scored = []
+    best = None
     for name in fitters:
-        trial = _fit(name, history[:split], current)
-        predictions = predict_history(history, trial, evaluate_from=split)
-        scored.append((log_loss(predictions), name, trial, predictions))
-    best_loss, best_name, trial, trial_holdout = min(scored, key=lambda item: item[0])
-    result.fitter = best_name
+        start, after, per_window, trial = list(current), [], [], list(current)
+        for first, stop in windows:
+            trial = _fit(name, history[:first], start)
+            scored = predict_history(history, trial, evaluate_from=first, evaluate_until=stop)
+            old = predict_history(history, current, evaluate_from=first, evaluate_until=stop)
+            per_window.append((log_loss(old), log_loss(scored)))
+            after += scored
+            start = trial  # warm start: the next window's fit sees a superset of the reviews
+        if best is None or log_loss(after) < best[0]:
+            best = (log_loss(after), name, trial, after, per_window)
+    loss_after, name, trial, after, per_window = best
+    result.fitter = name
     result.trial_parameters = trial
-    result.log_loss_before = log_loss(holdout)
-    result.log_loss_after = best_loss
-    result.z = improvement_z(holdout, trial_holdout)
-    if result.z < ADOPT_Z:
+    result.window_log_losses = per_window
+    result.log_loss_before = log_loss(before)
+    result.log_loss_after = loss_after
+    result.z = improvement_z(before, after)
+    if not loss_after < result.log_loss_before:
         result.reason = (
-            f"fitted parameters ({best_name}) were not clearly better on the held-out reviews "
-            f"(improvement {result.z:.2f} standard errors, {ADOPT_Z:g} needed)"
+            f"fitted parameters ({name}) predicted the validation windows no better "
+            f"(log loss {loss_after:.4f} against {result.log_loss_before:.4f})"
         )
         return result
-    result.parameters = _fit(best_name, history, current)
+    result.parameters = _fit(name, history, trial)
     result.adopted = True
     result.reason = (
-        f"fitted parameters ({best_name}) predicted the held-out reviews better "
-        f"(by {result.z:.2f} standard errors)"
+        f"fitted parameters ({name}) predicted the validation windows better "
+        f"(log loss {loss_after:.4f} against {result.log_loss_before:.4f}, "
+        f"{result.z:.2f} standard errors)"
     )
     return result
 

@@ -108,7 +108,7 @@ def test_the_benchmark_reproduces_the_reference_figures_of_the_default_log(revie
     """FSRS defaults and SM-2 on py-fsrs-review-logs.csv: the figures in shared/data/README."""
     rows = benchmark.read_log(reviews_dir / "py-fsrs-review-logs.csv")
     history = benchmark.history_from(rows, scale=4, mapping=DEFAULT_MAPPING)
-    split = int(len(history) * benchmark.TRAIN_FRACTION)
+    split = scheduling.split_index(history, benchmark.TRAIN_FRACTION)
     default = scheduling.predict_history(history, evaluate_from=split)
     sm2 = benchmark.sm2_predictions(history, split)
     assert len(default) == len(sm2) == 1337
@@ -118,6 +118,32 @@ def test_the_benchmark_reproduces_the_reference_figures_of_the_default_log(revie
     assert round(benchmark.rmse_bins(sm2), 4) == 0.1521
 
 
+def test_the_benchmark_reproduces_the_reference_default_figure_of_a_day_stamped_log(reviews_dir):
+    """SuperMemo logs stamp a whole day's reviews at one instant: the 80% cut must not fall
+    inside one (the issue's reference, n = 933 and 0.2846; cutting mid-instant gave 923)."""
+    rows = benchmark.read_log(reviews_dir / "supermemo-ZebesYoshi.csv")
+    history = benchmark.history_from(rows, scale=5, mapping=DEFAULT_MAPPING)
+    split = scheduling.split_index(history, benchmark.TRAIN_FRACTION)
+    assert history[split - 1].when < history[split].when
+    default = scheduling.predict_history(history, evaluate_from=split)
+    assert len(default) == 933
+    assert round(scheduling.log_loss(default), 4) == 0.2846
+
+
+def test_the_training_cut_moves_back_to_the_start_of_an_instant_and_never_splits_it():
+    def review(card, day):
+        return scheduling.LoggedReview(
+            card_id=card, rating=Rating.Good, when=NOON + timedelta(days=day)
+        )
+
+    history = [review(0, 0), review(1, 1), review(2, 2), review(3, 2), review(4, 2), review(5, 3)]
+    # int(6 * 0.5) = 3 is the middle of day 2: the cut goes back to day 2's first review.
+    assert scheduling.split_index(history, 0.5) == 2
+    assert scheduling.split_index(history, 0.2) == 1
+    assert scheduling.split_index(history, 0.9) == 5
+    assert scheduling.split_index([], 0.8) == 0
+
+
 def test_on_the_largest_1_to_5_log_counting_2_as_forgotten_predicts_recall_best(reviews_dir):
     """The mapping choice on data: same targets (SuperMemo's own success, raw >= 3) for all."""
     rows = benchmark.read_log(reviews_dir / "supermemo-Winston.csv")
@@ -125,7 +151,7 @@ def test_on_the_largest_1_to_5_log_counting_2_as_forgotten_predicts_recall_best(
     losses = {}
     for name in MAPPINGS:
         history = benchmark.history_from(rows, scale=5, mapping=name)
-        split = int(len(history) * benchmark.TRAIN_FRACTION)
+        split = scheduling.split_index(history, benchmark.TRAIN_FRACTION)
         predictions = scheduling.predict_history(history, evaluate_from=split)
         losses[name] = scheduling.log_loss(benchmark.relabel(predictions, raw_in_order, 3))
     assert min(losses, key=losses.get) == DEFAULT_MAPPING, losses
