@@ -9,14 +9,19 @@
    `--cards` cards (10 sets of flashcards) that each student has studied three quarters of,
    and `--reviews` reviews spread over the past year.
 2. Starts the real server — gunicorn (gthread workers) on 127.0.0.1 — and waits for it.
-3. Phase "trivial": `--clients` simulated students call a trivial JSON endpoint
-   (/api/study/ping/: no database, no session) in the same rhythm as phase 2.
+3. Two phases of trivial JSON endpoints, `--clients` simulated students each, in the same rhythm
+   as phase 4: "trivial" calls /api/study/ping/ (no authentication, no database: the cost of
+   the server itself); "trivial-authenticated" calls /api/me/ with the student's token (the
+   floor every API request pays: DRF, token lookup, a serializer).  The study figures are
+   compared with both: against the first, the ratio includes what any authenticated API call
+   costs; against the second, only what studying adds.
 4. Phase "study": each simulated student (a distinct account, token auth) loops: GET next
    card → think (uniform 0.5–1.5 × --think-ms) → POST its rating with a fresh client review
    id; 2% of ratings are sent twice, as a client retrying after a lost answer would.
    Each phase runs `--seconds`, then stops by itself (every request has a timeout).
 5. Checks that every rating that got a 2xx is stored exactly once, and prints
-   requests/s, p50/p95/p99 latency and errors per phase, and the ratio study/trivial.
+   requests/s, p50/p95/p99 latency and errors per phase, and the ratios of study to each
+   trivial phase.
 
 Figures are printed as `name: value unit`.  Latency is measured by the client, on the same
 machine as the server: it includes the client's own scheduling delay.
@@ -333,11 +338,16 @@ async def think(rng: random.Random, think_ms: float):
     await asyncio.sleep(rng.uniform(0.5, 1.5) * think_ms / 1000)
 
 
-async def trivial_client(port, deadline, rec, rng, think_ms):
-    conn = Connection(port, None)
+TRIVIAL_PATHS = {"trivial": "/api/study/ping/", "me": "/api/me/"}
+
+
+async def trivial_client(kind, port, token, deadline, rec, rng, think_ms):
+    """The study client's rhythm with trivial requests: one, think, one, and again at once."""
+    conn = Connection(port, token if kind == "me" else None)
     while time.monotonic() < deadline:
-        await rec.timed("trivial", conn.request("GET", "/api/study/ping/"))
+        await rec.timed(kind, conn.request("GET", TRIVIAL_PATHS[kind]))
         await think(rng, think_ms)
+        await rec.timed(kind, conn.request("GET", TRIVIAL_PATHS[kind]))
     await conn.close()
 
 
@@ -374,8 +384,11 @@ async def run_phase(kind, port, tokens, seconds, clients, think_ms, seed):
     deadline = time.monotonic() + seconds
     rngs = [random.Random(seed * 1000 + i) for i in range(clients)]
     started = time.perf_counter()
-    if kind == "trivial":
-        tasks = [trivial_client(port, deadline, rec, rngs[i], think_ms) for i in range(clients)]
+    if kind in TRIVIAL_PATHS:
+        tasks = [
+            trivial_client(kind, port, tokens[i], deadline, rec, rngs[i], think_ms)
+            for i in range(clients)
+        ]
     else:
         tasks = [
             student_client(port, tokens[i], deadline, rec, rngs[i], think_ms, kind == "study")
@@ -518,6 +531,17 @@ def main(argv: list[str] | None = None) -> int:
                 args.seed,
             )
         )
+        me = asyncio.run(
+            run_phase(
+                "me",
+                port,
+                data["tokens"],
+                args.seconds,
+                args.clients,
+                args.think_ms,
+                args.seed + 2,
+            )
+        )
         study = asyncio.run(
             run_phase(
                 "study",
@@ -530,6 +554,7 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
         t = report("trivial", trivial, ["trivial"])
+        m = report("trivial-authenticated", me, ["me"])
         s = report("study", study, ["next", "submit"])
         for kind in ("next", "submit"):
             values = study.latencies.get(kind, [])
@@ -537,6 +562,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"study-{kind}-p95-latency: {percentile(values, 95):.2f} ms")
         print(f"ratio-p50-study-to-trivial: {s['p50'] / t['p50']:.2f} x")
         print(f"ratio-p95-study-to-trivial: {s['p95'] / t['p95']:.2f} x")
+        print(f"ratio-p50-study-to-trivial-authenticated: {s['p50'] / m['p50']:.2f} x")
+        print(f"ratio-p95-study-to-trivial-authenticated: {s['p95'] / m['p95']:.2f} x")
 
         # Every rating that got a 2xx must be stored exactly once.
         from flashcards.models import ReviewLog

@@ -48,7 +48,14 @@ def test_the_load_benchmark_runs_against_a_real_server_and_every_review_is_store
     assert figures["reviews-in-database"] == "300 reviews"
     assert figures["study-errors"] == "0 errors"
     assert figures["trivial-errors"] == "0 errors"
+    assert figures["trivial-authenticated-errors"] == "0 errors"
     assert int(figures["reviews-submitted"].split()[0]) > 0
     assert figures["reviews-stored-exactly-once"] == "1 bool"
-    for name in ("study-p95-latency", "trivial-p95-latency", "ratio-p95-study-to-trivial"):
+    for name in (
+        "study-p95-latency",
+        "trivial-p95-latency",
+        "trivial-authenticated-p95-latency",
+        "ratio-p95-study-to-trivial",
+        "ratio-p95-study-to-trivial-authenticated",
+    ):
         assert float(figures[name].split()[0]) > 0

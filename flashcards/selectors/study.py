@@ -244,7 +244,8 @@ CARD_FIELDS = tuple(f"card__{f}" for f in CARD_FIELDS_OWN)
 
 
 # Learning steps due now, earliest first, then the day's reviews interleaved by set: one
-# query, ranked by a window over (learning or review, set), with card and question joined.
+# query, ranked by a window over (learning or review, set) on the states alone; only the rows
+# picked are joined to their card and question.
 # Each table's columns are listed in model field order so that rows become instances directly.
 def _loaded_fields(model, names=None) -> list:
     return [f for f in model._meta.concrete_fields if names is None or f.name in names]
@@ -262,24 +263,29 @@ _STATE_COLUMNS = [f.column for f in _STATE]
 _CARD_COLUMNS = [f.column for f in _CARD]
 _QUESTION_COLUMNS = [f.column for f in _QUESTION]
 DUE_SQL = f"""
-SELECT * FROM (
-  SELECT {", ".join(f"s.{c}" for c in _STATE_COLUMNS)},
-         {", ".join(f"c.{c}" for c in _CARD_COLUMNS)},
-         {", ".join(f"q.{c}" for c in _QUESTION_COLUMNS)},
-         CASE WHEN s.state IN (%s, %s) THEN 0 ELSE 1 END AS priority,
-         ROW_NUMBER() OVER (
-           PARTITION BY CASE WHEN s.state IN (%s, %s) THEN 0 ELSE 1 END,
-                        CASE WHEN s.state IN (%s, %s) THEN 0 ELSE s.question_set_id END
-           ORDER BY s.due, s.id) AS set_rank,
-         s.question_set_id AS set_key
-  FROM {STATES} s
-  JOIN {CARDS} c ON c.id = s.card_id
-  JOIN {QUESTIONS} q ON q.id = c.question_id
-  WHERE s.student_id = %s AND s.question_set_id IN ({{sets}}) AND {NOT_HIDDEN_SQL}
-    AND ((s.state IN (%s, %s) AND s.due <= %s) OR (s.state = %s AND s.due < %s))
-) ranked
-ORDER BY priority, set_rank, set_key
-LIMIT %s
+SELECT {", ".join(f"s.{c}" for c in _STATE_COLUMNS)},
+       {", ".join(f"c.{c}" for c in _CARD_COLUMNS)},
+       {", ".join(f"q.{c}" for c in _QUESTION_COLUMNS)},
+       picked.priority
+FROM (
+  SELECT ranked.id, ranked.priority, ranked.set_rank, ranked.question_set_id FROM (
+    SELECT s.id, s.question_set_id,
+           CASE WHEN s.state IN (%s, %s) THEN 0 ELSE 1 END AS priority,
+           ROW_NUMBER() OVER (
+             PARTITION BY CASE WHEN s.state IN (%s, %s) THEN 0 ELSE 1 END,
+                          CASE WHEN s.state IN (%s, %s) THEN 0 ELSE s.question_set_id END
+             ORDER BY s.due, s.id) AS set_rank
+    FROM {STATES} s
+    WHERE s.student_id = %s AND s.question_set_id IN ({{sets}}) AND {NOT_HIDDEN_SQL}
+      AND ((s.state IN (%s, %s) AND s.due <= %s) OR (s.state = %s AND s.due < %s))
+  ) ranked
+  ORDER BY ranked.priority, ranked.set_rank, ranked.question_set_id
+  LIMIT %s
+) picked
+JOIN {STATES} s ON s.id = picked.id
+JOIN {CARDS} c ON c.id = s.card_id
+JOIN {QUESTIONS} q ON q.id = c.question_id
+ORDER BY picked.priority, picked.set_rank, picked.question_set_id
 """
 
 
@@ -313,11 +319,11 @@ def _due_entries(
             state_values[index] = bool(state_values[index])
         state = CardState.from_db("default", STATE_ATTNAMES, state_values)
         card = Card.from_db("default", CARD_ATTNAMES, values[n_state : n_state + n_card])
-        question = Question.from_db("default", QUESTION_ATTNAMES, values[n_state + n_card : -3])
+        question = Question.from_db("default", QUESTION_ATTNAMES, values[n_state + n_card : -1])
         card.question = question
         state.card = card
         state.student = student
-        priority = values[-3]
+        priority = values[-1]
         entries.append(QueueEntry(card, state, "learning" if priority == 0 else "review"))
     return entries
 
