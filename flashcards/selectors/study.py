@@ -79,16 +79,18 @@ class StudyScope:
 
 def study_scope(user: User, *, set_id: int | None = None, classroom_id: int | None = None):
     """The sets a study request covers: one set, a class's sets, or all of the student's."""
-    visible = sets_visible_to(user)
     if set_id is not None:
-        question_set = get_object_or_404(visible, pk=set_id)
+        question_set = get_object_or_404(sets_visible_to(user), pk=set_id)
         return StudyScope(set_ids=[question_set.pk], question_set=question_set)
     if classroom_id is not None:
         classroom = get_object_or_404(
             Classroom.objects.filter(Q(members=user) | Q(owner=user)).distinct(), pk=classroom_id
         )
         set_ids = list(
-            visible.filter(classrooms=classroom).order_by("pk").values_list("pk", flat=True)
+            sets_visible_to(user)
+            .filter(classrooms=classroom)
+            .order_by("pk")
+            .values_list("pk", flat=True)
         )
         return StudyScope(set_ids=set_ids, classroom=classroom)
     return StudyScope(set_ids=studied_set_ids(user))
