@@ -162,8 +162,8 @@ SETTINGS_TABLE = StudySettings._meta.db_table
 NOT_HIDDEN_SQL = "NOT s.suspended AND (s.buried_until IS NULL OR s.buried_until <= %s)"
 
 # One row: the queue's counts (each a COUNT over the (student, state, due) or (student, set)
-# index of the student's states), the scope's card freshness (questions and cards by set) and
-# the student's settings.  {sets} is the placeholder list of the scope's set ids.
+# index of the student's states), the scope's card freshness (one pass over its questions,
+# one over its cards) and the student's settings.  {sets} is the scope's set id placeholders.
 CONTEXT_SQL = f"""
 SELECT
   (SELECT COUNT(*) FROM {STATES} s
@@ -177,16 +177,14 @@ SELECT
       AND NOT (s.state = %s AND {NOT_HIDDEN_SQL})) AS not_new,
   (SELECT COUNT(*) FROM {STATES} s
     WHERE s.student_id = %s AND s.introduced_at >= %s AND s.introduced_at < %s) AS new_today,
-  (SELECT COUNT(*) FROM {QUESTIONS} q
-    WHERE q.question_set_id IN ({{sets}}) AND q.kind <> %s) AS questions,
-  (SELECT MAX(q.updated_at) FROM {QUESTIONS} q
-    WHERE q.question_set_id IN ({{sets}}) AND q.kind <> %s) AS latest_edit,
-  (SELECT COUNT(DISTINCT c.question_id) FROM {CARDS} c
-    WHERE c.question_set_id IN ({{sets}})) AS questions_with_cards,
-  (SELECT MIN(c.synced_at) FROM {CARDS} c WHERE c.question_set_id IN ({{sets}})) AS oldest_sync,
-  (SELECT COUNT(*) FROM {CARDS} c WHERE c.question_set_id IN ({{sets}})) AS total_cards,
+  qa.questions, qa.latest_edit, ca.questions_with_cards, ca.oldest_sync, ca.total_cards,
   {", ".join(f"ss.{name} AS s_{name}" for name in SETTINGS_FIELDS)}
-FROM (SELECT 1 AS one) one LEFT JOIN {SETTINGS_TABLE} ss ON ss.student_id = %s
+FROM (SELECT COUNT(*) AS questions, MAX(q.updated_at) AS latest_edit FROM {QUESTIONS} q
+      WHERE q.question_set_id IN ({{sets}}) AND q.kind <> %s) qa
+CROSS JOIN (SELECT COUNT(DISTINCT c.question_id) AS questions_with_cards,
+                   MIN(c.synced_at) AS oldest_sync, COUNT(*) AS total_cards
+            FROM {CARDS} c WHERE c.question_set_id IN ({{sets}})) ca
+LEFT JOIN {SETTINGS_TABLE} ss ON ss.student_id = %s
 """
 
 
@@ -207,9 +205,6 @@ def queue_context(
         *(me, *set_params, State.NEW, now_),
         *(me, start_, end_),
         *(*set_params, Question.Kind.DESCRIPTION),
-        *(*set_params, Question.Kind.DESCRIPTION),
-        *set_params,
-        *set_params,
         *set_params,
         me,
     ]
