@@ -113,6 +113,27 @@ def test_the_stuck_share_counts_images_whose_true_class_is_clipped_away():
     assert stuck_share(network, torch.rand(5, 784), labels) == pytest.approx(2 / 5)
 
 
+def test_with_and_without_bn_start_from_the_same_weights_and_a_row_does_not_need_the_others(
+    settings,
+):
+    settings.MNIST_DIR = None
+    plain = mlp(False, "uniform5", torch.Generator().manual_seed(3))
+    normalised = mlp(True, "uniform5", torch.Generator().manual_seed(3))
+    for a, b in zip(
+        [m for m in plain if isinstance(m, nn.Linear)],
+        [m for m in normalised if isinstance(m, nn.Linear)],
+        strict=True,
+    ):
+        assert torch.equal(a.weight, b.weight)
+
+    params = {"epochs": 1, "train_images": 1000, "seed": 3}
+    everything = DEMO.run({**params, "setting": "all"}).data["settings"]["no_scaling"]
+    alone = DEMO.run({**params, "setting": "no_scaling"}).data["settings"]["no_scaling"]
+
+    for variant in ("without_bn", "with_bn"):
+        assert alone[variant]["history"] == everything[variant]["history"]
+
+
 def test_a_network_that_answers_one_class_for_everything_is_named_as_collapsed():
     labels = torch.tensor([5] * 9 + [1] * 91)
     predicted = torch.tensor([1] * 95 + [3] * 5)
