@@ -134,6 +134,22 @@ def test_with_and_without_bn_start_from_the_same_weights_and_a_row_does_not_need
         assert alone[variant]["history"] == everything[variant]["history"]
 
 
+def test_with_bn_unscaled_inputs_train_exactly_like_scaled_ones(settings):
+    """BN right after the first layer absorbs the ×255: same weights, same batches, same steps."""
+    settings.MNIST_DIR = None
+    params = {"epochs": 1, "train_images": 1000, "seed": 5}
+
+    scaled = DEMO.run({**params, "setting": "baseline"}).data["settings"]["baseline"]
+    raw = DEMO.run({**params, "setting": "no_scaling"}).data["settings"]["no_scaling"]
+
+    assert raw["with_bn"]["accuracy"] == pytest.approx(scaled["with_bn"]["accuracy"], abs=0.005)
+    loss = scaled["with_bn"]["history"][0]["train_loss"]
+    assert raw["with_bn"]["history"][0]["train_loss"] == pytest.approx(loss, rel=1e-3)
+    # Without BN the ×255 reaches the softmax: a loss several times larger from the start.
+    plain = scaled["without_bn"]["history"][0]["train_loss"]
+    assert raw["without_bn"]["history"][0]["train_loss"] > 3 * plain
+
+
 def test_a_network_that_answers_one_class_for_everything_is_named_as_collapsed():
     labels = torch.tensor([5] * 9 + [1] * 91)
     predicted = torch.tensor([1] * 95 + [3] * 5)
