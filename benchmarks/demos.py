@@ -9,7 +9,9 @@ Prints one figure per line as `name: value unit`:
   CPU cores), next to pytorch/examples' reference CNN (Conv32-Conv64-FC128, Adadelta)
   trained in the same run to the same accuracy, and the ratio of their times;
 - the reference figures: pixel similarity, the 3-vs-7 models, and with --batchnorm the
-  batch-normalisation table (four settings, with and without BN; minutes on CPU).
+  batch-normalisation table (four settings, with and without BN; minutes on CPU); with
+  --batchnorm-seeds N also how often the three failing settings without BN collapse or
+  freeze over N more seeds, because which of them fails, and on which digit, is chaotic.
 
 It runs against a throw-away SQLite database, a redis-server when one is installed (else the
 embedded filesystem broker) and a real Celery worker process, all in a temporary directory.
@@ -43,6 +45,12 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(prog="python -m benchmarks.demos", description=__doc__)
     parser.add_argument("--smoke", action="store_true", help="tiny inputs, for the test suite")
     parser.add_argument("--batchnorm", action="store_true", help="also the four-setting BN table")
+    parser.add_argument(
+        "--batchnorm-seeds",
+        type=int,
+        default=0,
+        help="also train the failing settings without BN on this many more seeds",
+    )
     parser.add_argument("--skip-cnn", action="store_true", help="skip the CNN training race")
     parser.add_argument("--repeats", type=int, default=None)
     parser.add_argument("--device", default=os.environ.get("DEMO_DEVICE", "cpu"))
@@ -286,6 +294,55 @@ def bench_batchnorm(args, device) -> None:
             )
             collapsed = outcome["collapsed_to"] if outcome["collapsed"] else "none"
             emit(f"batchnorm_{key}_{variant}_collapsed_to", collapsed, "class")
+            emit(f"batchnorm_{key}_{variant}_stuck_share", outcome["stuck_share"], "ratio")
+            diverged = outcome["diverged_at_epoch"] or "none"
+            emit(f"batchnorm_{key}_{variant}_nan_at_epoch", diverged, "epoch")
+    seeds = 2 if args.smoke else args.batchnorm_seeds
+    if seeds:
+        bench_batchnorm_seeds(params, seeds, device)
+
+
+def bench_batchnorm_seeds(params: dict, seeds: int, device) -> None:
+    """The failing settings without BN over more seeds: how often each collapses or freezes."""
+    import torch
+
+    from training.data import load_mnist
+    from training.demos import batch_normalisation as bn
+
+    mnist = load_mnist()
+    for key in ("large_batch_high_lr", "uniform_init", "no_scaling"):
+        setting = bn.SETTINGS[key]
+        outcomes = []
+        started = time.perf_counter()
+        for seed in range(1, seeds + 1):
+            generator = torch.Generator().manual_seed(seed)
+            data = bn.prepare_data(mnist, params.get("train_images", 0), generator, device)
+            outcomes.append(
+                bn.train_one(
+                    setting,
+                    False,
+                    data,
+                    epochs=params.get("epochs", 10),
+                    generator=generator,
+                    device=device,
+                    report=lambda label: None,
+                )
+            )
+        emit(f"batchnorm_seeds_{key}_without_bn_seconds", time.perf_counter() - started, "s")
+        emit(f"batchnorm_seeds_{key}_without_bn_runs", len(outcomes), "runs")
+        collapsed = [o for o in outcomes if o["collapsed"]]
+        emit(f"batchnorm_seeds_{key}_without_bn_collapsed", len(collapsed), "runs")
+        emit(
+            f"batchnorm_seeds_{key}_without_bn_collapsed_to",
+            ",".join(str(o["collapsed_to"]) for o in collapsed) or "none",
+            "classes",
+        )
+        stuck = sum(o["stuck_share"] >= bn.STUCK_SHARE for o in outcomes)
+        emit(f"batchnorm_seeds_{key}_without_bn_stuck", stuck, "runs")
+        nan = sum(o["diverged_at_epoch"] is not None for o in outcomes)
+        emit(f"batchnorm_seeds_{key}_without_bn_nan", nan, "runs")
+        accuracies = ",".join(f"{o['accuracy']:.3f}" for o in outcomes)
+        emit(f"batchnorm_seeds_{key}_without_bn_accuracies", accuracies, "ratio")
 
 
 def main(argv=None) -> int:

@@ -42,8 +42,11 @@ def test_the_demo_benchmark_runs_on_tiny_inputs_and_prints_one_figure_per_line()
         "cnn_reference_train_seconds",
         "cnn_time_ratio_reference_over_ours",
         "batchnorm_no_scaling_without_bn_collapsed_to",
+        "batchnorm_no_scaling_without_bn_stuck_share",
+        "batchnorm_seeds_large_batch_high_lr_without_bn_collapsed",
     ):
         assert name in figures
     assert figures["gradient_updates_60000_128_5"] == "2345 updates"
     assert figures["softmax_cat_dog_frog_car"] == "0.87/0.13/0.00/0.00 probabilities"
     assert float(figures["cached_result_latency_median"].split()[0]) > 0
+    assert figures["batchnorm_seeds_no_scaling_without_bn_runs"] == "2 runs"

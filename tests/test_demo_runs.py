@@ -90,14 +90,30 @@ def test_equivalent_parameters_share_a_run_defaults_spelled_out_or_not():
     )
 
     assert implicit.run.pk == explicit.run.pk
-    assert implicit.run.params == {
+    assert implicit.run.params == {  # the parabola draws no random numbers: no seed
         "lr": 0.1,
         "momentum": 0.0,
         "problem": "parabola",
-        "seed": 0,
         "start": -1.5,
         "steps": 10,
     }
+
+
+def test_requests_that_differ_only_in_a_parameter_the_variant_ignores_share_a_run():
+    speed = [
+        request_run(demo_slug="sgd-steps", params={"problem": "speed", "start": start})
+        for start in (-1.5, 3.0, 50)
+    ]
+    parabola = [
+        request_run(demo_slug="sgd-steps", params={"problem": "parabola", "start": start})
+        for start in (-1.5, 3.0)
+    ]
+
+    assert len({request.run.pk for request in speed}) == 1
+    assert [request.computed for request in speed] == [True, False, False]
+    assert "start" not in speed[0].run.params
+    assert len({request.run.pk for request in parabola}) == 2
+    assert DemoRun.objects.count() == 3
 
 
 def test_different_parameters_get_different_runs():

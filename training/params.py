@@ -1,9 +1,11 @@
 """Parameter schemas of the demos: types, bounds, defaults, validation and canonical form.
 
-The canonical form (every parameter present, defaults filled in, floats rounded to 12
-significant digits, keys sorted) is what keys a `DemoRun`: two requests that mean the same
-computation ("lr": 0.1 and "lr": "0.10000000000000001", or a missing parameter and its
-default) must land on the same row, or the cache would recompute what it already has.
+The canonical form (defaults filled in, floats rounded to 12 significant digits, keys sorted,
+and only the parameters the chosen variant uses) is what keys a `DemoRun`: two requests that
+mean the same computation ("lr": 0.1 and "lr": "0.10000000000000001", a missing parameter and
+its default, or two values of a parameter the variant ignores, such as the parabola's start
+point when SGD fits the speed data) must land on the same row, or the cache would recompute
+what it already has and a class would see two runs of one experiment.
 """
 
 from __future__ import annotations
@@ -45,6 +47,11 @@ class Param:
     Types: "float", "int", "bool", "choice", "float_list", "int_list", "str_list".  Bounds
     apply to numbers and to the items of number lists; `min_items`/`max_items` to lists;
     `max_length` to the strings of a str_list.
+
+    `used_when` ({"problem": ("parabola",)}) says which values of other (choice or bool)
+    parameters make this one matter.  Declared as data rather than as a function so that the
+    API can list it and a form can hide the input; a parameter that does not matter is still
+    checked (a typo deserves an answer) and then left out of the canonical parameters.
     """
 
     name: str
@@ -57,6 +64,7 @@ class Param:
     min_items: int | None = None
     max_items: int | None = None
     max_length: int = 40
+    used_when: Mapping[str, tuple[Any, ...]] | None = None
 
     def __post_init__(self):
         known = {"float", "int", "bool", "choice", "float_list", "int_list", "str_list"}
@@ -77,7 +85,22 @@ class Param:
             entry["choices"] = list(self.choices)
         if self.type == "str_list":
             entry["max_length"] = self.max_length
+        if self.used_when:
+            entry["used_when"] = {name: list(values) for name, values in self.used_when.items()}
         return entry
+
+    def accepts(self, value: Any) -> bool:
+        """Is `value` already one of this parameter's clean values?"""
+        try:
+            return self.clean(value) == value
+        except ValueError:
+            return False
+
+    def is_used(self, cleaned: Mapping[str, Any]) -> bool:
+        """Does the computation these (cleaned) parameters describe depend on this one?"""
+        return not self.used_when or all(
+            cleaned[name] in values for name, values in self.used_when.items()
+        )
 
     # -- parsing and checking -------------------------------------------------------------
 
@@ -195,6 +218,18 @@ class Schema:
         names = [param.name for param in self.params]
         if len(names) != len(set(names)):
             raise ValueError(f"duplicate parameter names in {names}")
+        by_name = {param.name: param for param in self.params}
+        for param in self.params:
+            for name, values in (param.used_when or {}).items():
+                condition = by_name.get(name)
+                # Only unconditional choices and booleans: then whether a parameter is used
+                # never depends on another parameter that may itself have been left out.
+                if condition is None or condition.type not in {"choice", "bool"}:
+                    raise ValueError(f"{param.name}: used_when names {name!r}, not a choice/bool")
+                if condition.used_when:
+                    raise ValueError(f"{param.name}: used_when names the conditional {name!r}")
+                if not values or not all(condition.accepts(value) for value in values):
+                    raise ValueError(f"{param.name}: used_when lists a value {name} cannot take")
 
     @property
     def names(self) -> list[str]:
@@ -207,7 +242,10 @@ class Schema:
         return [param.describe() for param in self.params]
 
     def validate(self, raw: Mapping[str, Any] | None) -> dict[str, Any]:
-        """Clean every parameter, fill defaults, reject unknown names; sorted by name."""
+        """Clean every parameter, fill defaults, reject unknown names, drop the unused ones.
+
+        Sorted by name: the canonical parameters of the computation.
+        """
         raw = dict(raw or {})
         errors: dict[str, list[str]] = {}
         unknown = sorted(set(raw) - set(self.names))
@@ -227,7 +265,8 @@ class Schema:
                     errors.setdefault(name, []).extend(messages)
         if errors:
             raise DemoParameterError(errors)
-        return dict(sorted(cleaned.items()))
+        used = {param.name for param in self.params if param.is_used(cleaned)}
+        return {name: value for name, value in sorted(cleaned.items()) if name in used}
 
 
 def canonical_json(params: Mapping[str, Any]) -> str:

@@ -49,7 +49,7 @@ def run(params, *, generator, device, progress) -> DemoOutput:
     )
     curves = {}
     for index, name in enumerate(chosen):
-        y, dy = evaluate(name, x, params["negative_slope"])
+        y, dy = evaluate(name, x, params.get("negative_slope", 0.0))  # leaky ReLU only
         curves[name] = {"y": y.cpu().tolist(), "dy_dx": dy.cpu().tolist()}
         progress(index + 1, len(chosen), FUNCTIONS[name][0])
     xs = x.cpu().tolist()
@@ -121,6 +121,7 @@ DEMO = register(
                     minimum=0,
                     maximum=1,
                     help="slope of leaky ReLU for x < 0",
+                    used_when={"function": ("leaky_relu", "all")},
                 ),
             ),
             checks=(_range_check,),
