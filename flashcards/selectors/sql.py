@@ -52,6 +52,21 @@ def py_json(value):
     return json.loads(value) if isinstance(value, str) else value
 
 
+def from_row(model, fields: Sequence, values: Sequence):
+    """A model instance from raw column values of `fields` (in the model's field order), with
+    the conversions the ORM would apply: SQLite returns booleans as integers and datetimes
+    naive (NULL states of a LEFT JOIN stay None)."""
+    converted = []
+    for field, value in zip(fields, values, strict=True):
+        kind = field.get_internal_type()
+        if kind == "DateTimeField":
+            value = py_datetime(value)
+        elif kind == "BooleanField" and value is not None:
+            value = bool(value)
+        converted.append(value)
+    return model.from_db("default", [f.attname for f in fields], converted)
+
+
 def fetch_one(sql: str, params: Sequence) -> dict:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -250,12 +250,6 @@ def _loaded_fields(model, names=None) -> list:
 
 _STATE, _CARD = _loaded_fields(CardState), _loaded_fields(Card, CARD_FIELDS_OWN)
 _QUESTION = _loaded_fields(Question, QUESTION_FIELDS)
-STATE_ATTNAMES = [f.attname for f in _STATE]
-CARD_ATTNAMES = [f.attname for f in _CARD]
-QUESTION_ATTNAMES = [f.attname for f in _QUESTION]
-# SQLite hands back booleans and datetimes of a raw query as ints and naive values.
-STATE_DATETIMES = [i for i, f in enumerate(_STATE) if f.get_internal_type() == "DateTimeField"]
-STATE_BOOLEANS = [i for i, f in enumerate(_STATE) if f.get_internal_type() == "BooleanField"]
 _STATE_COLUMNS = [f.column for f in _STATE]
 _CARD_COLUMNS = [f.column for f in _CARD]
 _QUESTION_COLUMNS = [f.column for f in _QUESTION]
@@ -306,17 +300,12 @@ def _due_entries(
         limit,
     ]
     _, rows = sql.fetch_all(DUE_SQL.format(sets=sets), params)
-    n_state, n_card = len(STATE_ATTNAMES), len(CARD_ATTNAMES)
+    n_state, n_card = len(_STATE), len(_CARD)
     entries = []
     for values in rows:
-        state_values = list(values[:n_state])
-        for index in STATE_DATETIMES:
-            state_values[index] = sql.py_datetime(state_values[index])
-        for index in STATE_BOOLEANS:
-            state_values[index] = bool(state_values[index])
-        state = CardState.from_db("default", STATE_ATTNAMES, state_values)
-        card = Card.from_db("default", CARD_ATTNAMES, values[n_state : n_state + n_card])
-        question = Question.from_db("default", QUESTION_ATTNAMES, values[n_state + n_card : -1])
+        state = sql.from_row(CardState, _STATE, values[:n_state])
+        card = sql.from_row(Card, _CARD, values[n_state : n_state + n_card])
+        question = sql.from_row(Question, _QUESTION, values[n_state + n_card : -1])
         card.question = question
         state.card = card
         state.student = student

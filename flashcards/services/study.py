@@ -427,7 +427,7 @@ JOIN {QuestionSet._meta.db_table} qs ON qs.id = c.question_set_id
 LEFT JOIN {CardState._meta.db_table} s ON s.card_id = c.id AND s.student_id = %s
 WHERE c.id = %s AND {{visible}}
 """
-_STATE_FIELD_OBJECTS = [CardState._meta.get_field(f) for f in STATE_FIELDS]
+_STATE_FIELD_OBJECTS = [CardState._meta.get_field(f) for f in STATE_FIELDS]  # model order
 
 
 def _card_with_state(student: User, card_id: int, client_review_id: str):
@@ -454,15 +454,8 @@ def _card_with_state(student: User, card_id: int, client_review_id: str):
     card._state.adding, card._state.db = False, "default"
     row = None
     if state_values[0] is not None:  # the state's id: the student has studied this card
-        values = {}
-        for field, value in zip(_STATE_FIELD_OBJECTS, state_values, strict=True):
-            if field.get_internal_type() == "DateTimeField":
-                value = sql.py_datetime(value)
-            elif field.get_internal_type() == "BooleanField":
-                value = bool(value)
-            values[field.attname] = value
-        row = CardState(student=student, card=card, **values)
-        row._state.adding, row._state.db = False, "default"
+        row = sql.from_row(CardState, _STATE_FIELD_OBJECTS, state_values)
+        row.student, row.card = student, card
     return card, row, stored_card
 
 
