@@ -53,18 +53,21 @@ def py_json(value):
 
 
 def from_row(model, fields: Sequence, values: Sequence):
-    """A model instance from raw column values of `fields` (in the model's field order), with
-    the conversions the ORM would apply: SQLite returns booleans as integers and datetimes
-    naive (NULL states of a LEFT JOIN stay None)."""
-    converted = []
+    """A model instance from raw column values of `fields`, with the conversions the ORM would
+    apply: SQLite returns booleans as integers, datetimes naive and JSON as text (NULL columns
+    of a LEFT JOIN stay None).  Fields not given are deferred, as with `.only()`."""
+    loaded = {}
     for field, value in zip(fields, values, strict=True):
         kind = field.get_internal_type()
         if kind == "DateTimeField":
             value = py_datetime(value)
         elif kind == "BooleanField" and value is not None:
             value = bool(value)
-        converted.append(value)
-    return model.from_db("default", [f.attname for f in fields], converted)
+        elif kind == "JSONField":
+            value = py_json(value)
+        loaded[field.attname] = value
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in loaded]
+    return model.from_db("default", names, [loaded[name] for name in names])
 
 
 def fetch_one(sql: str, params: Sequence) -> dict:

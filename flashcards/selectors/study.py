@@ -143,6 +143,16 @@ SETTINGS_FIELDS = (
 )
 
 
+_SETTINGS_FIELD_OBJECTS = [StudySettings._meta.get_field(name) for name in SETTINGS_FIELDS]
+
+
+def settings_from_row(student: User, values) -> StudySettings:
+    """A student's settings from raw values of `SETTINGS_FIELDS`, as the hot-path SQL reads them."""
+    settings_row = sql.from_row(StudySettings, _SETTINGS_FIELD_OBJECTS, values)
+    settings_row.student = student
+    return settings_row
+
+
 @dataclass
 class QueueContext:
     """Everything the queue needs besides the cards, read in one query."""
@@ -211,12 +221,7 @@ def queue_context(
     row = sql.fetch_one(CONTEXT_SQL.format(sets=sets), params)
     settings_row = None
     if row["s_id"] is not None:
-        values = {name: row[f"s_{name}"] for name in SETTINGS_FIELDS}
-        for name in ("learning_steps", "relearning_steps", "parameters"):
-            values[name] = sql.py_json(values[name])
-        values["enable_fuzz"] = bool(values["enable_fuzz"])
-        settings_row = StudySettings(student=student, **values)
-        settings_row._state.adding, settings_row._state.db = False, "default"
+        settings_row = settings_from_row(student, [row[f"s_{name}"] for name in SETTINGS_FIELDS])
     latest_edit, oldest_sync = (
         sql.py_datetime(row["latest_edit"]),
         sql.py_datetime(row["oldest_sync"]),

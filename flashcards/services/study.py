@@ -11,7 +11,6 @@ review id) are the last line of defence behind the lock.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -40,6 +39,7 @@ from flashcards.scheduling import MemoryState, SchedulerConfig, StudyScheduler
 from flashcards.selectors import sql
 from flashcards.selectors.content import visible_set_condition
 from flashcards.selectors.study import SETTINGS_FIELDS as SETTINGS_COLUMNS
+from flashcards.selectors.study import settings_from_row
 from flashcards.study_faces import cloze_numbers
 
 FIT_AFTER_REVIEWS = 1000  # a fit is queued after this many reviews since the last one
@@ -405,11 +405,7 @@ def _lock_settings_counting_review(student: User) -> StudySettings:
         StudySettings.objects.filter(pk=row.pk).update(reviews_since_fit=F("reviews_since_fit") + 1)
         row.reviews_since_fit += 1
         return row
-    values = dict(zip(SETTINGS_COLUMNS, found, strict=True))
-    for name in ("learning_steps", "relearning_steps", "parameters"):
-        if isinstance(values[name], str):  # SQLite hands JSON back as text
-            values[name] = json.loads(values[name])
-    return StudySettings(student=student, **values)
+    return settings_from_row(student, found)
 
 
 STATE_FIELDS = [
