@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from flashcards.api.study_serializers import (
+    CardStateResponseSerializer,
+    NextResponseSerializer,
+    ReviewResponseSerializer,
+)
 from flashcards.models import CardState, ReviewLog, StudySettings
 from tests.factories import (
     PASSWORD,
@@ -319,6 +326,40 @@ def test_an_instructor_can_study_a_set_they_own(api_client):
         REVIEWS, {"card": cards[0]["card"]["id"], "rating": 3, "client_review_id": "i"}
     )
     assert ok.status_code == 201
+
+
+def test_the_hot_answers_are_exactly_what_their_documented_serializers_would_write(api_client):
+    """next, rate and the card marks build their JSON by hand for speed; the serializers that
+    document them in the OpenAPI schema must read it back and write it out unchanged, with
+    datetimes in the student's own time zone."""
+    student = StudentFactory(time_zone="America/Sao_Paulo")
+    chapter = studyable_set(student, questions=3)
+    review_card, learning_card, _new_card = cards_of(chapter)
+    now = timezone.now()
+    put_state(student, review_card, state=2, due=now - timedelta(hours=5), stability=12.5)
+    put_state(student, learning_card, state=1, due=now - timedelta(minutes=3), difficulty=6.25)
+    signed_in(api_client, student)
+
+    shown = api_client.get(NEXT, {"set": chapter.pk, "limit": 3}).json()
+    rated = api_client.post(
+        REVIEWS,
+        {"card": review_card.pk, "rating": 4, "client_review_id": "fixed-1", "expected_version": 0},
+        format="json",
+    ).json()
+    buried = api_client.post(reverse("study-bury", args=[learning_card.pk])).json()
+
+    assert [entry["queue"] for entry in shown["cards"]] == ["learning", "review", "new"]
+    assert shown["day_ends_at"].endswith("-03:00")
+    assert buried["state"]["buried_until"].endswith("-03:00")
+    with timezone.override(zoneinfo.ZoneInfo("America/Sao_Paulo")):
+        for serializer, answer in [
+            (NextResponseSerializer, shown),
+            (ReviewResponseSerializer, rated),
+            (CardStateResponseSerializer, buried),
+        ]:
+            parsed = serializer(data=answer)
+            assert parsed.is_valid(), parsed.errors
+            assert serializer(parsed.validated_data).data == answer
 
 
 def test_the_ping_endpoint_is_a_trivial_json_answer(client):
