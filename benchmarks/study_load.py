@@ -343,12 +343,25 @@ async def think(rng: random.Random, think_ms: float):
     await asyncio.sleep(rng.uniform(0.5, 1.5) * think_ms / 1000)
 
 
+async def arrive(rng: random.Random, think_ms: float):
+    """Wait a random part of one think time before the first request.
+
+    Students do not all press "next" in the same millisecond: started together, the clients'
+    first requests would land as one burst of `--clients` requests that queues for
+    clients × service time / cores (≈ 150 ms with 50 clients), and the think times would
+    spread it out only over the next few cycles.  Staggered arrivals measure the steady state
+    of that many students studying, which is what the figures are about.
+    """
+    await asyncio.sleep(rng.uniform(0, think_ms / 1000))
+
+
 TRIVIAL_PATHS = {"trivial": "/api/study/ping/", "me": "/api/me/"}
 
 
 async def trivial_client(kind, port, token, deadline, rec, rng, think_ms):
     """The study client's rhythm with trivial requests: one, think, one, and again at once."""
     conn = Connection(port, token if kind == "me" else None)
+    await arrive(rng, think_ms)
     while time.monotonic() < deadline:
         await rec.timed(kind, conn.request("GET", TRIVIAL_PATHS[kind]))
         await think(rng, think_ms)
@@ -358,6 +371,7 @@ async def trivial_client(kind, port, token, deadline, rec, rng, think_ms):
 
 async def student_client(port, token, deadline, rec, rng, think_ms, rate=True):
     conn = Connection(port, token)
+    await arrive(rng, think_ms)
     while time.monotonic() < deadline:
         status, data = await rec.timed("next", conn.request("GET", "/api/study/next/"))
         if status != 200:
