@@ -19,7 +19,8 @@
 4. Phase "study": each simulated student (a distinct account, token auth) loops: GET next
    card → think (uniform 0.5–1.5 × --think-ms) → POST its rating with a fresh client review
    id; 2% of ratings are sent twice, as a client retrying after a lost answer would.
-   Each phase runs `--seconds`, then stops by itself (every request has a timeout).
+   Clients arrive spread over one think time, not all at once (see `arrive`).  Each phase
+   runs `--seconds`, then stops by itself (every request has a timeout).
 5. Checks that every rating that got a 2xx is stored exactly once, and prints
    requests/s, p50/p95/p99 latency and errors per phase, and the ratios of study to each
    trivial phase.
@@ -27,6 +28,11 @@
 Server shape: on the 2-core development machine, with 50 clients, study p95 was 40 ms with
 3 workers x 4 threads, 29 ms with 4 x 2, 22-31 ms with 6 x 1, and 30 ms with 6 sync workers
 (which close every connection); hence the default of 3 gthread workers per core, 1 thread each.
+Measured again after the token lookup and the answers were made cheaper and arrivals were
+staggered (30 s runs): 6 x 1 gthread 14-16 ms, 4 x 1 20 ms, 6 sync workers 18 ms.  A gthread
+worker keeps the keep-alive connections it accepted, so two students whose connections landed
+in the same busy worker wait for each other even when another worker is idle (sync workers
+share one accept queue but pay a new connection per request).
 
 Figures are printed as `name: value unit`.  Latency is measured by the client, on the same
 machine as the server: it includes the client's own scheduling delay.
