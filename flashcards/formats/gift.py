@@ -136,6 +136,22 @@ def escape(text: str) -> str:
     return text.replace("\r", "").replace("\n", "\\n")
 
 
+def _formatted_text(source: str, default: str) -> tuple[str, str]:
+    """GIFT text with an optional [format] prefix, unescaped: Markdown and the format name."""
+    raw = source.strip()
+    fmt = default
+    if raw.startswith("["):
+        close = raw.find("]")
+        name = raw[1:close] if close > 0 else ""
+        if name in TEXT_FORMATS:
+            fmt = name
+            raw = raw[close + 1 :]
+    value = unescape(raw).strip()
+    if fmt == "html":
+        value, _media = html_to_markdown(value)
+    return value, fmt
+
+
 class _QuestionParser:
     def __init__(self, block: _Block, problems: list[Problem]):
         self.block = block
@@ -158,18 +174,7 @@ class _QuestionParser:
 
     def formatted(self, start: int, end: int, default: str) -> tuple[str, str]:
         """Read text[start:end] with an optional [format] prefix; return Markdown and format."""
-        raw = self.text[start:end].strip()
-        fmt = default
-        if raw.startswith("["):
-            close = raw.find("]")
-            name = raw[1:close] if close > 0 else ""
-            if name in TEXT_FORMATS:
-                fmt = name
-                raw = raw[close + 1 :]
-        value = unescape(raw).strip()
-        if fmt == "html":
-            value, _media = html_to_markdown(value)
-        return value, fmt
+        return _formatted_text(self.text[start:end], default)
 
     def weight(self, start: int, end: int) -> tuple[Decimal | None, int]:
         """Parse a `%n%` weight at text[start:]; return it and where the answer text begins."""
@@ -236,7 +241,7 @@ class _QuestionParser:
         after = text[closing + 1 :]
         prompt_source = before + BLANK + after if after.strip() else before
         # Format prefix and unescaping on the joined text; BLANK has nothing to escape.
-        prompt, fmt = self._prompt(prompt_source, offset)
+        prompt, fmt = _formatted_text(prompt_source, "moodle")
         body_start, body_end = opening + 1, closing
         general = ""
         separator = rfind(text, "####", body_start, body_end)
@@ -273,20 +278,6 @@ class _QuestionParser:
             f"If you answered false: {if_false}" if if_false else "",
         ]
         return "\n\n".join(part for part in parts if part)
-
-    def _prompt(self, source: str, offset: int) -> tuple[str, str]:
-        raw = source.strip()
-        fmt = "moodle"
-        if raw.startswith("["):
-            close = raw.find("]")
-            name = raw[1:close] if close > 0 else ""
-            if name in TEXT_FORMATS:
-                fmt = name
-                raw = raw[close + 1 :]
-        value = unescape(raw).strip()
-        if fmt == "html":
-            value, _ = html_to_markdown(value)
-        return value, fmt
 
     def finish(self, question: ParsedQuestion, offset: int, tags: list[str]) -> ParsedQuestion:
         question.line, question.column = self.block.position(offset)
