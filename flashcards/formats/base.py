@@ -50,6 +50,10 @@ class Problem:
     column: int
     message: str
     severity: str = ERROR
+    # The warning's class for the import summary ("media-skipped", "row-merged", ...); empty
+    # for the general case.  `dropped` marks a problem that left something of the file out.
+    code: str = ""
+    dropped: bool = False
 
     @property
     def is_error(self) -> bool:
@@ -61,6 +65,8 @@ class Problem:
             "column": self.column,
             "message": self.message,
             "severity": self.severity,
+            "code": self.code,
+            "dropped": self.dropped,
         }
 
     def __str__(self) -> str:
@@ -129,6 +135,22 @@ class ParsedQuestion:
     column: int = 1
     # A stable identity when the question comes from the database (Anki note GUIDs).
     ref: str = ""
+    # Names (keys of ParsedSet.media) of the images the question's text refers to.
+    media: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ParsedMedia:
+    """An image that came inside the file (Anki packages), checked and ready to store.
+
+    `name` is the sanitised file name the question texts refer to; `content_type` was read
+    from the bytes themselves, not from the name.
+    """
+
+    name: str
+    data: bytes
+    content_type: str
+    original_name: str = ""
 
 
 @dataclass
@@ -140,6 +162,7 @@ class ParsedSet:
     questions: list[ParsedQuestion] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     format: str = ""
+    media: dict[str, ParsedMedia] = field(default_factory=dict)
     # Set once the content rules have been checked, so the service checks each set once.
     validated: bool = False
 
