@@ -40,6 +40,7 @@ import os
 import re
 import sqlite3
 import tempfile
+import unicodedata
 import zipfile
 
 import zstandard
@@ -325,6 +326,7 @@ def safe_media_name(name: str, extension: str) -> str:
     """A file name safe in a URL and on any disk: ASCII letters, digits, '-', '_' and one
     extension that matches the content."""
     stem = os.path.splitext(os.path.basename(name.replace("\\", "/")))[0]
+    stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode("ascii")
     stem = re.sub(r"[^A-Za-z0-9_-]+", "_", stem).strip("_-")[:80] or "image"
     return f"{stem}{extension}"
 

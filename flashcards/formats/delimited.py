@@ -54,8 +54,14 @@ ROW_SEPARATORS = {"newline": "\n", "blank": "blank", "semicolon": ";"}
 QUOTING = ("auto", "on", "off")
 HEADER = re.compile(r"^#([a-z ]+):(.*)$", re.IGNORECASE)
 CLOZE = re.compile(r"\{\{c\d+::")
-FRONT_NAMES = {"front", "question", "term", "prompt", "text", "word", "frente", "pergunta"}
-BACK_NAMES = {"back", "answer", "definition", "back extra", "extra", "verso", "resposta", "svar"}
+FRONT_NAMES = {
+    "front", "question", "term", "prompt", "text", "word", "frente", "pergunta", "termo",
+    "conceito", "forside", "spørgsmål", "begreb", "udtryk",
+}  # fmt: skip
+BACK_NAMES = {
+    "back", "answer", "definition", "back extra", "extra", "verso", "resposta", "definição",
+    "explicação", "svar", "bagside", "forklaring", "definition",
+}  # fmt: skip
 TAG_NAMES = {"tags", "tag"}
 NOTETYPE_NAMES = {"notetype", "note type", "type"}
 BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)*")

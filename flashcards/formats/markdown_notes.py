@@ -62,6 +62,7 @@ class Question:
     number: int | None = None
     level: int = 7  # a heading question's level; deeper headings stay in its answer
     unsure: bool = False
+    bold: bool = False  # written as a bold line: a bold line that asks nothing ends it
     body: list[tuple[int, str]] = field(default_factory=list)
 
 
@@ -165,6 +166,17 @@ def parse_notes(text: str, result: ParsedSet) -> list[Question]:
             current = None
             prose.append((unit.start + 1, unit.start + 1))
             continue
+        if (
+            question is None
+            and current is not None
+            and current.bold
+            and unit.kind == "paragraph"
+            and BOLD_LINE.match(first)
+        ):
+            # Among bold questions, a bold line that asks nothing is a heading of the notes.
+            current = None
+            content(unit.start, unit.end)
+            continue
         if question is not None:
             current = question
             questions.append(question)
@@ -215,8 +227,8 @@ def _shape(unit: _Unit, first: str) -> Question | None:
             text = bold.group(1).strip()
             numbered = NUMBER_PREFIX.match(text)
             if numbered:
-                return Question(line, numbered.group(2), int(numbered.group(1)))
-            return Question(line, text)
+                return Question(line, numbered.group(2), int(numbered.group(1)), bold=True)
+            return Question(line, text, bold=True)
         if unit.end - unit.start == 1 and asks(first) and first.rstrip().endswith(("?", "*")):
             return Question(line, REQUIRED.sub("", first).strip())
     return None

@@ -7,8 +7,9 @@ protobuf media map, zstd media files) and `anki-legacy-with-media.apkg` ("Suppor
 versions": collection.anki21, JSON media map) from one collection: a Basic note with a PNG,
 a Basic (and reversed card) note with a JPEG used twice, a Cloze note, a note of a custom
 note type with three fields and two card templates, a note with a sound, a note whose
-"image" is text, and a media file no note uses (which Anki leaves out).  The files are checked in, so the tests do
-not need `anki`; run this again after changing what the packages hold (the test states it).
+"image" is text, and a media file no note uses (which Anki leaves out).  The files are
+checked in, so the tests do not need `anki`; run this again after changing what the
+packages hold (the test states what must come out).
 """
 
 from __future__ import annotations
