@@ -97,11 +97,13 @@ def test_it_reads_basic_reversed_optional_reversed_and_cloze_notes(anki_packages
 def test_a_file_named_as_an_image_that_is_not_one_is_left_out_with_a_warning(anki_packages):
     parsed = apkg.parse(anki_packages["legacy"])
     (warning,) = [p for p in parsed.warnings if p.code == "media-skipped"]
-    assert "relu-plot.png" in warning.message and "not a PNG" in warning.message
+    assert "relu-plot.png" in warning.message
+    assert "not a PNG" in warning.message
     assert warning.dropped
     assert parsed.media == {}
     basic = parsed.questions[0]
-    assert basic.answer == "ReLU" and basic.media == []
+    assert basic.answer == "ReLU"
+    assert basic.media == []
 
 
 @pytest.mark.parametrize("version", ["legacy", "current"])

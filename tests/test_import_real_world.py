@@ -60,8 +60,10 @@ def test_an_anki_package_gives_six_notes_two_images_and_says_what_it_left_out(na
         "media-skipped": [5, 6],
     }
     sound, fake = [p for p in parsed.warnings if p.code == "media-skipped"]
-    assert "lecture-intro.mp3" in sound.message and sound.dropped
-    assert "not-an-image.png" in fake.message and "not a PNG" in fake.message
+    assert "lecture-intro.mp3" in sound.message
+    assert sound.dropped
+    assert "not-an-image.png" in fake.message
+    assert "not a PNG" in fake.message
 
 
 def test_numbered_list_notes_in_english_give_nine_questions_and_flag_the_guesses():
@@ -94,7 +96,8 @@ def test_portuguese_heading_notes_give_five_questions_keeping_the_sub_heading_an
         (34, "Como inicializar os pesos?"),
     ]
     sgd = parsed.questions[3]
-    assert "### Exemplo" in sgd.answer and "opt.step()" in sgd.answer
+    assert "### Exemplo" in sgd.answer
+    assert "opt.step()" in sgd.answer
     assert warnings_by_code(parsed) == {"prose-skipped": [3]}
 
 

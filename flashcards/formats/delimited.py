@@ -60,7 +60,7 @@ FRONT_NAMES = {
 }  # fmt: skip
 BACK_NAMES = {
     "back", "answer", "definition", "back extra", "extra", "verso", "resposta", "definição",
-    "explicação", "svar", "bagside", "forklaring", "definition",
+    "explicação", "svar", "bagside", "forklaring",
 }  # fmt: skip
 TAG_NAMES = {"tags", "tag"}
 NOTETYPE_NAMES = {"notetype", "note type", "type"}

@@ -637,6 +637,7 @@ def session_summary(session: ImportSession) -> dict:
         return session.summary
     parsed = session_parsed(session)
     summary = import_summary(parsed, source=_source_text(parsed, bytes(session.data)))
+    summary["options"] = {}
     ImportSession.objects.filter(pk=session.pk).update(summary=summary)
     return summary
 
