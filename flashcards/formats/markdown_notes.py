@@ -254,6 +254,17 @@ def _report(questions: list[Question], prose: list[tuple[int, int]], result: Par
                 )
             )
         if question.number is not None:
+            if previous is None and question.number > 1:
+                result.problems.append(
+                    Problem(
+                        question.line,
+                        1,
+                        f"Line {question.line}: the numbering starts at {question.number} "
+                        "(are the questions before it missing?).",
+                        WARNING,
+                        code="numbering-gap",
+                    )
+                )
             if previous is not None and question.number not in (previous + 1, 1):
                 missing = (
                     f"question {previous + 1} is missing"
