@@ -26,6 +26,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from flashcards.formats import base
@@ -64,6 +65,8 @@ BACK_NAMES = {
 }  # fmt: skip
 TAG_NAMES = {"tags", "tag"}
 NOTETYPE_NAMES = {"notetype", "note type", "type"}
+# A file with this many broken rows is not a file of cards: reading stops (with an error).
+MAX_ROW_ERRORS = 1000
 BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)*")
 # csv's default field limit (128 KiB) is a guard we keep for export.
 csv.field_size_limit(1 << 20)
@@ -152,8 +155,14 @@ class _BadQuote(Exception):
         self.line, self.message = line, message
 
 
-def _quoted_rows(body: str, separator: str, first_line: int) -> list[_Row]:
+def _quoted_rows(
+    body: str, separator: str, first_line: int, *, suspicious: bool = True
+) -> list[_Row]:
     """Split CSV with quoting; raise _BadQuote at the first `"` that CSV would not put there.
+
+    With `suspicious`, a quoted field that spans lines and looks like rows between two stray
+    quotes (see `_looks_stray`) is a bad quote too: two stray quotes on two lines of a
+    Quizlet export must not make one card of them.
 
     A field is read with one regular expression, not character by character, so a 10 MB
     file is split in about a second.
@@ -172,6 +181,12 @@ def _quoted_rows(body: str, separator: str, first_line: int) -> list[_Row]:
                 raise _BadQuote(line, "a quote opens a field and is never closed")
             cell = match.group(1).replace('""', '"')
             line_after = line + body.count("\n", position, match.end())
+            if suspicious and line_after > line and _looks_stray(cell, separator):
+                raise _BadQuote(
+                    line,
+                    f"a quote opened here closes only on line {line_after}, across lines "
+                    "that look like rows of their own",
+                )
             position = match.end()
             if (
                 position < length
@@ -198,11 +213,17 @@ def _quoted_rows(body: str, separator: str, first_line: int) -> list[_Row]:
     return rows
 
 
-def _plain_rows(body: str, separator: str, first_line: int) -> list[_Row]:
-    return [
-        _Row(first_line + index, first_line + index, line.split(separator))
-        for index, line in enumerate(body.split("\n"))
-    ]
+def _looks_stray(cell: str, separator: str) -> bool:
+    """A multi-line "cell" that starts or ends with a line break, or whose later lines hold
+    the separator, is rows between two stray quotes rather than a cell with line breaks."""
+    first, *rest = cell.split("\n")
+    return not first.strip() or not rest[-1].strip() or any(separator in line for line in rest)
+
+
+def _plain_rows(body: str, separator: str, first_line: int) -> Iterator[_Row]:
+    """One row per line, made as they are read: reading may stop early (MAX_ROW_ERRORS)."""
+    for index, line in enumerate(body.split("\n")):
+        yield _Row(first_line + index, first_line + index, line.split(separator))
 
 
 def _block_rows(body: str, row_separator: str, separator: str, first_line: int) -> list[_Row]:
@@ -254,7 +275,9 @@ def parse(
         rows = _plain_rows(body, delimiter, first_line)
     else:
         try:
-            rows = _quoted_rows(body, delimiter, first_line)
+            rows = _quoted_rows(
+                body, delimiter, first_line, suspicious=quoting == "auto" and not from_anki
+            )
         except _BadQuote as bad:
             if quoting == "on":
                 raise ImportFormatError(
@@ -291,7 +314,7 @@ def parse(
     return result
 
 
-def _read_rows(rows: list[_Row], headers: dict, delimiter: str, result: ParsedSet) -> None:
+def _read_rows(rows: Iterable[_Row], headers: dict, delimiter: str, result: ParsedSet) -> None:
     html = headers.get("html", "").strip().lower() == "true"
     global_tags = headers.get("tags", "").split()
     default_notetype = headers.get("notetype", "").strip()
@@ -306,18 +329,36 @@ def _read_rows(rows: list[_Row], headers: dict, delimiter: str, result: ParsedSe
     if names is not None:
         _assign(names.split(delimiter), columns, field_columns)
     ignored: dict[int, list[int]] = {}
+    first = True
+    errors = 0
     for row in rows:
         cells = row.cells
         if not any(cell.strip() for cell in cells):
             continue
-        if not field_columns and names is None and _looks_like_header(cells):
+        # Only the first row can name the columns.
+        if first and not field_columns and names is None and _looks_like_header(cells):
             _assign(cells, columns, field_columns)
             names = ""
+            first = False
             continue
+        first = False
         special = {c for c in columns.values() if c is not None}
         fields = field_columns or [i for i in range(len(cells)) if i not in special]
         question = _question(cells, row.line, columns, fields, html, result, default_notetype)
         if question is None:
+            errors += 1
+            if errors >= MAX_ROW_ERRORS:
+                result.problems.append(
+                    Problem(
+                        row.line,
+                        1,
+                        f"Reading stopped at line {row.line} after {errors:,} rows that are "
+                        "not cards: this does not look like a file of cards. Nothing was "
+                        "imported; check the format and the separator.",
+                        code="too-many-errors",
+                    )
+                )
+                break
             continue
         question.tags = list(dict.fromkeys([*global_tags, *question.tags]))
         used = {*fields[:2], *special}

@@ -299,6 +299,7 @@ PROBLEM_CLASSES = {
     "numbering-gap": _("Gaps in the numbering"),
     "encoding": _("Encoding"),
     "too-many-questions": _("Too many questions"),
+    "too-many-errors": _("Too many errors"),
 }
 
 
