@@ -141,3 +141,16 @@ def test_the_command_the_api_and_the_wizard_show_the_same_summary(tmp_path, clie
         )
     for problem in expected["problems"]:
         assert problem["message"] in page
+
+
+def test_the_wizard_summary_speaks_danish(client):
+    owner = InstructorFactory()
+    client.force_login(owner)
+    upload = SimpleUploadedFile("notes.md", NOTES.encode())
+    response = client.post(
+        reverse("import-start"), {"file": upload, "format": ""}, HTTP_ACCEPT_LANGUAGE="da"
+    )
+    page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="da").content.decode()
+    assert "Problemer efter type" in page
+    assert "Løbende tekst ikke importeret" in page
+    assert "element udeladt fra filen" in page
