@@ -181,7 +181,7 @@ def _quoted_rows(
                 raise _BadQuote(line, "a quote opens a field and is never closed")
             cell = match.group(1).replace('""', '"')
             line_after = line + body.count("\n", position, match.end())
-            if suspicious and line_after > line and _looks_stray(cell, separator):
+            if suspicious and _looks_stray(cell, separator):
                 raise _BadQuote(
                     line,
                     f"a quote opened here closes only on line {line_after}, across lines "
@@ -214,9 +214,14 @@ def _quoted_rows(
 
 
 def _looks_stray(cell: str, separator: str) -> bool:
-    """A multi-line "cell" that starts or ends with a line break, or whose later lines hold
-    the separator, is rows between two stray quotes rather than a cell with line breaks."""
+    """A "cell" holding only separators and spaces, or a multi-line one that starts or ends
+    with a line break or whose later lines hold the separator, is text between two stray
+    quotes rather than a cell (with line breaks)."""
+    if not cell.replace(separator, "").strip():
+        return separator in cell or "\n" in cell
     first, *rest = cell.split("\n")
+    if not rest:
+        return False
     return not first.strip() or not rest[-1].strip() or any(separator in line for line in rest)
 
 
