@@ -21,6 +21,7 @@ from flashcards.richtext import (
     highlight_css,
     render_rich_text,
 )
+from tests import servers
 from tests.factories import ChoiceFactory, QuestionFactory, QuestionSetFactory
 
 XSS_CORPUS = [
@@ -341,7 +342,5 @@ def test_saving_with_update_fields_re_renders_the_html():
 
 
 def test_the_site_stylesheet_carries_exactly_the_generated_highlight_rules():
-    from pathlib import Path
-
-    shipped = Path(__file__).parent.parent / "frontend/static/frontend/site.css"
+    shipped = servers.ROOT / "frontend/static/frontend/site.css"
     assert highlight_css() in shipped.read_text()
