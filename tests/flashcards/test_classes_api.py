@@ -6,8 +6,7 @@ import pytest
 
 from flashcards.models import Classroom, Membership, QuestionSet
 from flashcards.selectors.content import can_view_set
-from tests.factories import QuestionSetFactory, StudentFactory
-from tests.factories_content import build_world
+from tests.flashcards.factories import QuestionSetFactory, StudentFactory, build_world, join_class
 
 pytestmark = pytest.mark.django_db
 
@@ -129,7 +128,7 @@ def test_a_student_who_leaves_loses_access_to_the_sets(api_client, world):
 
 def test_the_roster_lists_members_for_the_instructor(api_client, world):
     late = StudentFactory(username="late_joiner")
-    Membership.objects.create(classroom=world.classroom, user=late)
+    join_class(late, world.classroom)
     response = as_role(api_client, world, "owner").get(
         f"/api/classes/{world.classroom.pk}/members/"
     )
@@ -189,7 +188,7 @@ def test_an_instructor_cannot_pass_on_a_set_shared_with_their_class(api_client, 
     )
     foreign_class = Classroom.objects.create(owner=world.other_instructor, name="Theirs")
     foreign_class.question_sets.add(foreign)
-    Membership.objects.create(classroom=foreign_class, user=world.owner)
+    join_class(world.owner, foreign_class)
     assert can_view_set(world.owner, foreign)
     response = as_role(api_client, world, "owner").post(
         f"/api/classes/{world.classroom.pk}/sets/", {"question_set": foreign.pk}, format="json"

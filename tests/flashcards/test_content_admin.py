@@ -6,8 +6,12 @@ from __future__ import annotations
 import pytest
 
 from flashcards.models import Choice, Question
-from tests.factories import ClassroomFactory, QuestionSetFactory, UserFactory
-from tests.factories_content import multiple_choice_question
+from tests.flashcards.factories import (
+    ClassroomFactory,
+    QuestionSetFactory,
+    UserFactory,
+    multiple_choice_question,
+)
 
 pytestmark = pytest.mark.django_db
 

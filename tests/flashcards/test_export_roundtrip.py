@@ -11,8 +11,7 @@ from flashcards.formats import parse
 from flashcards.models import QuestionSet
 from flashcards.selectors.exports import export_question_set
 from flashcards.services.imports import import_questions
-from tests.factories import InstructorFactory
-from tests.factories_imports import full_question_set, snapshot
+from tests.flashcards.factories import InstructorFactory, full_question_set, snapshot
 
 pytestmark = pytest.mark.django_db
 

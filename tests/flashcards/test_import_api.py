@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from flashcards.models import ImportSession, Question, QuestionSet
-from tests.factories import InstructorFactory, QuestionSetFactory, StudentFactory
+from tests.flashcards.factories import InstructorFactory, QuestionSetFactory, StudentFactory
 
 pytestmark = pytest.mark.django_db
 

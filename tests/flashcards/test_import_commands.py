@@ -9,8 +9,12 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from flashcards.models import QuestionSet
-from tests.factories import InstructorFactory, StudentFactory
-from tests.factories_imports import full_question_set, snapshot
+from tests.flashcards.factories import (
+    InstructorFactory,
+    StudentFactory,
+    full_question_set,
+    snapshot,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -20,8 +20,7 @@ from flashcards.services.imports import (
     question_problems,
     validate_parsed_set,
 )
-from tests.factories import InstructorFactory
-from tests.factories_imports import full_question_set
+from tests.flashcards.factories import InstructorFactory, full_question_set
 
 
 def json_file(*questions: dict) -> bytes:

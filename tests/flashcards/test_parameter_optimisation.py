@@ -15,8 +15,7 @@ from flashcards import scheduling
 from flashcards.models import Card, CardState, ParameterFit, ReviewLog, StudySettings
 from flashcards.scheduling import LoggedReview, MemoryState, SchedulerConfig, StudyScheduler
 from flashcards.services import study as services
-from tests.factories import StudentFactory
-from tests.factories_study import cards_of, studyable_set
+from tests.flashcards.factories import StudentFactory, cards_of, studyable_set
 
 pytestmark = pytest.mark.django_db
 

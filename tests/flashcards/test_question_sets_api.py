@@ -9,8 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 
 from flashcards.models import Choice, NumericalAnswer, Question, QuestionSet, Tag
-from tests.factories import PASSWORD, QuestionFactory, QuestionSetFactory
-from tests.factories_content import build_world
+from tests.flashcards.factories import PASSWORD, QuestionFactory, QuestionSetFactory, build_world
 
 pytestmark = pytest.mark.django_db
 

@@ -18,9 +18,10 @@ from flashcards.services.study import (
     submit_review,
     undo_last_review,
 )
-from tests.factories import QuestionFactory, StudentFactory
-from tests.factories_study import (
+from tests.flashcards.factories import (
     ClozeQuestionFactory,
+    QuestionFactory,
+    StudentFactory,
     cards_of,
     put_state,
     studyable_set,
@@ -96,9 +97,9 @@ def test_a_client_review_id_cannot_be_reused_for_another_card():
 def test_two_students_may_use_the_same_client_review_id():
     alice, bob = StudentFactory(), StudentFactory()
     card = cards_of(studyable_set(alice, questions=1))[0]
-    from tests.factories_study import join
+    from tests.flashcards.factories import join_class
 
-    join(bob, card.question_set.classrooms.get())
+    join_class(bob, card.question_set.classrooms.get())
     submit_review(student=alice, card_id=card.pk, rating=4, client_review_id="r1")
     submit_review(student=bob, card_id=card.pk, rating=3, client_review_id="r1")
 

@@ -22,7 +22,7 @@ from flashcards.richtext import (
     render_rich_text,
 )
 from tests import servers
-from tests.factories import ChoiceFactory, QuestionFactory, QuestionSetFactory
+from tests.flashcards.factories import ChoiceFactory, QuestionFactory, QuestionSetFactory
 
 XSS_CORPUS = [
     "<script>alert(1)</script>",

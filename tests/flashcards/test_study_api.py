@@ -15,17 +15,15 @@ from flashcards.api.study_serializers import (
     ReviewResponseSerializer,
 )
 from flashcards.models import CardState, ReviewLog, StudySettings
-from tests.factories import (
+from tests.flashcards.factories import (
     PASSWORD,
+    ClozeQuestionFactory,
     InstructorFactory,
     QuestionFactory,
     QuestionSetFactory,
     StudentFactory,
-)
-from tests.factories_study import (
-    ClozeQuestionFactory,
     cards_of,
-    join,
+    join_class,
     put_state,
     studyable_set,
 )
@@ -192,7 +190,7 @@ def test_undo_through_the_api_restores_the_state_and_then_says_there_is_nothing_
 def test_bury_suspend_and_flag_change_only_the_students_own_state(api_client):
     student, classmate = StudentFactory(), StudentFactory()
     chapter = studyable_set(student, questions=3)
-    join(classmate, chapter.classrooms.get())
+    join_class(classmate, chapter.classrooms.get())
     buried, suspended, flagged = cards_of(chapter)
     signed_in(api_client, student)
 
@@ -273,7 +271,7 @@ def test_leeches_are_shown_to_the_student_and_to_the_instructor_of_the_class_onl
 def test_a_student_only_sees_their_own_statistics(api_client):
     student, classmate = StudentFactory(), StudentFactory()
     chapter = studyable_set(student, questions=2)
-    join(classmate, chapter.classrooms.get())
+    join_class(classmate, chapter.classrooms.get())
     card = cards_of(chapter)[0]
     put_state(classmate, card, state=2, due=datetime.now(UTC) + timedelta(days=3), stability=40)
     signed_in(api_client, student)

@@ -9,14 +9,21 @@ import pytest
 from flashcards.models import CardState, ReviewLog, StudySettings
 from flashcards.selectors.study import cram_queue, study_queue, study_scope
 from flashcards.services.study import bury_card, ensure_cards, set_suspended, submit_review
-from tests.factories import ClassroomFactory, QuestionFactory, StudentFactory
-from tests.factories_study import cards_of, join, put_state, studyable_set
+from tests.flashcards.factories import STUDY_NOW as NOW
+from tests.flashcards.factories import (
+    ClassroomFactory,
+    QuestionFactory,
+    StudentFactory,
+    cards_of,
+    join_class,
+    put_state,
+    studyable_set,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 LEARNING, REVIEW, RELEARNING = CardState.State.LEARNING, CardState.State.REVIEW, 3
-NOW = datetime(2025, 5, 14, 15, 0, tzinfo=UTC)
 
 
 def queue_ids(student, sets, *, limit=50, now=NOW):
@@ -92,7 +99,7 @@ def test_new_cards_interleave_sets_in_the_authors_order_within_each_set():
 
 
 def test_a_flashcard_with_a_reverse_and_a_cloze_question_yield_one_card_per_side_and_gap():
-    from tests.factories_study import ClozeQuestionFactory
+    from tests.flashcards.factories import ClozeQuestionFactory
 
     student = StudentFactory()
     chapter = studyable_set(student)
@@ -149,7 +156,7 @@ def test_at_the_same_instant_students_in_different_time_zones_are_on_different_s
     for student in (tokyo, lisbon):
         StudySettings.objects.create(student=student, new_cards_per_day=1)
     chapter = studyable_set(tokyo, questions=3)
-    join(lisbon, chapter.classrooms.get())
+    join_class(lisbon, chapter.classrooms.get())
     first = cards_of(chapter)[0]
     # 18:00 UTC on the 14th: 03:00 on the 15th in Tokyo, 19:00 on the 14th in Lisbon.
     time_machine.move_to(datetime(2025, 5, 14, 18, 0, tzinfo=UTC), tick=False)
@@ -232,7 +239,7 @@ def test_cram_mode_shows_cards_that_are_not_due_and_leaves_their_schedule_alone(
 
 def test_cards_follow_edits_of_their_question_and_questions_created_in_bulk():
     from flashcards.models import Card, Question
-    from tests.factories_study import ClozeQuestionFactory
+    from tests.flashcards.factories import ClozeQuestionFactory
 
     student = StudentFactory()
     chapter = studyable_set(student)

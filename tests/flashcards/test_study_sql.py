@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -17,22 +17,25 @@ from django.db import connection
 from django.db.models import Q
 
 from flashcards import scheduling
-from flashcards.models import CardState, Membership, QuestionSet, StudySettings
+from flashcards.models import CardState, QuestionSet, StudySettings
 from flashcards.selectors.content import sets_visible_to, studied_set_ids, visible_set_condition
 from flashcards.selectors.study import queue_context, study_queue
 from flashcards.services.study import ensure_cards
-from tests.factories import (
+from tests.flashcards.factories import STUDY_NOW as NOW
+from tests.flashcards.factories import (
     ClassroomFactory,
     InstructorFactory,
     QuestionFactory,
     QuestionSetFactory,
     StudentFactory,
+    cards_of,
+    join_class,
+    put_state,
+    studyable_set,
 )
-from tests.factories_study import cards_of, put_state, studyable_set
 
 pytestmark = pytest.mark.django_db
 
-NOW = datetime(2025, 5, 14, 15, 0, tzinfo=UTC)
 VISIBILITIES = list(QuestionSet.Visibility)
 
 
@@ -59,7 +62,7 @@ def test_studied_and_visible_sets_in_sql_match_the_read_rule_for_every_relation_
     student, instructor = StudentFactory(), InstructorFactory()
     for user in (student, instructor):
         member_of = ClassroomFactory()
-        Membership.objects.create(classroom=member_of, user=user)
+        join_class(user, member_of)
         owner_of = ClassroomFactory(owner=user)
         stranger_class = ClassroomFactory()
         for visibility, relation in itertools.product(
@@ -84,7 +87,7 @@ def test_a_set_in_two_of_the_students_classes_is_studied_once():
     question_set = studyable_set(student)
     second = ClassroomFactory()
     second.question_sets.add(question_set)
-    Membership.objects.create(classroom=second, user=student)
+    join_class(student, second)
 
     assert studied_set_ids(student) == [question_set.pk]
 

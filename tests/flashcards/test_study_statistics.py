@@ -9,8 +9,7 @@ import pytest
 from flashcards.models import CardState
 from flashcards.selectors.study import student_statistics
 from flashcards.services.study import submit_review, undo_last_review
-from tests.factories import StudentFactory
-from tests.factories_study import cards_of, put_state, studyable_set
+from tests.flashcards.factories import StudentFactory, cards_of, put_state, studyable_set
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from rest_framework.authtoken.models import Token
 
 from flashcards.authentication import TokenAuthentication
 from flashcards.models import User
-from tests.factories import InstructorFactory, StudentFactory
+from tests.flashcards.factories import InstructorFactory, StudentFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -6,13 +6,14 @@ import pytest
 from django.urls import reverse
 
 from flashcards.models import Membership, QuestionSet, User
-from tests.factories import (
+from tests.flashcards.factories import (
     PASSWORD,
     ClassroomFactory,
     InstructorFactory,
     QuestionFactory,
     QuestionSetFactory,
     StudentFactory,
+    join_class,
 )
 
 pytestmark = pytest.mark.django_db
@@ -155,7 +156,7 @@ def test_an_instructor_cannot_open_another_instructors_class(client):
 def test_the_set_browser_lists_only_sets_the_student_may_read(client):
     student = StudentFactory()
     classroom = ClassroomFactory()
-    classroom.members.add(student)
+    join_class(student, classroom)
     assigned = QuestionSetFactory(
         title="Assigned chapter", visibility=QuestionSet.Visibility.CLASSES
     )
@@ -202,7 +203,7 @@ def test_the_set_browser_runs_in_a_constant_number_of_queries(
 def test_the_dashboard_runs_in_a_bounded_number_of_queries(client, django_assert_max_num_queries):
     student = StudentFactory()
     for _ in range(5):
-        ClassroomFactory().members.add(student)
+        join_class(student, ClassroomFactory())
         QuestionSetFactory(visibility=QuestionSet.Visibility.PUBLIC)
     client.force_login(student)
     with django_assert_max_num_queries(10):

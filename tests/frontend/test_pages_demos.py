@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.factories_demos import DemoAttachmentFactory, DemoRunFactory
-from tests.factories_pages import class_world
+from tests.frontend.factories import class_world
+from tests.training.factories import DemoAttachmentFactory, DemoRunFactory
 from training.models import DemoAttachment, DemoRun
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from flashcards.models import Question, QuestionSet
-from tests.factories import (
+from tests.flashcards.factories import (
     ChoiceFactory,
     InstructorFactory,
     QuestionFactory,

@@ -7,12 +7,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from flashcards.models import ImportSession, Question, QuestionSet
-from tests.factories import (
+from tests.flashcards.factories import (
     ClassroomFactory,
     InstructorFactory,
     QuestionFactory,
     QuestionSetFactory,
     StudentFactory,
+    join_class,
 )
 
 pytestmark = pytest.mark.django_db
@@ -156,7 +157,7 @@ def test_the_owner_gets_every_export_format_and_a_student_the_study_ones(client,
     classroom = ClassroomFactory(owner=instructor)
     classroom.question_sets.add(question_set)
     student = StudentFactory()
-    classroom.members.add(student)
+    join_class(student, classroom)
     url = reverse("set-detail", args=[question_set.pk])
 
     owner_page = client.get(url).content.decode()

@@ -12,15 +12,16 @@ from django.utils import timezone
 
 from quizzes.models import Attempt, Quiz
 from quizzes.services.attempts import start_attempt, submit_attempt
-from tests.factories import InstructorFactory, StudentFactory
-from tests.factories_quizzes import (
-    QuizFactory,
+from tests.flashcards.factories import (
+    InstructorFactory,
+    StudentFactory,
     choice_id,
     classroom_with_students,
     free_text,
     multiple_choice,
     numerical,
 )
+from tests.quizzes.factories import QuizFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -499,7 +500,7 @@ def test_after_each_question_a_student_checks_an_answer_and_sees_its_feedback(cl
 
 def test_matching_and_cloze_answers_are_read_from_the_form(client):
     from flashcards.models import Question
-    from tests.factories import ChoiceFactory, QuestionFactory
+    from tests.flashcards.factories import ChoiceFactory, QuestionFactory
 
     owner = InstructorFactory()
     classroom, (student,) = classroom_with_students(owner, 1)

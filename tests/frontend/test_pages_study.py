@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from flashcards.models import ReviewLog
 from flashcards.services.study import submit_review
-from tests.factories_demos import DemoAttachmentFactory, DemoRunFactory
-from tests.factories_pages import class_world
+from tests.frontend.factories import class_world
+from tests.training.factories import DemoAttachmentFactory, DemoRunFactory
 from training.models import DemoRun
 
 pytestmark = pytest.mark.django_db

@@ -14,18 +14,21 @@ from django.urls import reverse
 
 from quizzes.models import Attempt, AttemptAnswer, Quiz
 from quizzes.services.attempts import save_answer, start_attempt, submit_attempt
-from tests.factories import ClassroomFactory, InstructorFactory, QuestionSetFactory, StudentFactory
-from tests.factories_demos import DemoAttachmentFactory
-from tests.factories_quizzes import (
-    QuizFactory,
+from tests.flashcards.factories import (
+    ClassroomFactory,
+    InstructorFactory,
+    QuestionSetFactory,
+    StudentFactory,
     choice_id,
     classroom_with_students,
     free_text,
-    join,
+    join_class,
     multiple_choice,
     numerical,
     true_false,
 )
+from tests.quizzes.factories import QuizFactory
+from tests.training.factories import DemoAttachmentFactory
 from training.services.runs import execute_run
 
 pytestmark = pytest.mark.django_db
@@ -774,7 +777,7 @@ def test_another_class_owner_cannot_be_assigned_through_the_api_but_keeps_its_ow
     other = world["users"]["other_instructor"]
     their_class = ClassroomFactory(owner=other)
     student = StudentFactory()
-    join(their_class, student)
+    join_class(student, their_class)
     their_set = QuestionSetFactory(owner=other)
     true_false(their_set)
     client = client_for(api_client, world, "other_instructor")
@@ -817,7 +820,7 @@ def test_reading_an_overdue_attempt_over_the_api_closes_it(api_client, world):
 
 
 def test_the_admin_lists_and_shows_quizzes_and_attempts(client, world):
-    from tests.factories import UserFactory
+    from tests.flashcards.factories import UserFactory
 
     admin = UserFactory(is_staff=True, is_superuser=True)
     client.force_login(admin)

@@ -29,18 +29,21 @@ from quizzes.services.attempts import (
 from quizzes.services.errors import ActionConflict, ActionNotAllowed, QuizActionError
 from quizzes.tasks import close_attempt_at_deadline
 from tests import servers
-from tests.factories import InstructorFactory, QuestionSetFactory, StudentFactory
-from tests.factories_quizzes import (
-    QuizFactory,
+from tests.flashcards.factories import (
+    InstructorFactory,
+    QuestionSetFactory,
+    StudentFactory,
     TagFactory,
     choice_id,
     classroom_with_students,
     free_text,
+    join_class,
     multiple_choice,
     numerical,
     short_answer,
     true_false,
 )
+from tests.quizzes.factories import QuizFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -144,7 +147,7 @@ def test_shuffling_is_fixed_per_attempt_and_survives_reloads(course):
     quiz.save()
     orders = set()
     for student in [StudentFactory() for _ in range(8)]:
-        course["classroom"].members.add(student)
+        join_class(student, course["classroom"])
         attempt, _ = start_attempt(quiz=quiz, student=student)
         order = tuple(attempt.answers.order_by("slot").values_list("question_id", flat=True))
         resumed, _ = start_attempt(quiz=quiz, student=student)

@@ -11,8 +11,15 @@ from django.urls import reverse
 from quizzes.models import Quiz
 from quizzes.selectors.gradebook import COLUMNS, gradebook_csv
 from quizzes.services.attempts import save_answer, start_attempt, submit_attempt
-from tests.factories import InstructorFactory, QuestionSetFactory, StudentFactory
-from tests.factories_quizzes import QuizFactory, classroom_with_students, join, true_false
+from tests.flashcards.factories import (
+    InstructorFactory,
+    QuestionSetFactory,
+    StudentFactory,
+    classroom_with_students,
+    join_class,
+    true_false,
+)
+from tests.quizzes.factories import QuizFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -133,7 +140,7 @@ def test_the_gradebook_takes_a_fixed_number_of_queries(
 ):
     for _ in range(6):
         student = StudentFactory()
-        join(gradebook["classroom"], student)
+        join_class(student, gradebook["classroom"])
         take(gradebook["quiz"], student, 1)
     api_client.force_login(gradebook["instructor"])
     with django_assert_max_num_queries(8):

@@ -501,7 +501,7 @@ def test_normalisation_is_idempotent(text):
 
 @pytest.mark.django_db
 def test_a_snapshot_shown_to_a_student_gives_no_key_away():
-    from tests.factories_quizzes import multiple_choice
+    from tests.flashcards.factories import multiple_choice
 
     question = multiple_choice(_set(), correct=("sigmoid",), wrong=("tanh", "ReLU"))
     snapshot = take_snapshot(question, rng=random.Random(1), shuffle_choices=True)
@@ -514,7 +514,7 @@ def test_a_snapshot_shown_to_a_student_gives_no_key_away():
 
 @pytest.mark.django_db
 def test_grading_uses_the_question_as_given_even_after_it_is_edited():
-    from tests.factories_quizzes import multiple_choice
+    from tests.flashcards.factories import multiple_choice
 
     question = multiple_choice(_set(), correct=("0.87",), wrong=("0.13",), points=Decimal(2))
     snapshot = take_snapshot(question, rng=random.Random(1), shuffle_choices=False)
@@ -575,6 +575,6 @@ def test_cloze_blanks_are_read_as_the_page_renders_them():
 
 
 def _set():
-    from tests.factories import QuestionSetFactory
+    from tests.flashcards.factories import QuestionSetFactory
 
     return QuestionSetFactory()

@@ -36,9 +36,9 @@ from quizzes.services.attempts import (
     start_attempt,
     submit_attempt,
 )
-from tests.factories import InstructorFactory, QuestionSetFactory
-from tests.factories_quizzes import (
-    QuizFactory,
+from tests.flashcards.factories import (
+    InstructorFactory,
+    QuestionSetFactory,
     choice_id,
     classroom_with_students,
     free_text,
@@ -46,6 +46,7 @@ from tests.factories_quizzes import (
     short_answer,
     true_false,
 )
+from tests.quizzes.factories import QuizFactory
 
 pytestmark = pytest.mark.django_db
 

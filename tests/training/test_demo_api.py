@@ -11,14 +11,14 @@ from django.urls import reverse
 from PIL import Image
 
 from flashcards.models import QuestionSet
-from tests.factories import (
-    ClassroomFactory,
+from tests.flashcards.factories import (
     InstructorFactory,
     QuestionFactory,
-    QuestionSetFactory,
     StudentFactory,
+    assigned_set,
+    join_class,
 )
-from tests.factories_demos import DemoAttachmentFactory, DemoRunFactory, shared_digit_training
+from tests.training.factories import DemoAttachmentFactory, DemoRunFactory, shared_digit_training
 from training.data import load_embedded
 from training.models import DemoAttachment, DemoRun
 from training.services import runs
@@ -39,11 +39,9 @@ def _fresh_cache():
 def world():
     """A set assigned to a class: its owner, a member, an outsider and another instructor."""
     owner = InstructorFactory()
-    question_set = QuestionSetFactory(owner=owner, visibility=QuestionSet.Visibility.CLASSES)
-    classroom = ClassroomFactory(owner=owner)
-    classroom.question_sets.add(question_set)
+    question_set, classroom = assigned_set(owner=owner)
     member = StudentFactory()
-    classroom.members.add(member)
+    join_class(member, classroom)
     question = QuestionFactory(question_set=question_set)
     return {
         "question": question,

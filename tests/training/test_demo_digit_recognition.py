@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 
 from tests.demo_checks import assert_well_formed
-from tests.factories_demos import shared_digit_training
+from tests.training.factories import shared_digit_training
 from training.data import load_embedded
 from training.digit_model import (
     VERSION,

@@ -11,8 +11,8 @@ from celery.signals import before_task_publish
 from django.core.cache import cache
 from django.utils import timezone
 
-from tests.factories import StudentFactory
-from tests.factories_demos import DemoRunFactory
+from tests.flashcards.factories import StudentFactory
+from tests.training.factories import DemoRunFactory
 from training import registry
 from training.models import DemoRun
 from training.params import DemoParameterError

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from tests.factories import QuestionFactory, QuestionSetFactory
+from tests.flashcards.factories import QuestionFactory, QuestionSetFactory
 from training.models import DemoAttachment, DemoRun
 from training.registry import get_demo
 from training.sample_demos import NETWORKS, SAMPLE_DEMOS, attach_sample_demos

@@ -7,14 +7,13 @@ from celery.signals import before_task_publish
 from django.core.cache import cache
 from django.urls import reverse
 
-from flashcards.models import QuestionSet
 from tests import servers
-from tests.factories import (
-    ClassroomFactory,
+from tests.flashcards.factories import (
     InstructorFactory,
     QuestionFactory,
-    QuestionSetFactory,
     StudentFactory,
+    assigned_set,
+    join_class,
 )
 from training.models import DemoRun
 from training.services.runs import request_run
@@ -58,11 +57,9 @@ def test_an_attached_demo_is_computed_by_the_worker_and_served_by_the_api(
     celery_worker, api_client, published
 ):
     owner = InstructorFactory()
-    question_set = QuestionSetFactory(owner=owner, visibility=QuestionSet.Visibility.CLASSES)
-    classroom = ClassroomFactory(owner=owner)
-    classroom.question_sets.add(question_set)
+    question_set, classroom = assigned_set(owner=owner)
     student = StudentFactory()
-    classroom.members.add(student)
+    join_class(student, classroom)
     question = QuestionFactory(question_set=question_set)
 
     api_client.force_authenticate(owner)

@@ -15,7 +15,7 @@ from django.core.management import call_command
 from flashcards.models import Choice, NumericalAnswer, Question, QuestionSet
 from flashcards.sample_content import DEMO_PASSWORD, check_course, load_sample_content, read_course
 from flashcards.selectors.content import can_edit_set, can_view_set
-from tests.factories import StudentFactory
+from tests.flashcards.factories import StudentFactory
 from training.models import DemoAttachment
 from training.sample_demos import SAMPLE_DEMOS
 

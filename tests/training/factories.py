@@ -11,7 +11,7 @@ from pathlib import Path
 import factory
 import torch
 
-from tests.factories import InstructorFactory, QuestionFactory
+from tests.flashcards.factories import QuestionFactory
 from training.models import DemoAttachment, DemoRun
 from training.params import params_key
 from training.registry import get_demo
@@ -60,9 +60,6 @@ class DemoAttachmentFactory(factory.django.DjangoModelFactory):
         )
     )
     created_by = factory.LazyAttribute(lambda attachment: attachment.question.question_set.owner)
-
-
-__all__ = ["DemoAttachmentFactory", "DemoRunFactory", "InstructorFactory", "canonical"]
 
 
 @functools.cache

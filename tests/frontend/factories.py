@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from flashcards.models import QuestionSet
-from tests.factories import (
+from tests.flashcards.factories import (
     ClassroomFactory,
     InstructorFactory,
     QuestionFactory,
     QuestionSetFactory,
     StudentFactory,
+    join_class,
 )
-from tests.factories_quizzes import join
 
 
 def class_world(cards: int = 3) -> dict:
@@ -31,7 +31,7 @@ def class_world(cards: int = 3) -> dict:
     classroom = ClassroomFactory(owner=owner, name="Deep learning 101")
     classroom.question_sets.add(question_set)
     student = StudentFactory()
-    join(classroom, student)
+    join_class(student, classroom)
     return {
         "owner": owner,
         "other_instructor": InstructorFactory(),
