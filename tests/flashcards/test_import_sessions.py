@@ -17,7 +17,7 @@ from benchmarks.import_gift import generate_gift
 from flashcards.models import ImportSession, Question
 from flashcards.services import imports as service
 from flashcards.tasks import delete_stale_import_sessions
-from tests.factories import InstructorFactory
+from tests.flashcards.factories import InstructorFactory
 
 pytestmark = pytest.mark.django_db
 

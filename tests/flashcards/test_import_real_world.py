@@ -13,7 +13,7 @@ import pytest
 
 from flashcards import formats
 
-CORPUS = Path(__file__).parent / "data" / "real_world"
+CORPUS = Path(__file__).parents[1] / "data" / "real_world"
 
 
 def parse(name: str, **options):

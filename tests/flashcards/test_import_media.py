@@ -11,11 +11,11 @@ from django.urls import reverse
 
 from flashcards.models import Question, QuestionMedia, QuestionSet
 from flashcards.services.imports import import_questions
-from tests.factories import InstructorFactory, StudentFactory
+from tests.flashcards.factories import InstructorFactory, StudentFactory
 
 pytestmark = pytest.mark.django_db
 
-PACKAGE = Path(__file__).parent / "data" / "real_world" / "anki-modern-with-media.apkg"
+PACKAGE = Path(__file__).parents[1] / "data" / "real_world" / "anki-modern-with-media.apkg"
 
 
 @pytest.fixture(autouse=True)
