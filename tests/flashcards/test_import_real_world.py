@@ -143,4 +143,5 @@ def test_a_windows_1252_spreadsheet_keeps_its_letters_and_its_quoted_separator()
         ("Regularização", "penalidade nos pesos grandes (“weight decay”)"),
     ]
     (warning,) = parsed.warnings
+    assert warning.code == "encoding"
     assert "Windows-1252" in warning.message
