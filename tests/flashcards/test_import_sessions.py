@@ -154,3 +154,52 @@ def test_the_wizard_summary_speaks_danish(client):
     assert "Problemer efter type" in page
     assert "Løbende tekst ikke importeret" in page
     assert "element udeladt fra filen" in page
+
+
+QUIZLET_CUSTOM = "loss - how wrong$$metric - what we report$$"
+
+
+def test_the_api_and_the_command_take_quizlets_custom_separators(tmp_path, api_client):
+    api_client.force_authenticate(InstructorFactory(username="teacher"))
+    upload = SimpleUploadedFile("cards.txt", QUIZLET_CUSTOM.encode())
+    response = api_client.post(
+        reverse("import-list"),
+        {"file": upload, "format": "csv", "separator": " - ", "row_separator": "$$"},
+        format="multipart",
+    )
+    assert response.status_code == 201, response.data
+    assert [q["prompt"] for q in response.data["questions"]] == ["loss", "metric"]
+    confirmed = api_client.post(reverse("import-confirm", args=[response.data["id"]]))
+    assert confirmed.status_code == 201
+    assert confirmed.data["created"] == 2
+
+    path = tmp_path / "cards.txt"
+    path.write_text(QUIZLET_CUSTOM)
+    out = StringIO()
+    call_command(
+        "import_questions",
+        str(path),
+        "--format",
+        "csv",
+        "--separator",
+        " - ",
+        "--row-separator",
+        "$$",
+        "--dry-run",
+        stdout=out,
+        stderr=StringIO(),
+    )
+    assert "csv, 2 questions (2 flashcard)" in out.getvalue()
+
+
+def test_the_wizard_takes_a_blank_line_between_cards(client):
+    client.force_login(InstructorFactory())
+    text = "epoch;one pass\nover the data\n\nbatch;a few samples\n"
+    response = client.post(
+        reverse("import-start"),
+        {"text": text, "format": "csv", "separator": ";", "row_separator": "blank"},
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    session = ImportSession.objects.get()
+    assert session.summary["total"] == 2
+    assert session.summary["options"] == {"separator": ";", "row_separator": "blank"}
