@@ -338,6 +338,8 @@ class _Media:
         self.archive, self.version, self.result = archive, version, result
         self.by_name: dict[str, str] = {}  # media name → zip member
         self.loaded: dict[str, str | None] = {}  # media name → sanitised name, None if refused
+        self.refused: dict[str, str] = {}  # media name → why
+        self._current = ""
         self.total = 0
         self.used: set[str] = set()
         self._read_map()
@@ -436,8 +438,11 @@ class _Media:
 
         name = unquote(source)
         if name in self.loaded:
+            if self.loaded[name] is None:  # refused for an earlier note: say so here too
+                self._skip(number, self.refused.get(name, f"the image {name!r}"), again=True)
             return self.loaded[name]
         self.loaded[name] = None
+        self._current = name
         member = self.by_name.get(name)
         if member is None:
             self._skip(number, f"the image {name!r} is not in the package")
@@ -487,7 +492,9 @@ class _Media:
                 raise _TooLarge
             return raw
 
-    def _skip(self, number: int, what: str) -> None:
+    def _skip(self, number: int, what: str, *, again: bool = False) -> None:
+        if not again:
+            self.refused[self._current] = what
         self.result.problems.append(
             _dropped(number, f"Note {number}: {what}; it was left out.", "media-skipped")
         )

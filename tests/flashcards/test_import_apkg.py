@@ -264,3 +264,17 @@ def test_a_collection_that_expands_past_the_limit_is_refused(monkeypatch):
     assert len(buffer.getvalue()) < 10_000  # small upload, large content: a zip bomb in miniature
     with pytest.raises(ImportFormatError, match="too large"):
         apkg.parse(buffer.getvalue())
+
+
+def test_an_image_over_the_size_limit_is_left_out_with_a_warning_naming_its_note(monkeypatch):
+    from pathlib import Path
+
+    package = Path(__file__).parents[1] / "data" / "real_world" / "anki-modern-with-media.apkg"
+    monkeypatch.setattr(apkg, "MAX_IMAGE_BYTES", 100)  # the JPEG has 633 bytes, the PNG 77
+    parsed = apkg.parse(package.read_bytes())
+    assert list(parsed.media) == ["relu_curve.png"]
+    too_large = [p for p in parsed.warnings if "larger than" in p.message]
+    assert [p.line for p in too_large] == [2, 3]  # each note that used it
+    assert all("tanh-range.jpg" in p.message for p in too_large)
+    assert "tanh-range.jpg" not in parsed.questions[1].answer
+    assert "tanh-range.jpg" not in parsed.questions[2].answer
