@@ -61,20 +61,26 @@ def test_it_reads_true_false_in_every_spelling(block, expected):
     assert question.correct_boolean is expected
 
 
-def test_true_false_feedback_joins_the_general_feedback_saying_which_answer_it_is_for():
+def test_true_false_feedback_is_kept_for_each_answer_apart_from_the_general_feedback():
     parsed = gift.parse(
         "The sun rises in the west.{FALSE#Think of a sunrise.#Right, east.####Earth turns east.}"
     )
     (question,) = parsed.questions
     assert (question.correct_boolean, question.choices) == (False, [])
     # The first '#' is shown for the wrong answer (true), the second for the right one (false).
-    assert question.general_feedback == (
-        "Earth turns east.\n\n"
-        "If you answered true: Think of a sunrise.\n\n"
-        "If you answered false: Right, east."
+    assert (question.true_feedback, question.false_feedback) == (
+        "Think of a sunrise.",
+        "Right, east.",
     )
-    (warning,) = parsed.warnings
-    assert (warning.line, "general feedback" in warning.message) == (1, True)
+    assert question.general_feedback == "Earth turns east."
+    assert parsed.problems == []
+
+
+def test_an_essay_without_a_reference_answer_imports_as_free_text_without_one():
+    parsed = preview_import(data=b"::Q8:: How are you? {}\n\nIs ReLU linear?{F}\n", fmt="gift")
+    assert parsed.errors == []
+    essay = parsed.questions[0]
+    assert (essay.kind, essay.answer, essay.title) == ("free_text", "", "Q8")
 
 
 def test_an_essay_reads_its_general_feedback_as_the_reference_answer():

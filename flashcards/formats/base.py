@@ -50,6 +50,9 @@ class Problem:
     column: int
     message: str
     severity: str = ERROR
+    # A stable name for the class of problem (e.g. "image-not-imported"), for summaries that
+    # count warnings per class; empty for the problems that predate it.
+    code: str = ""
 
     @property
     def is_error(self) -> bool:
@@ -61,6 +64,7 @@ class Problem:
             "column": self.column,
             "message": self.message,
             "severity": self.severity,
+            "code": self.code,
         }
 
     def __str__(self) -> str:
@@ -116,6 +120,9 @@ class ParsedQuestion:
     has_reverse: bool = False
     allow_multiple: bool = False
     correct_boolean: bool | None = None
+    # True/false: feedback for whoever answered true, and for whoever answered false.
+    true_feedback: str = ""
+    false_feedback: str = ""
     case_sensitive: bool = False
     normalize_whitespace: bool = True
     ignore_accents: bool = False
