@@ -466,7 +466,8 @@ class _QuestionParser:
         return ParsedQuestion(kind=base.NUMERICAL, prompt="", numerical_answers=answers)
 
 
-def _category_tag(raw: str) -> str:
+def category_tag(raw: str) -> str:
+    """A Moodle category path below the course's top category, case kept: the tag."""
     path = raw.strip()
     for prefix in ("$course$/", "$system$/", "$module$/", "$cat1$/", "$coursecategory$/"):
         if path.startswith(prefix):
@@ -507,7 +508,7 @@ def parse(data: bytes | str) -> ParsedSet:
         block = _Block(lines)
         stripped = block.text.lstrip()
         if stripped.startswith("$CATEGORY:"):
-            tag = _category_tag(stripped[len("$CATEGORY:") :].split("\n", 1)[0])
+            tag = category_tag(stripped[len("$CATEGORY:") :].split("\n", 1)[0])
             category = [tag] if tag else []
             if not warned_category:
                 line, _ = block.position(0)
