@@ -46,9 +46,11 @@ ANKI_HEADER = re.compile(
     r"notetype|deck|guid column|notetype column|deck column|tags):",
     re.IGNORECASE,
 )
-# An XML declaration and comments, then Moodle's root element.
+# An XML declaration, comments and perhaps a DTD (refused by the parser), then <quiz>.
 MOODLE_XML = re.compile(
-    rb"\A(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<quiz[\s>]", re.S
+    rb"\A(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*"
+    rb"(?:<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>\s*)?(?:<!--.*?-->\s*)*<quiz[\s>]",
+    re.S,
 )
 MARKDOWN_HINTS = re.compile(
     r"^\s*(?:#{1,6}\s|Q:|A:|[-*+]\s.*\((?:correct|x)\)\s*$)", re.MULTILINE | re.IGNORECASE

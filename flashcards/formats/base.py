@@ -175,6 +175,23 @@ class ExportResult:
     media_type: str = "application/octet-stream"
 
 
+def weights_adding_to_100(weights: list[Decimal | None]) -> list[Decimal | None]:
+    """Two-decimal weights of a several-answer question, the rounding of thirds undone.
+
+    Moodle writes a third as 33.33333 and a sixth as 16.66667; rounded to the two decimals
+    the database keeps, three thirds add up to 99.99 and six sixths to 100.02, which the
+    content rules (positive weights add up to 100%) would refuse.  When the positive weights
+    miss 100 by no more than rounding can explain, the last one takes the difference.
+    """
+    positive = [index for index, weight in enumerate(weights) if weight is not None and weight > 0]
+    total = sum((weights[index] for index in positive), Decimal(0))
+    if not positive or total == 100 or abs(total - 100) > Decimal("0.005") * len(positive):
+        return weights
+    adjusted = list(weights)
+    adjusted[positive[-1]] += Decimal(100) - total
+    return adjusted
+
+
 def line_col(text: str, offset: int) -> tuple[int, int]:
     """1-based line and column of a character offset in `text`."""
     offset = max(0, min(offset, len(text)))

@@ -342,6 +342,10 @@ class _QuestionParser:
             self.error(start, "A multiple-choice question needs at least two answers.")
         elif not any(choice.is_correct for choice in choices):
             self.error(start, "No answer is marked correct ('=' or a positive '~%n%' weight).")
+        if not has_equals:
+            weights = base.weights_adding_to_100([choice.weight for choice in choices])
+            for choice, weight in zip(choices, weights, strict=True):
+                choice.weight = weight
         return ParsedQuestion(
             kind=base.MULTIPLE_CHOICE, prompt="", choices=choices, allow_multiple=not has_equals
         )

@@ -221,32 +221,14 @@ class _Reader:
 # --- question types ----------------------------------------------------------------------------
 
 
-def _weights_adding_to_100(weights: list[Decimal], raw: list[Decimal]) -> list[Decimal]:
-    """Rounded weights whose positive ones add up to 100 when the unrounded ones did.
-
-    Moodle stores a third as 33.33333; three of them round to 99.99 and six sixths to 100.02,
-    which a several-answer question must not become.  The difference goes to the last
-    positive weight.
-    """
-    positive_raw = sum((value for value in raw if value > 0), Decimal(0))
-    positive = [index for index, value in enumerate(weights) if value > 0]
-    if not positive or abs(positive_raw - 100) > Decimal("0.1"):
-        return weights
-    total = sum((weights[index] for index in positive), Decimal(0))
-    adjusted = list(weights)
-    adjusted[positive[-1]] += Decimal(100) - total
-    return adjusted
-
-
 def _multichoice(reader: _Reader) -> ParsedQuestion:
     element = reader.element
     single = _number(element, "single", "true").lower() in {"true", "1"}
-    choices, raw = [], []
+    choices = []
     for answer in element.findall("answer"):
         fraction = reader.fraction(answer)
         if fraction is None:
             continue
-        raw.append(fraction)
         text = reader.rich(answer)
         if not text:
             reader.error(answer, "An answer has no text.")
@@ -259,7 +241,7 @@ def _multichoice(reader: _Reader) -> ParsedQuestion:
         )
     weights = [choice.weight for choice in choices]
     if not single:
-        weights = _weights_adding_to_100(weights, raw)
+        weights = base.weights_adding_to_100(weights)
     best = max(weights, default=Decimal(0))
     for choice, weight in zip(choices, weights, strict=True):
         choice.weight = weight
