@@ -119,10 +119,12 @@ def test_html_tables_survive_and_images_are_taken_out_with_a_warning_per_questio
 @pytest.mark.django_db
 def test_it_saves_and_renders_tables_math_and_literal_options():
     outcome = import_questions(user=InstructorFactory(), data=FILE.read_bytes(), fmt="gift")
-    assert outcome.saved and outcome.created == 12
+    assert outcome.saved
+    assert outcome.created == 12
     questions = {q.title: q for q in outcome.question_set.questions.all()}
     activation = questions["Which activation"]
-    assert "<table>" in activation.prompt_html and "<img" not in activation.prompt_html
+    assert "<table>" in activation.prompt_html
+    assert "<img" not in activation.prompt_html
     assert activation.choices.get(text="-").text_html == "<p>-</p>"
     softmax = questions["Softmax sums to one"]
     assert "<math" in softmax.prompt_html

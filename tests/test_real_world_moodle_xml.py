@@ -124,10 +124,12 @@ def test_every_loss_is_a_warning_at_its_question_line(parsed):
 @pytest.mark.django_db
 def test_it_saves_and_renders_without_broken_images(parsed):
     outcome = import_questions(user=InstructorFactory(), data=FILE.read_bytes(), fmt="moodlexml")
-    assert outcome.saved and outcome.created == 11
+    assert outcome.saved
+    assert outcome.created == 11
     questions = {q.title: q for q in outcome.question_set.questions.all()}
     activation = questions["Which activation"]
-    assert "<table>" in activation.prompt_html and "<img" not in activation.prompt_html
+    assert "<table>" in activation.prompt_html
+    assert "<img" not in activation.prompt_html
     assert activation.choices.get(text="-").text_html == "<p>-</p>"
     assert "<math" in questions["Softmax sums to one"].prompt_html
     assert list(questions["Shapes"].tags.values_list("name", flat=True)) == [CATEGORY]
