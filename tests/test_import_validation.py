@@ -211,3 +211,15 @@ def test_every_imported_question_passes_the_content_rules_again_once_stored():
     assert [(a.value, a.weight) for a in numerical.numerical_answers.all()][-1] == (None, 0)
     assert essay.answer == "Linear layers collapse into one."
     assert [c.text for c in matching.choices.all()] == ["ReLU", "Sigmoid", ""]
+
+
+@pytest.mark.django_db
+def test_an_imported_essay_without_a_reference_answer_survives_a_json_round_trip():
+    from flashcards.selectors.exports import export_question_set
+
+    owner = InstructorFactory()
+    first = import_questions(user=owner, data=b"Why stack layers?{}\n", fmt="gift")
+    exported = export_question_set(question_set=first.question_set, fmt="json")
+    again = import_questions(user=owner, data=exported.content, fmt="json")
+    assert again.saved, again.problems
+    assert again.question_set.questions.get().answer == ""

@@ -120,6 +120,9 @@ class ParsedQuestion:
     has_reverse: bool = False
     allow_multiple: bool = False
     correct_boolean: bool | None = None
+    # Free text: the source format has no reference answers (Moodle essays), or the question
+    # was stored without one (lossless JSON); the content rules then do not ask for one.
+    answer_optional: bool = False
     # True/false: feedback for whoever answered true, and for whoever answered false.
     true_feedback: str = ""
     false_feedback: str = ""

@@ -295,7 +295,7 @@ class _QuestionParser:
         while first < end and text[first].isspace():
             first += 1
         if not body:
-            return ParsedQuestion(kind=base.FREE_TEXT, prompt="")
+            return ParsedQuestion(kind=base.FREE_TEXT, prompt="", answer_optional=True)
         if text[first] == "#":
             return self.numerical(first + 1, end, fmt)
         if find(text, "~", start, end) != -1:

@@ -168,6 +168,8 @@ def _question(data, line: int, column: int, index: int, problems: list) -> Parse
     if kind not in base.KINDS:
         reader.error(f"unknown kind {kind!r}; expected one of {', '.join(base.KINDS)}.")
     question = ParsedQuestion(kind=kind, prompt=reader.get(data, "prompt", str, ""))
+    # A lossless copy: the database may hold an imported essay without a reference answer.
+    question.answer_optional = kind == base.FREE_TEXT
     question.line, question.column = line, column
     for key in TEXT[:1] + TEXT[2:]:
         setattr(question, key, reader.get(data, key, str, ""))

@@ -387,7 +387,12 @@ def _matching(reader: _Reader) -> ParsedQuestion:
 
 
 def _essay(reader: _Reader) -> ParsedQuestion:
-    return ParsedQuestion(kind=base.FREE_TEXT, prompt="", answer=reader.child_rich("graderinfo"))
+    return ParsedQuestion(
+        kind=base.FREE_TEXT,
+        prompt="",
+        answer=reader.child_rich("graderinfo"),
+        answer_optional=True,
+    )
 
 
 # --- calculated --------------------------------------------------------------------------------

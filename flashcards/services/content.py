@@ -118,10 +118,13 @@ def validate_question_data(
     fields, for forms that edit the answers elsewhere (the admin's inlines).
 
     `imported=True` is the importers' rule for the one thing a file may lack that an author
-    may not: a free-text question's reference answer.  Moodle essays (GIFT `{}`, Moodle XML
-    `essay` without grader information) have none, and refusing them would stop a whole
-    course's import; the editor, the API and the admin (the default) still require one for a
-    question written here, including when an imported essay is edited.
+    may not: a free-text question's reference answer.  Formats without one (Moodle essays:
+    GIFT `{}`, Moodle XML `essay` without grader information) and lossless copies of stored
+    questions mark their questions so (`ParsedQuestion.answer_optional`), because refusing
+    them would stop a whole course's import; formats that do carry answers (Markdown
+    questionnaires) still report a missing one.  The editor, the API and the admin (the
+    default) require one for a question written here, including when an imported essay is
+    edited.
     """
     errors = _Errors()
     kind = data.get("kind")

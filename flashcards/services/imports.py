@@ -148,7 +148,7 @@ def question_problems(question: ParsedQuestion) -> list[tuple[str, str]]:
     """
     found: list[tuple[str, str]] = []
     try:
-        validate_question_data(question_data(question), imported=True)
+        validate_question_data(question_data(question), imported=question.answer_optional)
     except ValidationError as error:
         for path, messages in error.message_dict.items():
             found.extend((field_label(path, question.kind), message) for message in messages)
