@@ -253,3 +253,15 @@ def test_a_file_of_only_comments_has_no_questions():
     parsed = gift.parse("// nothing here\n// at all\n")
     assert parsed.errors
     assert "No GIFT questions" in parsed.errors[0].message
+
+
+def test_a_category_path_keeps_its_case_and_a_long_one_is_shortened_with_a_warning():
+    long_path = "Deep learning/" + "Chapter on stochastic gradient descent and friends/" * 2
+    parsed = preview_import(
+        data=f"$CATEGORY: $course$/top/{long_path}\n\nIs SGD stochastic?{{T}}\n".encode(),
+        fmt="gift",
+    )
+    (question,) = parsed.questions
+    assert question.tags == [long_path.strip("/")]
+    (shortened,) = [w for w in parsed.warnings if "shortened" in w.message]
+    assert shortened.line == 3

@@ -478,7 +478,8 @@ def category_tag(raw: str) -> str:
             path = path[len(prefix) :]
     if path.startswith("top/"):
         path = path[4:]
-    return path.strip().strip("/")[:64]
+    # Not shortened here: the import reports a tag longer than the column holds, by line.
+    return path.strip().strip("/")
 
 
 def _blocks(text: str):
