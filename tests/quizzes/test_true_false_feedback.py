@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from flashcards.services.content import validate_question_data
 from quizzes.grading import grade, validate_response
 from quizzes.snapshots import take_snapshot
-from tests.factories import InstructorFactory, QuestionFactory, QuestionSetFactory
+from tests.flashcards.factories import InstructorFactory, QuestionFactory, QuestionSetFactory
 
 pytestmark = pytest.mark.django_db
 

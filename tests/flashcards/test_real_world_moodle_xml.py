@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from flashcards.services.imports import import_questions, preview_import
-from tests.factories import InstructorFactory
+from tests.flashcards.factories import InstructorFactory
 
-FILE = Path(__file__).parent / "data" / "real_world" / "moodle_xml_export_deep_learning.xml"
+REAL_WORLD = Path(__file__).parent.parent / "data" / "real_world"
+FILE = REAL_WORLD / "moodle_xml_export_deep_learning.xml"
 CATEGORY = "Deep learning/Chapter 4"
 
 

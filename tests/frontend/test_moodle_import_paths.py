@@ -11,11 +11,12 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from flashcards.models import ImportSession, QuestionSet
-from tests.factories import InstructorFactory
+from tests.flashcards.factories import InstructorFactory
 
 pytestmark = pytest.mark.django_db
 
-FILE = Path(__file__).parent / "data" / "real_world" / "moodle_xml_export_deep_learning.xml"
+REAL_WORLD = Path(__file__).parent.parent / "data" / "real_world"
+FILE = REAL_WORLD / "moodle_xml_export_deep_learning.xml"
 
 
 def test_the_wizard_detects_previews_and_imports_a_moodle_xml_export(client):

@@ -10,9 +10,10 @@ import pytest
 from flashcards import formats
 from flashcards.selectors.exports import export_question_set
 from flashcards.services.imports import import_questions
-from tests.factories import InstructorFactory
+from tests.flashcards.factories import InstructorFactory
 
-FILE = Path(__file__).parent / "data" / "real_world" / "moodle_gift_export_deep_learning.txt"
+REAL_WORLD = Path(__file__).parent.parent / "data" / "real_world"
+FILE = REAL_WORLD / "moodle_gift_export_deep_learning.txt"
 EXTRA = b"""
 Every weighted answer and its feedback must survive.{
 \t~%50%half right#half feedback

@@ -9,7 +9,7 @@ from flashcards.formats.base import ParsedChoice, ParsedQuestion
 from flashcards.formats.images import image_problems
 from flashcards.models import Question
 from flashcards.richtext import foreign_images, is_site_media, render_rich_text
-from tests.factories import ChoiceFactory, QuestionFactory
+from tests.flashcards.factories import ChoiceFactory, QuestionFactory
 
 
 def test_backslash_parentheses_are_inline_math():

@@ -14,7 +14,7 @@ from flashcards.formats import moodlexml
 from flashcards.formats.base import ImportFormatError
 from flashcards.models import QuestionSet
 from flashcards.services.imports import preview_import
-from tests.factories import InstructorFactory
+from tests.flashcards.factories import InstructorFactory
 
 
 def quiz(*questions: str) -> bytes:
