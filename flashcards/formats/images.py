@@ -67,13 +67,13 @@ def image_problems(question: ParsedQuestion, dropped: list[str], why: str) -> li
         )
     foreign = [src for text in question_texts(question) for src in foreign_images(text)]
     if foreign:
-        names = ", ".join(dict.fromkeys(repr(src) for src in foreign))
+        names = ", ".join(dict.fromkeys(image_name(src) for src in foreign))
         problems.append(
             Problem(
                 question.line,
                 question.column,
-                f"Image shown as a link, not loaded: {names}; only images stored on this site "
-                "are shown.",
+                f"Image shown as a link (an embedded one as its alt text), not loaded: {names}; "
+                "only images stored on this site are shown.",
                 WARNING,
                 IMAGE_SHOWN_AS_LINK,
             )
