@@ -60,7 +60,9 @@ class ProblemSerializer(serializers.Serializer):
     column = serializers.IntegerField()
     message = serializers.CharField()
     severity = serializers.ChoiceField(choices=["error", "warning"])
-    code = serializers.CharField(required=False)
+    code = serializers.CharField(
+        help_text="A stable name of the class of problem (e.g. image-not-imported); may be empty."
+    )
     dropped = serializers.BooleanField(required=False)
 
 

@@ -22,7 +22,7 @@ from flashcards.formats.base import (
     Problem,
 )
 
-IMPORT_FORMATS = ("gift", "aiken", "csv", "tsv", "markdown", "apkg", "json")
+IMPORT_FORMATS = ("gift", "moodlexml", "aiken", "csv", "tsv", "markdown", "apkg", "json")
 EXPORT_FORMATS = ("json", "gift", "csv", "tsv", "apkg", "aiken")
 EXTENSIONS = {
     ".apkg": "apkg",
@@ -33,6 +33,7 @@ EXTENSIONS = {
     ".md": "markdown",
     ".markdown": "markdown",
     ".aiken": "aiken",
+    ".xml": "moodlexml",
 }
 
 GIFT_BLOCK = re.compile(
@@ -46,6 +47,12 @@ ANKI_HEADER = re.compile(
     r"notetype|deck|guid column|notetype column|deck column|tags):",
     re.IGNORECASE,
 )
+# An XML declaration, comments and perhaps a DTD (refused by the parser), then <quiz>.
+MOODLE_XML = re.compile(
+    rb"\A(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*"
+    rb"(?:<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>\s*)?(?:<!--.*?-->\s*)*<quiz[\s>]",
+    re.S,
+)
 MARKDOWN_HINTS = re.compile(
     r"^\s*(?:#{1,6}\s|Q:|A:|[-*+]\s.*\((?:correct|x)\)\s*$)", re.MULTILINE | re.IGNORECASE
 )
@@ -58,6 +65,8 @@ def detect_format(data: bytes | str, filename: str | None = None) -> str:
     raw = data if isinstance(data, bytes) else data.encode("utf-8")
     if raw.startswith(b"PK\x03\x04") or raw.startswith(b"PK\x05\x06"):
         return "apkg"
+    if MOODLE_XML.match(raw[:4096]):
+        return "moodlexml"
     text, _ = decode_text(data)
     head = text.lstrip()
     if head.startswith("{") and '"quizsite-questions"' in text[:4096]:
@@ -122,13 +131,23 @@ def parse(
 ) -> ParsedSet:
     """`options` are the CSV/TSV reader's (`separator`, `row_separator`, `quoting`); other
     formats have none and ignore them."""
-    from flashcards.formats import aiken, apkg, delimited, gift, json_format, markdown
+    from flashcards.formats import (
+        aiken,
+        apkg,
+        delimited,
+        gift,
+        json_format,
+        markdown,
+        moodlexml,
+    )
 
     options = {key: value for key, value in (options or {}).items() if value}
     fmt = fmt or ("csv" if options.get("row_separator") else detect_format(data, filename))
     delimited_options = {key: options[key] for key in DELIMITED_OPTIONS if key in options}
     if fmt == "gift":
         parsed = gift.parse(data)
+    elif fmt == "moodlexml":
+        parsed = moodlexml.parse(data)
     elif fmt == "aiken":
         parsed = aiken.parse(data)
     elif fmt == "csv":

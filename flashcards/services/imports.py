@@ -57,6 +57,7 @@ from flashcards.services.content import (
     QUESTION_DEFAULTS,
     normalize_tag_names,
     question_fields,
+    tag_rows,
     validate_question_data,
 )
 
@@ -169,7 +170,7 @@ def question_problems(question: ParsedQuestion) -> list[tuple[str, str]]:
     """
     found: list[tuple[str, str]] = []
     try:
-        validate_question_data(question_data(question))
+        validate_question_data(question_data(question), imported=question.answer_optional)
     except ValidationError as error:
         for path, messages in error.message_dict.items():
             found.extend((field_label(path, question.kind), message) for message in messages)
@@ -300,6 +301,22 @@ PROBLEM_CLASSES = {
     "encoding": _("Encoding"),
     "too-many-questions": _("Too many questions"),
     "too-many-errors": _("Too many errors"),
+    "category-as-tag": _("Categories kept as tags"),
+    "lost-in-conversion": _("Lost in conversion"),
+    "question-skipped": _("Questions left out"),
+    "files-not-imported": _("Files not imported"),
+    "image-not-imported": _("Images not imported"),
+    "image-shown-as-link": _("Images shown as links"),
+}
+
+
+# Classes that mean something of the file was left out, for importers that mark them by class
+# rather than with `Problem.dropped`.
+DROPPED_CODES = {
+    "question-skipped",
+    "lost-in-conversion",
+    "files-not-imported",
+    "image-not-imported",
 }
 
 
@@ -327,7 +344,7 @@ def import_summary(
     for problem in parsed.problems:
         key = (problem.severity, problem.code)
         classes[key] = classes.get(key, 0) + 1
-    dropped = [problem for problem in ordered if problem.dropped]
+    dropped = [p for p in ordered if p.dropped or (p.code in DROPPED_CODES and not p.is_error)]
     errors = len(parsed.errors)
     return {
         "format": parsed.format,
@@ -419,12 +436,8 @@ def save_import(
 
 
 def _tags(names) -> dict[str, Tag]:
-    """Tag rows by their normalised name, created in bulk where missing."""
-    wanted = normalize_tag_names(names)
-    if not wanted:
-        return {}
-    Tag.objects.bulk_create([Tag(name=name) for name in wanted], ignore_conflicts=True)
-    return {tag.name: tag for tag in Tag.objects.filter(name__in=wanted)}
+    """Tag rows by their normalised name, created in bulk where missing (case kept)."""
+    return tag_rows(names)
 
 
 @dataclass
