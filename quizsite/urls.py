@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from flashcards.views import question_media
 from quizsite import health
 
 urlpatterns = [
@@ -14,5 +15,10 @@ urlpatterns = [
     path("api/", include("training.urls")),
     path("api/", include("quizzes.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path(
+        "media/question-media/<str:shard>/<str:digest>/<str:name>",
+        question_media,
+        name="question-media",
+    ),
     path("", include("frontend.urls")),
 ]
