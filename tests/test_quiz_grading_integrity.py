@@ -92,7 +92,7 @@ def review(api_client, attempt_id: int) -> dict:
     return api_client.get(reverse("attempt-review", args=[attempt_id])).json()
 
 
-# --- instructor grading (the default) ----------------------------------------------------------
+# --- instructor grading (the default) ------------------------------------------------------------
 
 
 def test_a_self_rating_of_five_does_not_raise_the_score_through_the_api(api_client, course):
@@ -158,7 +158,7 @@ def test_a_practice_quiz_takes_the_rating_for_study_but_not_for_the_score(api_cl
     assert list(fed.values_list("rating", flat=True)) == [5]
 
 
-# --- self-assessed, capped ---------------------------------------------------------------------
+# --- self-assessed, capped -----------------------------------------------------------------------
 
 
 def test_a_self_assessed_quiz_caps_the_rating_and_says_so(api_client, course):
@@ -194,7 +194,7 @@ def test_the_review_page_says_who_graded_each_answer(client, api_client, course)
     assert "Self-assessed: your own rating, capped at 50.00 % of the points" in page
 
 
-# --- the rubric is shown after submitting, not before -------------------------------------------
+# --- the rubric is shown after submitting, not before --------------------------------------------
 
 
 def test_the_rubric_is_not_shown_while_answering_only_in_the_review(client, api_client, course):
@@ -214,11 +214,11 @@ def test_the_rubric_is_not_shown_while_answering_only_in_the_review(client, api_
     assert RUBRIC_CRITERION in page
 
 
-# --- the settings, by role -------------------------------------------------------------------------
+# --- the settings, by role -----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    "role, expected",
+    ("role", "expected"),
     [
         ("anonymous", {401, 403}),
         ("student", {403}),

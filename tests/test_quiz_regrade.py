@@ -144,7 +144,7 @@ def test_attempts_in_progress_are_counted_and_left_alone(course):
     assert open_attempt.state == Attempt.State.IN_PROGRESS
 
 
-# --- API and page, by role -------------------------------------------------------------------------
+# --- API and page, by role -----------------------------------------------------------------------
 
 ROLE_STATUSES = [
     ("anonymous", {401, 403}),
@@ -155,7 +155,7 @@ ROLE_STATUSES = [
 ]
 
 
-@pytest.mark.parametrize("role, expected", ROLE_STATUSES)
+@pytest.mark.parametrize(("role", "expected"), ROLE_STATUSES)
 def test_only_the_owner_dry_runs_and_applies_a_regrade_through_the_api(
     api_client, course, role, expected
 ):
@@ -177,7 +177,7 @@ def test_only_the_owner_dry_runs_and_applies_a_regrade_through_the_api(
 
 
 @pytest.mark.parametrize(
-    "role, expected",
+    ("role", "expected"),
     [
         ("anonymous", {302}),
         ("alice", {403}),
