@@ -214,7 +214,7 @@ def test_the_rubric_is_not_shown_while_answering_only_in_the_review(client, api_
     assert RUBRIC_CRITERION in page
 
 
-# --- the settings, by role -----------------------------------------------------------------------
+# --- the settings, by role ---------------------------------------------------------------
 
 
 @pytest.mark.parametrize(

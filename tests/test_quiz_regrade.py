@@ -144,7 +144,7 @@ def test_attempts_in_progress_are_counted_and_left_alone(course):
     assert open_attempt.state == Attempt.State.IN_PROGRESS
 
 
-# --- API and page, by role -----------------------------------------------------------------------
+# --- API and page, by role ---------------------------------------------------------------
 
 ROLE_STATUSES = [
     ("anonymous", {401, 403}),
