@@ -283,3 +283,27 @@ def test_the_settings_page_offers_who_grades_and_saves_it(client, course):
         course["quiz"].self_assessment_cap,
         course["quiz"].is_practice,
     ) == ("self_assessed", Decimal(25), True)
+
+
+@pytest.mark.parametrize(
+    ("language", "automatic", "self_assessed"),
+    [
+        ("da", "Bedømt automatisk", "Selvvurderet: din egen vurdering, med loft på 50.00 %"),
+        ("pt-br", "Corrigido automaticamente", "Autoavaliada: a sua própria avaliação"),
+    ],
+)
+def test_who_graded_what_is_said_in_the_students_language(
+    client, api_client, course, language, automatic, self_assessed
+):
+    set_grading(course["quiz"], free_text_grading=Quiz.FreeTextGrading.SELF_ASSESSED)
+    attempt_id = take_through_the_api(api_client, course)
+    rate(api_client, attempt_id)
+    student = course["student"]
+    student.language = language
+    student.save(update_fields=["language"])
+    client.force_login(student)
+    page = client.get(
+        reverse("attempt-review-page", args=[attempt_id]), HTTP_ACCEPT_LANGUAGE=language
+    ).content.decode()
+    assert automatic in page
+    assert self_assessed in page

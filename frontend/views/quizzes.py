@@ -68,6 +68,9 @@ REFUSALS = {
     "reference_hidden": gettext_lazy(
         "The reference answer is not shown yet, so there is nothing to rate against."
     ),
+    "self_rating_not_allowed": gettext_lazy(
+        "Your instructor grades the written answers of this quiz; they are not self-rated."
+    ),
 }
 
 
