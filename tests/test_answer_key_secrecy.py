@@ -541,3 +541,15 @@ def test_a_student_meets_quiz_only_questions_inside_their_attempt_and_its_review
     # … and still never in study, nor through the question API.
     question = api_client.get(reverse("question-detail", args=[exam_bank["questions"]["mc"].pk]))
     assert question.status_code == 404
+
+
+def test_the_class_page_does_not_offer_a_quiz_only_set(client, exam_bank):
+    client.force_login(exam_bank["owner"])
+    page = client.get(reverse("class-list")).content.decode()
+    assert f'value="{exam_bank["bank"].pk}"' not in page
+
+
+def test_an_owner_can_make_a_set_quiz_only_in_the_editor(client, exam_bank):
+    client.force_login(exam_bank["owner"])
+    page = client.get(reverse("set-edit", args=[exam_bank["bank"].pk])).content.decode()
+    assert 'value="quiz_only" selected' in page

@@ -116,13 +116,14 @@ def can_edit_set(user: User, question_set: QuestionSet) -> bool:
 
 
 def sets_assignable_by(user: User) -> QuerySet[QuestionSet]:
-    """Sets an instructor may give a class: their own (or co-edited) ones and public ones."""
+    """Sets an instructor may give a class: their own (or co-edited) ones and public ones,
+    except quiz-only sets, which are exam material and never studied."""
     if not user.is_authenticated:
         return QuestionSet.objects.none()
     rule = Q(visibility=QuestionSet.Visibility.PUBLIC) | Q(
         pk__in=sets_editable_by(user).values("pk")
     )
-    return QuestionSet.objects.filter(rule)
+    return QuestionSet.objects.filter(rule).exclude(visibility=QuestionSet.Visibility.QUIZ_ONLY)
 
 
 def classrooms_visible_to(user: User) -> QuerySet[Classroom]:
