@@ -307,3 +307,12 @@ def test_who_graded_what_is_said_in_the_students_language(
     ).content.decode()
     assert automatic in page
     assert self_assessed in page
+
+
+def test_the_quiz_page_tells_students_who_grades_written_answers(client, course):
+    client.force_login(course["student"])
+    url = reverse("quiz-page", args=[course["quiz"].pk])
+    assert "Who grades written answers: your instructor" in client.get(url).content.decode()
+    set_grading(course["quiz"], free_text_grading=Quiz.FreeTextGrading.SELF_ASSESSED)
+    page = client.get(url).content.decode()
+    assert "your own rating, up to 50 % of the points" in page

@@ -206,3 +206,17 @@ def test_the_regrade_page_is_the_owners(client, course, role, expected):
     else:
         assert posted.status_code in expected
         assert scores(course) == (Decimal(1), Decimal(3))
+
+
+def test_a_dry_run_takes_a_fixed_number_of_queries(course, django_assert_max_num_queries):
+    classroom = course["quiz"].classrooms.first()
+    for _ in range(10):
+        student = StudentFactory()
+        classroom.members.add(student)
+        take(course["quiz"], student, {1: {"choices": [choice_id(course["mc"], "0.87")]}})
+    fix_the_key(course["mc"])
+    # Savepoint and release (the service's transaction inside the test's), attempts with
+    # students, their answers, the questions, their choices and numerical answers.
+    with django_assert_max_num_queries(7):
+        report = regrade_quiz(quiz=course["quiz"], apply=False)
+    assert len(report.changes) == 12
