@@ -312,7 +312,7 @@ def _markdown() -> MarkdownIt:
 # Markdown, math, cloze or HTML give a meaning to, and no start that could open a list
 # ("1." / "1)"), so it renders as itself in a paragraph.  Most option texts, short answers
 # and feedback are like this; an import of thousands of questions renders a lot of them.
-# tests/test_richtext.py checks, by property, that the full renderer agrees.
+# tests/flashcards/test_richtext.py checks, by property, that the full renderer agrees.
 _PLAIN_TEXT = re.compile(r"(?!\d{1,9}[.)])[^\W_](?:[^\W_]|[ .,;:?!'%/()\"-])*(?<! )")
 
 
