@@ -20,7 +20,7 @@ from flashcards.models import Question, QuestionSet
 from flashcards.selectors.content import sets_studied_by, studied_set_ids
 from quizzes.models import Attempt, Quiz
 from quizzes.services.attempts import start_attempt, submit_attempt
-from tests.factories import (
+from tests.flashcards.factories import (
     ChoiceFactory,
     ClassroomFactory,
     InstructorFactory,
@@ -28,9 +28,10 @@ from tests.factories import (
     QuestionFactory,
     QuestionSetFactory,
     StudentFactory,
+    join_class,
 )
-from tests.factories_demos import DemoAttachmentFactory
-from tests.factories_quizzes import QuizFactory, join
+from tests.quizzes.factories import QuizFactory
+from tests.training.factories import DemoAttachmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +117,7 @@ def world():
     other_instructor = InstructorFactory()
     alice, outsider = StudentFactory(), StudentFactory()
     classroom = ClassroomFactory(owner=owner)
-    join(classroom, alice)
+    join_class(alice, classroom)
     question_set = QuestionSetFactory(owner=owner, visibility=QuestionSet.Visibility.CLASSES)
     classroom.question_sets.add(question_set)
     questions = build_questions(question_set)
@@ -454,7 +455,7 @@ def exam_bank():
     owner, co_editor = InstructorFactory(), InstructorFactory()
     alice = StudentFactory()
     classroom = ClassroomFactory(owner=owner)
-    join(classroom, alice)
+    join_class(alice, classroom)
     bank = QuestionSetFactory(owner=owner, visibility=QuestionSet.Visibility.QUIZ_ONLY)
     bank.co_editors.add(co_editor)
     questions = build_questions(bank)

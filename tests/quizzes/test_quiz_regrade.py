@@ -16,15 +16,17 @@ from flashcards.services.content import update_question
 from quizzes.models import Attempt, AttemptAnswer
 from quizzes.services.attempts import grade_by_instructor, start_attempt, submit_attempt
 from quizzes.services.regrade import regrade_quiz
-from tests.factories import InstructorFactory, QuestionSetFactory, StudentFactory
-from tests.factories_quizzes import (
-    QuizFactory,
+from tests.flashcards.factories import (
+    InstructorFactory,
+    QuestionSetFactory,
+    StudentFactory,
     choice_id,
     classroom_with_students,
     free_text,
     multiple_choice,
     true_false,
 )
+from tests.quizzes.factories import QuizFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -16,9 +16,10 @@ from django.urls import reverse
 
 from flashcards.models import ReviewLog
 from quizzes.models import Attempt, Quiz
-from tests.factories import InstructorFactory, QuestionSetFactory, StudentFactory
-from tests.factories_quizzes import (
-    QuizFactory,
+from tests.flashcards.factories import (
+    InstructorFactory,
+    QuestionSetFactory,
+    StudentFactory,
     choice_id,
     classroom_with_students,
     free_text,
@@ -26,6 +27,7 @@ from tests.factories_quizzes import (
     numerical,
     true_false,
 )
+from tests.quizzes.factories import QuizFactory
 
 pytestmark = pytest.mark.django_db
 
