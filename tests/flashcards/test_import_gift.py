@@ -61,20 +61,26 @@ def test_it_reads_true_false_in_every_spelling(block, expected):
     assert question.correct_boolean is expected
 
 
-def test_true_false_feedback_joins_the_general_feedback_saying_which_answer_it_is_for():
+def test_true_false_feedback_is_kept_for_each_answer_apart_from_the_general_feedback():
     parsed = gift.parse(
         "The sun rises in the west.{FALSE#Think of a sunrise.#Right, east.####Earth turns east.}"
     )
     (question,) = parsed.questions
     assert (question.correct_boolean, question.choices) == (False, [])
     # The first '#' is shown for the wrong answer (true), the second for the right one (false).
-    assert question.general_feedback == (
-        "Earth turns east.\n\n"
-        "If you answered true: Think of a sunrise.\n\n"
-        "If you answered false: Right, east."
+    assert (question.true_feedback, question.false_feedback) == (
+        "Think of a sunrise.",
+        "Right, east.",
     )
-    (warning,) = parsed.warnings
-    assert (warning.line, "general feedback" in warning.message) == (1, True)
+    assert question.general_feedback == "Earth turns east."
+    assert parsed.problems == []
+
+
+def test_an_essay_without_a_reference_answer_imports_as_free_text_without_one():
+    parsed = preview_import(data=b"::Q8:: How are you? {}\n\nIs ReLU linear?{F}\n", fmt="gift")
+    assert parsed.errors == []
+    essay = parsed.questions[0]
+    assert (essay.kind, essay.answer, essay.title) == ("free_text", "", "Q8")
 
 
 def test_an_essay_reads_its_general_feedback_as_the_reference_answer():
@@ -247,3 +253,15 @@ def test_a_file_of_only_comments_has_no_questions():
     parsed = gift.parse("// nothing here\n// at all\n")
     assert parsed.errors
     assert "No GIFT questions" in parsed.errors[0].message
+
+
+def test_a_category_path_keeps_its_case_and_a_long_one_is_shortened_with_a_warning():
+    long_path = "Deep learning/" + "Chapter on stochastic gradient descent and friends/" * 2
+    parsed = preview_import(
+        data=f"$CATEGORY: $course$/top/{long_path}\n\nIs SGD stochastic?{{T}}\n".encode(),
+        fmt="gift",
+    )
+    (question,) = parsed.questions
+    assert question.tags == [long_path.strip("/")]
+    (shortened,) = [w for w in parsed.warnings if "shortened" in w.message]
+    assert shortened.line == 3

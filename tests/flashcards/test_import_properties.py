@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from flashcards import formats
-from flashcards.formats import aiken, apkg, delimited, gift, json_format, markdown
+from flashcards.formats import aiken, apkg, delimited, gift, json_format, markdown, moodlexml
 from flashcards.formats.base import (
     ImportFormatError,
     ParsedChoice,
@@ -29,6 +29,7 @@ PARSERS = {
     "tsv": lambda data: delimited.parse(data, separator="\t", fmt="tsv"),
     "markdown": markdown.parse,
     "json": json_format.parse,
+    "moodlexml": moodlexml.parse,
     "apkg": apkg.parse,
     "detected": formats.parse,
 }
@@ -115,7 +116,13 @@ def multiple_choice(draw):
 
 @st.composite
 def true_false(draw):
-    return ParsedQuestion("true_false", "", correct_boolean=draw(st.booleans()))
+    return ParsedQuestion(
+        "true_false",
+        "",
+        correct_boolean=draw(st.booleans()),
+        true_feedback=draw(optional),
+        false_feedback=draw(optional),
+    )
 
 
 @st.composite
@@ -186,6 +193,8 @@ GIFT_FIELDS = (
     "general_feedback",
     "allow_multiple",
     "correct_boolean",
+    "true_feedback",
+    "false_feedback",
     "tags",
 )
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from flashcards.formats.base import ParsedChoice, ParsedQuestion, ParsedSet
+from flashcards.models import Tag
 from flashcards.selectors.content import question_data as stored_question_data
 from flashcards.selectors.exports import question_set_as_parsed
 from flashcards.services.content import validate_question_data
@@ -159,12 +160,24 @@ def test_tags_longer_than_the_column_are_shortened_with_a_warning():
 
 
 @pytest.mark.django_db
-def test_imported_tags_are_normalised_like_the_editors():
+def test_imported_tags_are_normalised_like_the_editors_keeping_the_first_spelling():
     owner = InstructorFactory()
     data = b"// [tag:Chapter  4]\n// [tag:chapter 4]\n// [tag:MNIST]\nSigmoid is bounded.{T}\n"
     outcome = import_questions(user=owner, data=data, fmt="gift")
     question = outcome.question_set.questions.get()
-    assert sorted(question.tags.values_list("name", flat=True)) == ["chapter 4", "mnist"]
+    assert sorted(question.tags.values_list("name", flat=True)) == ["Chapter 4", "MNIST"]
+
+
+@pytest.mark.django_db
+def test_a_tag_that_differs_only_in_case_reuses_the_existing_tag():
+    Tag.objects.create(name="mnist")
+    outcome = import_questions(
+        user=InstructorFactory(), data=b"// [tag:MNIST]\nSigmoid is bounded.{T}\n", fmt="gift"
+    )
+    assert list(outcome.question_set.questions.get().tags.values_list("name", flat=True)) == [
+        "mnist"
+    ]
+    assert Tag.objects.count() == 1
 
 
 @pytest.mark.django_db
@@ -191,7 +204,21 @@ def test_every_imported_question_passes_the_content_rules_again_once_stored():
         validate_question_data(stored_question_data(question))
     true_false, numerical, essay, matching = questions
     assert true_false.choices.count() == 0
-    assert "If you answered false: Look again." in true_false.general_feedback
+    # Each feedback is kept for its own answer, not merged into the general feedback.
+    assert (true_false.true_feedback, true_false.false_feedback) == ("Yes.", "Look again.")
+    assert true_false.general_feedback == ""
     assert [(a.value, a.weight) for a in numerical.numerical_answers.all()][-1] == (None, 0)
     assert essay.answer == "Linear layers collapse into one."
     assert [c.text for c in matching.choices.all()] == ["ReLU", "Sigmoid", ""]
+
+
+@pytest.mark.django_db
+def test_an_imported_essay_without_a_reference_answer_survives_a_json_round_trip():
+    from flashcards.selectors.exports import export_question_set
+
+    owner = InstructorFactory()
+    first = import_questions(user=owner, data=b"Why stack layers?{}\n", fmt="gift")
+    exported = export_question_set(question_set=first.question_set, fmt="json")
+    again = import_questions(user=owner, data=exported.content, fmt="json")
+    assert again.saved, again.problems
+    assert again.question_set.questions.get().answer == ""

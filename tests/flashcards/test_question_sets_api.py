@@ -174,7 +174,7 @@ def test_an_instructor_creates_a_set_with_tags_and_co_editors(api_client, world)
     assert response.status_code == 201, response.data
     body = response.data
     assert body["owner"] == "owner"
-    assert body["tags"] == ["deep learning", "mnist"]
+    assert body["tags"] == ["Deep Learning", "mnist"]  # case kept, one tag per spelling
     assert body["co_editors"] == ["coeditor"]
     assert body["visibility"] == "private"
     assert body["question_count"] == 0
@@ -257,7 +257,7 @@ def test_an_editor_creates_a_question_with_its_choices_in_one_request(api_client
     assert body["question_set"] == world.assigned_set.pk
     assert body["version"] == 1
     assert body["position"] == world.question.position + 1
-    assert body["tags"] == ["activations", "basics"]
+    assert body["tags"] == ["Activations", "basics"]
     assert [c["text"] for c in body["choices"]] == ["ReLU", "sigmoid", "MNIST"]
     assert body["choices"][0]["feedback_html"].startswith("<p><math")
     assert "<strong>MNIST</strong>" in body["answer_html"]

@@ -274,3 +274,15 @@ def test_it_reports_every_problem_at_once():
 
 def test_it_skips_the_answers_when_asked_to_check_only_the_question_fields():
     validate_question_data(mc(), nested=False)
+
+
+def test_a_free_text_question_written_here_needs_a_reference_answer():
+    assert "answer" in errors_of({"kind": "free_text", "prompt": "Why stack layers?"})
+
+
+def test_an_imported_free_text_question_may_lack_a_reference_answer():
+    validate_question_data({"kind": "free_text", "prompt": "Why stack layers?"}, imported=True)
+
+
+def test_importing_relaxes_only_the_reference_answer():
+    assert "answer" in errors_of({"kind": "flashcard", "prompt": "Q"}, imported=True)

@@ -72,6 +72,13 @@ XSS_CORPUS = [
     '{{c1::x::" onmouseover="alert(1)}}',
     "| a |\n|---|\n| <script>alert(1)</script> |",
     "&lt;script&gt;alert(1)&lt;/script&gt;",
+    "\\(\\text{<script>alert(1)</script>}\\)",
+    "\\[\\href{javascript:alert(1)}{x}\\]",
+    '\\(\\class{x" onmouseover="alert(1)}{y}\\)',
+    "![pixel](//tracker.example/p.gif)",
+    "![up](/media/../../etc/passwd)",
+    '![x](/media/a.png" onerror="alert(1))',
+    "![x](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)",
 ]
 
 ALLOWED_TAGS = HTML_TAGS | MATHML_TAGS
@@ -304,7 +311,9 @@ def test_question_set_descriptions_render_the_corpus_inert():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("field", ["prompt", "answer", "general_feedback"])
+@pytest.mark.parametrize(
+    "field", ["prompt", "answer", "general_feedback", "true_feedback", "false_feedback"]
+)
 def test_question_fields_render_the_corpus_inert(field):
     question_set = QuestionSetFactory()
     for source in XSS_CORPUS:

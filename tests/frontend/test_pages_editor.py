@@ -207,3 +207,14 @@ def test_an_unknown_kind_is_not_found(owner_client):
     question_set = QuestionSetFactory(owner=owner_client.instructor)
     url = reverse("question-create", args=[question_set.pk]) + "?kind=essay"
     assert owner_client.get(url).status_code == 404
+
+
+def test_editing_an_imported_essay_without_a_reference_answer_asks_for_one(owner_client):
+    question_set = QuestionSetFactory(owner=owner_client.instructor)
+    essay = QuestionFactory(question_set=question_set, kind="free_text", answer="")
+    response = owner_client.post(
+        reverse("question-edit", args=[essay.pk]),
+        {"kind": "free_text", "prompt": "Why stack layers?", "points": "1"} | rows("rubric", []),
+    )
+    assert response.status_code == 400
+    assert "reference answer" in response.content.decode()
