@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('flashcards', '0004_study_cards_states_reviews'),
+        ('flashcards', '0005_true_false_feedback_per_answer'),
     ]
 
     operations = [
