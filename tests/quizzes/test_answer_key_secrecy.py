@@ -40,6 +40,7 @@ MARKERS = [
     "KEYFEEDBACKMC",
     "KEYGENERALMC",
     "KEYEXPLTF",
+    "KEYTRUEFEEDBACK",
     "2345.678",
     "KEYSHORTACCEPTED",
     "KEYREFERENCEESSAY",
@@ -66,6 +67,7 @@ def build_questions(question_set: QuestionSet) -> dict[str, Question]:
         prompt="ReLU is zero for negative inputs.",
         correct_boolean=True,
         answer="KEYEXPLTF",
+        true_feedback="KEYTRUEFEEDBACK",
     )
     num = QuestionFactory(
         question_set=question_set,
