@@ -26,7 +26,11 @@ from rest_framework.views import APIView
 
 from flashcards.formats import EXPORT_FORMATS, IMPORT_FORMATS, ImportFormatError, Problem
 from flashcards.models import ImportSession, QuestionSet
-from flashcards.selectors.content import can_view_set, sets_visible_to
+from flashcards.selectors.content import (
+    can_view_set,
+    questions_with_hidden_keys,
+    sets_visible_to,
+)
 from flashcards.selectors.exports import export_formats_for, export_question_set
 from flashcards.services import imports as service
 
@@ -285,6 +289,15 @@ class ExportView(APIView):
                 {"detail": f"Unknown format; use one of {', '.join(EXPORT_FORMATS)}."}, status=404
             )
         question_set = get_object_or_404(sets_visible_to(request.user), pk=pk)
+        if questions_with_hidden_keys(request.user).filter(question_set=question_set).exists():
+            return Response(
+                {
+                    "detail": "This set holds questions of a quiz you are taking; "
+                    "export it after you submit.",
+                    "code": "answer_key_hidden",
+                },
+                status=403,
+            )
         if fmt not in export_formats_for(request.user, question_set):
             return Response(
                 {"detail": "Only the set's editors may export it in this format."}, status=403
