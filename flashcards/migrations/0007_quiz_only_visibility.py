@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('flashcards', '0005_true_false_feedback_per_answer'),
+        ('flashcards', '0006_import_parsed_once_and_question_media'),
     ]
 
     operations = [
