@@ -14,9 +14,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLResolver, get_resolver, reverse
 
-from flashcards.models import Question, QuestionSet
+from flashcards.models import Question, QuestionMedia, QuestionSet
 from flashcards.selectors.content import sets_studied_by, studied_set_ids
 from quizzes.models import Attempt, Quiz
 from quizzes.services.attempts import start_attempt, submit_attempt
@@ -48,6 +49,7 @@ MARKERS = [
     "KEYCLOZEWORD",
     "KEYFLASHBACK",
     "KEYDEMOCAPTION",
+    "KEYBACKIMAGE",
 ]
 
 
@@ -113,8 +115,17 @@ def build_questions(question_set: QuestionSet) -> dict[str, Question]:
     }
 
 
+def back_image(question: Question) -> QuestionMedia:
+    """An image on the back of a card, as an Anki import stores it: it can be the answer."""
+    media = QuestionMedia(question=question, digest="ab" * 32, name="back.png")
+    media.content_type, media.size = "image/png", 12
+    media.file.save(media.name, ContentFile(b"KEYBACKIMAGE"), save=True)
+    return media
+
+
 @pytest.fixture
-def world():
+def world(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
     owner = InstructorFactory()
     other_instructor = InstructorFactory()
     alice, outsider = StudentFactory(), StudentFactory()
@@ -124,6 +135,7 @@ def world():
     classroom.question_sets.add(question_set)
     questions = build_questions(question_set)
     attachment = DemoAttachmentFactory(question=questions["mc"], caption="KEYDEMOCAPTION")
+    image = back_image(questions["card"])
     # A practice quiz alice finished earlier, which shows each answer as she checks it.
     practice = QuizFactory(
         owner=owner,
@@ -145,6 +157,7 @@ def world():
         "set": question_set,
         "questions": questions,
         "attachment": attachment,
+        "image": image,
         "practice": practice,
         "earlier": earlier,
         "exam": exam,
@@ -252,6 +265,7 @@ STUDENT_CALLS = {
         ("get", reverse("attempt-review", args=[w["earlier"].pk]), {}),
     ],
     "attempt-answer-check": _attempt_slots("attempt-answer-check", method="post"),
+    "question-media": lambda w: [("get", w["image"].file.url, {})],
     # pages
     "home": _get("home"),
     "dashboard": _get("dashboard"),
@@ -418,6 +432,7 @@ def test_after_submitting_the_same_calls_show_the_answers_again(client, world):
     assert "KEYFEEDBACKMC" in seen["set-questions"]
     assert "KEYEXPLTF" in seen["set-detail"]
     assert "KEYDEMOCAPTION" in seen["training:attachment-detail"]
+    assert "KEYBACKIMAGE" in seen["question-media"]
     assert "KEYREFERENCEESSAY" in seen["attempt-review"]
     assert "KEYSHORTACCEPTED" in seen["question-set-export"]
     cram = client.get(reverse("study-next"), {"mode": "cram", "limit": 50, "set": world["set"].pk})
