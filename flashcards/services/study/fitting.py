@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from flashcards import scheduling
@@ -30,17 +31,14 @@ from flashcards.services.study.settings import (
 
 FIT_AFTER_REVIEWS = 1000  # a fit is queued after this many reviews since the last one
 
-
-def _after_review(settings_row: StudySettings, count: int) -> None:
-    """Count reviews towards the next parameter fit, and queue one when enough have come."""
-    StudySettings.objects.filter(pk=settings_row.pk).update(
-        reviews_since_fit=F("reviews_since_fit") + count
-    )
-    if settings_row.reviews_since_fit + count >= FIT_AFTER_REVIEWS:
-        request_parameter_fit(student=settings_row.student, settings_row=settings_row)
+# --- the "reviews since the last fit" counter ---------------------------------------------------
+# Every change of `StudySettings.reviews_since_fit` goes through the three functions below
+# (and a finished fit sets it back to 0 in `run_parameter_fit`).  A study submit counts its
+# review in the statement that takes the student's lock (one query instead of two) and gives it
+# back with `count_reviews(row, -1)` when it turns out to store nothing new.
 
 
-def _lock_settings_counting_review(student: User) -> StudySettings:
+def lock_settings_counting_review(student: User) -> StudySettings:
     """Lock the student's settings row and count one review towards the next fit: one query.
 
     `UPDATE … RETURNING` takes the same row lock as `_lock_settings` (it is the per-student
@@ -58,10 +56,26 @@ def _lock_settings_counting_review(student: User) -> StudySettings:
         found = cursor.fetchone()
     if found is None:
         row = _lock_settings(student)
-        StudySettings.objects.filter(pk=row.pk).update(reviews_since_fit=F("reviews_since_fit") + 1)
-        row.reviews_since_fit += 1
+        count_reviews(row, 1, queue_fit=False)
         return row
     return settings_from_row(student, found)
+
+
+def count_reviews(settings_row: StudySettings, delta: int, *, queue_fit: bool = True) -> None:
+    """Add `delta` reviews (negative: give them back, never below 0) to the counter, and queue
+    a fit when enough have come.  The caller holds the student's lock."""
+    if delta:
+        StudySettings.objects.filter(pk=settings_row.pk).update(
+            reviews_since_fit=Greatest(F("reviews_since_fit") + delta, 0)
+        )
+        settings_row.reviews_since_fit = max(0, (settings_row.reviews_since_fit or 0) + delta)
+    if queue_fit and delta >= 0:
+        queue_fit_if_due(settings_row)
+
+
+def queue_fit_if_due(settings_row: StudySettings) -> None:
+    if settings_row.reviews_since_fit >= FIT_AFTER_REVIEWS:
+        request_parameter_fit(student=settings_row.student, settings_row=settings_row)
 
 
 def request_parameter_fit(

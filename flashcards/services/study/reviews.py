@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from flashcards import scheduling
@@ -31,10 +30,9 @@ from flashcards.services.study.errors import (
     StudyError,
 )
 from flashcards.services.study.fitting import (
-    FIT_AFTER_REVIEWS,
-    _after_review,
-    _lock_settings_counting_review,
-    request_parameter_fit,
+    count_reviews,
+    lock_settings_counting_review,
+    queue_fit_if_due,
 )
 from flashcards.services.study.schedulers import (
     _apply,
@@ -201,13 +199,10 @@ def submit_review(
     client_review_id = (client_review_id or "").strip()
     if not client_review_id or len(client_review_id) > 64:
         raise StudyError("client_review_id must be 1–64 characters.", code="invalid_client_id")
-    settings_row = _lock_settings_counting_review(student)
+    settings_row = lock_settings_counting_review(student)
     card, row, stored_card = _card_with_state(student, card_id, client_review_id)
     if stored_card is not None or cram:
-        StudySettings.objects.filter(pk=settings_row.pk).update(
-            reviews_since_fit=F("reviews_since_fit") - 1
-        )
-        settings_row.reviews_since_fit -= 1
+        count_reviews(settings_row, -1)
     if stored_card is not None:
         if stored_card != card_id:
             raise StudyError(
@@ -232,8 +227,8 @@ def submit_review(
         row=row or CardState(student=student, card=card, question_set_id=card.question_set_id),
         scheduler=scheduler_for(settings_row),
     )
-    if not cram and settings_row.reviews_since_fit >= FIT_AFTER_REVIEWS:
-        request_parameter_fit(student=student, settings_row=settings_row)
+    if not cram:
+        queue_fit_if_due(settings_row)
     return outcome
 
 
@@ -274,7 +269,7 @@ def record_quiz_answer(
             row=rows.get(card.pk),
             scheduler=scheduler,
         )
-    _after_review(settings_row, len(cards))
+    count_reviews(settings_row, len(cards))
 
 
 @transaction.atomic
@@ -285,7 +280,7 @@ def undo_last_review(*, student: User) -> CardState:
     state is no longer the one that rating produced (a quiz answer or a reschedule came
     since): putting the old state back would silently drop that newer change.
     """
-    _lock_settings(student)
+    settings_row = _lock_settings(student)
     review = (
         ReviewLog.objects.filter(
             student=student,
@@ -311,9 +306,7 @@ def undo_last_review(*, student: User) -> CardState:
         row.buried_until = _parse(before.get("buried_until"))
         row.version += 1
         row.save()
-        StudySettings.objects.filter(student=student, reviews_since_fit__gt=0).update(
-            reviews_since_fit=F("reviews_since_fit") - 1
-        )
+        count_reviews(settings_row, -1)
     review.undone_at = timezone.now()
     review.save(update_fields=["undone_at"])
     return row
