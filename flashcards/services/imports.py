@@ -46,6 +46,7 @@ from flashcards.services.content import (
     question_fields,
     validate_question_data,
 )
+from flashcards.services.study.cards import sync_cards
 
 DEFAULT_IMPORT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_TITLE = "Imported questions"
@@ -270,7 +271,8 @@ def save_import(
         question_set = QuestionSet.objects.select_for_update().get(pk=target_set.pk)
         highest = question_set.questions.aggregate(highest=Max("position"))["highest"]
         base_position = 0 if highest is None else highest + 1
-    _create_questions(question_set, parsed.questions, base_position)
+    created = _create_questions(question_set, parsed.questions, base_position)
+    sync_cards(questions=created)  # studyable, and counted on dashboards, from this commit on
     question_set.save(update_fields=["updated_at"])
     return ImportOutcome(question_set, len(parsed.questions), parsed, saved=True)
 
@@ -334,6 +336,7 @@ def _create_questions(question_set: QuestionSet, questions: list[ParsedQuestion]
     Choice.objects.bulk_create(choices, batch_size=1000)
     NumericalAnswer.objects.bulk_create(numericals, batch_size=1000)
     through.objects.bulk_create(links, batch_size=1000)
+    return created
 
 
 def import_questions(

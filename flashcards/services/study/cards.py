@@ -1,4 +1,14 @@
-"""Cards from questions: which cards a question yields and keeping them in step with it."""
+"""Cards from questions: which cards a question yields and keeping them in step with it.
+
+Cards exist by the time they are due to be seen: they are made, in the same transaction,
+when a question is saved (`services.content.create_question` / `update_question`), an
+import is confirmed (`services.imports.save_import`), a set is assigned to a class
+(`services.content.assign_set`) and a student joins a class (`join_classroom`).  So a
+dashboard counts a new member's New cards before any study page was opened, and the study
+hot path never derives cards.  Data written outside the services (the admin, a shell, an old
+database) is brought up to date by `python manage.py sync_study_cards`, which runs
+`ensure_cards` over every set.
+"""
 
 from __future__ import annotations
 
@@ -99,8 +109,9 @@ def _cards_look_current(set_ids: Sequence[int]) -> bool:
 def ensure_cards(*, set_ids: Sequence[int]) -> int:
     """Bring the cards of these sets up to date: two cheap aggregates when nothing changed.
 
-    Cards are derived lazily, when a student studies, rather than from signals on Question:
-    importers create questions with bulk_create, which sends no signals.
+    Called by the services that give students sets (assigning, joining) and by the repair
+    command; not from signals on Question, since importers create questions with
+    bulk_create, which sends none (the import service syncs what it created).
     """
     if not set_ids or _cards_look_current(set_ids):
         return 0
