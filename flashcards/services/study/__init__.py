@@ -1,4 +1,4 @@
-"""Study writes, one module per job: cards from questions (`cards`), the queue (`queue`),
+"""Study writes, one module per job: cards from questions (`cards`),
 ratings and undo (`reviews`), bury/suspend/flag (`marks`), settings (`settings`), the
 scheduler of a student's settings (`schedulers`) and parameter fits (`fitting`).
 
@@ -27,7 +27,6 @@ from flashcards.services.study.fitting import (
     training_history,
 )
 from flashcards.services.study.marks import bury_card, set_flagged, set_suspended
-from flashcards.services.study.queue import next_in_queue
 from flashcards.services.study.reviews import (
     ReviewOutcome,
     record_quiz_answer,
@@ -61,7 +60,6 @@ __all__ = [
     "ensure_cards",
     "get_study_settings",
     "memory_state",
-    "next_in_queue",
     "record_quiz_answer",
     "request_parameter_fit",
     "run_parameter_fit",
