@@ -25,7 +25,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from flashcards.api.study import next_answer, review_answer, undo_answer
 from flashcards.api.study_serializers import NextSerializer, ReviewSerializer, UndoSerializer
-from flashcards.models import StudySettings
 from flashcards.selectors import study as selectors
 from frontend.views.dashboard import dashboard_sections
 from frontend.views.sets import set_action_providers
@@ -254,13 +253,14 @@ def dashboard_section(user) -> dict:
         return {"study": {"sets": [], "streak": {"current": 0, "longest": 0}}}
     from flashcards.models import QuestionSet
 
-    settings_row = StudySettings.objects.filter(student=user).first()
     titles = dict(QuestionSet.objects.filter(pk__in=set_ids).values_list("pk", "title"))
+    counts = selectors.counts_by_set(user, set_ids)
     rows = []
     for set_id in set_ids:
-        queue = selectors.study_queue(user, [set_id], limit=0, settings_row=settings_row)
-        due = queue.counts["learning"] + queue.counts["review"]
-        rows.append({"id": set_id, "title": titles[set_id], "due": due, "new": queue.counts["new"]})
+        due = counts[set_id]["learning"] + counts[set_id]["review"]
+        rows.append(
+            {"id": set_id, "title": titles[set_id], "due": due, "new": counts[set_id]["new"]}
+        )
     stats = selectors.student_statistics(user, scope.set_ids)
     return {
         "study": {
