@@ -567,7 +567,7 @@ def report(prefix: str, rec: Recorder, kinds: list[str]) -> dict:
 # --- main -------------------------------------------------------------------------------------
 
 
-def wait_for_server(port: int, process: subprocess.Popen, timeout: float = 60) -> None:
+def wait_for_server(port: int, process: subprocess.Popen, timeout: float = 240) -> None:
     import urllib.request
 
     deadline = time.monotonic() + timeout
