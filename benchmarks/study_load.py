@@ -21,9 +21,25 @@
    id; 2% of ratings are sent twice, as a client retrying after a lost answer would.
    Clients arrive spread over one think time, not all at once (see `arrive`).  Each phase
    runs `--seconds`, then stops by itself (every request has a timeout).
-5. Checks that every rating that got a 2xx is stored exactly once, and prints
-   requests/s, p50/p95/p99 latency and errors per phase, and the ratios of study to each
-   trivial phase.
+5. Phase "page": what the browser page (study.js) does, session-authenticated with the CSRF
+   cookie and header: one queue read (/study/queue/, 8 cards ahead) when the page opens, then
+   per card, after thinking, one rating (/study/reviews/) whose answer carries the next cards
+   of the scope (`next`, leaving out the `held` ones), rendered demo HTML included (every
+   tenth question has a stored demo result).  `requests-per-card` is the page's requests per
+   card rated, the simulated resends left out (aim 1.0).
+6. Checks that every rating that got a 2xx is stored exactly once, and prints
+   requests/s, p50/p95/p99 latency and errors per phase, and the ratios of the API study
+   phase and of the page phase to each trivial phase.
+
+Cost against history: the hot statements read the student's state rows through indexes, never
+the review log, so `--reviews` should not move the figures.  To check on a quiet machine:
+
+    python -m benchmarks.study_load --reviews 100000
+    python -m benchmarks.study_load --reviews 1000000
+    python -m benchmarks.study_load --reviews 5000000   # once, for the note
+
+(Not yet measured after the page path was added: the development machine was shared by eight
+engineers at the time, with a load average of 13 on 2 cores.)
 
 Server shape: on the 2-core development machine, with 50 clients, study p95 was 40 ms with
 3 workers x 4 threads, 29 ms with 4 x 2, 22-31 ms with 6 x 1, and 30 ms with 6 sync workers

@@ -38,7 +38,6 @@ from flashcards.services.study.schedulers import (
     _apply,
     _snapshot,
     memory_state,
-    scheduler_config,
     scheduler_for,
 )
 from flashcards.services.study.settings import (
@@ -94,7 +93,7 @@ def _review_locked(
     if source == ReviewLog.Source.CRAM:
         after = before
     else:
-        scheduler = scheduler or StudyScheduler(scheduler_config(settings_row))
+        scheduler = scheduler or scheduler_for(settings_row)
         after = scheduler.review(before, grade, when)
         _apply(row, after)
         if before.is_new and source == ReviewLog.Source.STUDY and row.introduced_at is None:
@@ -255,7 +254,7 @@ def record_quiz_answer(
     if not cards:
         return
     settings_row = _lock_settings(student)
-    scheduler = StudyScheduler(scheduler_config(settings_row))
+    scheduler = scheduler_for(settings_row)
     rows = {row.card_id: row for row in CardState.objects.filter(student=student, card__in=cards)}
     for card in cards:
         _review_locked(
