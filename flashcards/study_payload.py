@@ -9,8 +9,8 @@ templates, since flashcards sits below training and frontend.
 The answers are built as the JSON they become, not through their DRF response serializers:
 on the hot path those serializers cost ~0.5 ms a request (DRF deep-copies every nested field)
 to copy values that are already the right types.  The serializers stay the documented
-contract (OpenAPI), and tests/test_study_api.py checks each answer is a fixed point of its
-serializer.  Datetimes are the one value that needs rendering; DRF's own field does it, in
+contract (OpenAPI), and tests/flashcards/test_study_api.py checks each answer is a fixed point
+of its serializer.  Datetimes are the one value that needs rendering; DRF's own field does it, in
 the time zone the request activated.
 """
 

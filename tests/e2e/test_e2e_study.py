@@ -10,8 +10,13 @@ import pytest
 from flashcards.models import CardState, QuestionSet, ReviewLog
 from flashcards.services.content import assign_set, join_classroom
 from tests.e2e.conftest import assert_accessible, screenshot
-from tests.factories import ClassroomFactory, InstructorFactory, QuestionFactory, StudentFactory
-from tests.factories_demos import DemoAttachmentFactory, DemoRunFactory
+from tests.flashcards.factories import (
+    ClassroomFactory,
+    InstructorFactory,
+    QuestionFactory,
+    StudentFactory,
+)
+from tests.training.factories import DemoAttachmentFactory, DemoRunFactory
 from training.models import DemoRun
 
 pytestmark = pytest.mark.django_db(transaction=True)
