@@ -35,6 +35,7 @@ from flashcards.models import (
 from flashcards.models.content import new_join_code
 from flashcards.richtext import CLOZE_START, cloze_deletions, render_rich_text
 from flashcards.selectors.content import can_edit_set, question_content, question_data
+from flashcards.services.study.cards import ensure_cards, sync_cards
 
 Kind = Question.Kind
 
@@ -582,7 +583,9 @@ def create_question(*, question_set: QuestionSet, data: Mapping[str, Any]) -> Qu
         top = question_set.questions.aggregate(top=Max("position"))["top"]
         data["position"] = 0 if top is None else top + 1
     question = Question(question_set=question_set, kind=data["kind"])
-    return _write_question(question, data)
+    question = _write_question(question, data)
+    sync_cards(questions=[question])  # studyable from this commit on (see services/study/cards)
+    return question
 
 
 @transaction.atomic
@@ -601,6 +604,7 @@ def update_question(*, question: Question, changes: Mapping[str, Any]) -> Questi
     question = Question.objects.get(pk=question.pk)
     if question_content(question) != before:
         bump_question_version(question)
+    sync_cards(questions=[question])  # a cloze gap or a reverse side may have come or gone
     return question
 
 
@@ -665,6 +669,8 @@ def join_classroom(*, user: User, join_code: str) -> tuple[Classroom, bool]:
             _membership, created = Membership.objects.get_or_create(classroom=classroom, user=user)
     except IntegrityError:  # a concurrent join of the same user won the race
         created = False
+    # The class's cards exist before the new member's dashboard counts them.
+    ensure_cards(set_ids=list(classroom.question_sets.values_list("pk", flat=True)))
     return classroom, created
 
 
@@ -708,6 +714,8 @@ def assign_set(*, classroom: Classroom, question_set: QuestionSet, actor: User) 
         question_set.visibility = QuestionSet.Visibility.CLASSES
         question_set.save(update_fields=["visibility", "updated_at"])
     classroom.question_sets.add(question_set)
+    # Every member's dashboard counts the set's cards from this commit on.
+    ensure_cards(set_ids=[question_set.pk])
     return question_set
 
 

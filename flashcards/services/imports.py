@@ -60,6 +60,7 @@ from flashcards.services.content import (
     tag_rows,
     validate_question_data,
 )
+from flashcards.services.study.cards import sync_cards
 
 DEFAULT_IMPORT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_IMPORT_MAX_QUESTIONS = 10_000
@@ -430,7 +431,8 @@ def save_import(
         question_set = QuestionSet.objects.select_for_update().get(pk=target_set.pk)
         highest = question_set.questions.aggregate(highest=Max("position"))["highest"]
         base_position = 0 if highest is None else highest + 1
-    _create_questions(question_set, parsed.questions, base_position, _store_media(parsed))
+    created = _create_questions(question_set, parsed.questions, base_position, _store_media(parsed))
+    sync_cards(questions=created)  # studyable, and counted on dashboards, from this commit on
     question_set.save(update_fields=["updated_at"])
     return ImportOutcome(question_set, len(parsed.questions), parsed, saved=True)
 
@@ -558,6 +560,7 @@ def _create_questions(
             media_row.file.name = item.path
             media_rows.append(media_row)
     QuestionMedia.objects.bulk_create(media_rows, batch_size=1000, ignore_conflicts=True)
+    return created
 
 
 def import_questions(
