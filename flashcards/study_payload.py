@@ -25,6 +25,7 @@ from rest_framework import serializers
 from flashcards.models import CardState, StudySettings, User
 from flashcards.scheduling import StudyScheduler
 from flashcards.selectors import study as selectors
+from flashcards.selectors.content import sets_studied_by
 from flashcards.services.study.schedulers import memory_state, scheduler_for
 from flashcards.study_faces import card_faces
 
@@ -146,8 +147,15 @@ def study_payload(
 
 def restored_entry_payload(
     student: User, row: CardState, *, settings_row: StudySettings | None = None, now=None
-) -> dict:
-    """The card an undo put back, as a queue entry: the page shows it again at once."""
+) -> dict | None:
+    """The card an undo put back, as a queue entry: the page shows it again at once.
+
+    None when study may not show that card now (`sets_studied_by`: its set became quiz-only,
+    or a quiz the student has since started holds its question): the state is still put back,
+    but the card's faces, which carry its answer, stay out of the answer.
+    """
+    if not sets_studied_by(student, [row.question_set_id]):
+        return None
     now = now or timezone.now()
     entry = selectors.QueueEntry(None, row, QUEUE_OF_STATE[row.state])
     selectors.attach_cards(student, [entry])

@@ -157,7 +157,7 @@ def undo_json(request):
     if body is None or not body.is_valid():
         return _bad_request(body.errors if body is not None else {})
     answer, code = undo_answer(request.user, body.validated_data)
-    if "entry" in answer:
+    if answer.get("entry"):
         _with_demos([answer["entry"]])
     return JsonResponse(answer, status=code)
 

@@ -11,6 +11,7 @@ the markers once the attempt is submitted, so the sweep would notice a leak.
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -19,6 +20,7 @@ from django.urls import URLResolver, get_resolver, reverse
 
 from flashcards.models import Question, QuestionMedia, QuestionSet
 from flashcards.selectors.content import sets_studied_by, studied_set_ids
+from flashcards.services.study.cards import sync_cards
 from quizzes.models import Attempt, Quiz
 from quizzes.services.attempts import start_attempt, submit_attempt
 from tests.flashcards.factories import (
@@ -29,6 +31,7 @@ from tests.flashcards.factories import (
     QuestionFactory,
     QuestionSetFactory,
     StudentFactory,
+    cards_of,
     join_class,
 )
 from tests.quizzes.factories import QuizFactory
@@ -136,6 +139,7 @@ def world(settings, tmp_path):
     questions = build_questions(question_set)
     attachment = DemoAttachmentFactory(question=questions["mc"], caption="KEYDEMOCAPTION")
     image = back_image(questions["card"])
+    sync_cards(questions=question_set.questions.all())
     # A practice quiz alice finished earlier, which shows each answer as she checks it.
     practice = QuizFactory(
         owner=owner,
@@ -210,6 +214,42 @@ def _exports(w):
     ]
 
 
+def _ratings(name, *, body="json"):
+    """Rate each card of the locked set, asking for the next cards of every scope: the
+    rating is refused and `next` must not carry a locked card."""
+
+    def calls(w):
+        return [
+            (
+                body,
+                reverse(name),
+                {
+                    "card": card.pk,
+                    "rating": 4,
+                    "client_review_id": f"k{card.pk}",
+                    "next": 20,
+                    **scope,
+                },
+            )
+            for card in cards_of(w["set"])
+            for scope in ({}, {"set": w["set"].pk}, {"classroom": w["classroom"].pk})
+        ]
+
+    return calls
+
+
+def _undos(name, *, body="json"):
+    def calls(w):
+        scopes = ({}, {"set": w["set"].pk}, {"classroom": w["classroom"].pk})
+        return [
+            (body, reverse(name), {"mode": mode, **scope})
+            for mode in ("study", "cram")
+            for scope in scopes
+        ]
+
+    return calls
+
+
 def _attempt_slots(name, *, method="get"):
     def calls(w):
         return [
@@ -266,6 +306,10 @@ STUDENT_CALLS = {
     ],
     "attempt-answer-check": _attempt_slots("attempt-answer-check", method="post"),
     "question-media": lambda w: [("get", w["image"].file.url, {})],
+    "study-review": _ratings("study-review"),
+    "study-undo": _undos("study-undo"),
+    "study-page-review": _ratings("study-page-review"),
+    "study-page-undo": _undos("study-page-undo"),
     # pages
     "home": _get("home"),
     "dashboard": _get("dashboard"),
@@ -316,8 +360,6 @@ OUT_OF_REACH = {
     "signup": "account pages, no content",
     "login": "account pages, no content",
     "logout": "account pages, no content",
-    "study-review": "answers with the card's schedule only",
-    "study-undo": "answers with the card's schedule only",
     "study-bury": "answers with the card's schedule only",
     "study-suspend": "answers with the card's schedule only",
     "study-flag": "answers with the card's schedule only",
@@ -399,7 +441,12 @@ def responses(client, w, *, reads_only: bool = False):
         for method, url, params in calls(w):
             if reads_only and method != "get":
                 continue
-            response = client.get(url, params) if method == "get" else client.post(url, params)
+            if method == "get":
+                response = client.get(url, params)
+            elif method == "json":
+                response = client.post(url, json.dumps(params), content_type="application/json")
+            else:
+                response = client.post(url, params)
             yield name, url, response
 
 
@@ -462,6 +509,38 @@ def test_anonymous_callers_reach_none_of_it(api_client, world):
     response = api_client.get(reverse("question-detail", args=[world["questions"]["mc"].pk]))
     assert response.status_code in {401, 403}
     assert "KEYEXPLMC" not in response.content.decode()
+
+
+def test_a_card_of_an_open_quiz_cannot_be_rated_in_study(api_client, world):
+    api_client.force_login(world["alice"])
+    card = cards_of(world["set"])[0]
+    response = api_client.post(
+        reverse("study-review"), {"card": card.pk, "rating": 5, "client_review_id": "during"}
+    )
+    assert response.status_code == 404
+    assert not world["alice"].reviews.filter(client_review_id="during").exists()
+
+
+def test_undoing_a_rating_made_before_the_quiz_puts_the_state_back_but_shows_no_face(
+    api_client, world
+):
+    submit_attempt(attempt=world["attempt"], student=world["alice"])
+    api_client.force_login(world["alice"])
+    card = cards_of(world["set"])[0]
+    rated = api_client.post(
+        reverse("study-review"), {"card": card.pk, "rating": 4, "client_review_id": "before"}
+    )
+    assert rated.status_code == 201
+    start_attempt(
+        quiz=QuizFactory(
+            owner=world["owner"], question_set=world["set"], classrooms=[world["classroom"]]
+        ),
+        student=world["alice"],
+    )
+    undone = api_client.post(reverse("study-undo"), {}, format="json")
+    assert undone.status_code == 200
+    assert (undone.json()["card"], undone.json()["entry"]) == (card.pk, None)
+    assert not any(marker in undone.content.decode() for marker in MARKERS)
 
 
 # --- "quiz only" question sets --------------------------------------------------------------------

@@ -21,7 +21,7 @@ from flashcards.models import (
 )
 from flashcards.scheduling import MemoryState, StudyScheduler
 from flashcards.selectors import sql
-from flashcards.selectors.content import visible_set_condition
+from flashcards.selectors.content import sets_studied_by, visible_set_condition
 from flashcards.services.study.cards import card_specs, sync_cards
 from flashcards.services.study.errors import (
     CardNotAvailable,
@@ -211,7 +211,9 @@ def submit_review(
         stored = ReviewLog.objects.get(student=student, client_review_id=client_review_id)
         state = CardState.objects.get(student=student, card_id=card_id)
         return ReviewOutcome(review=stored, state=state, created=False)
-    if card is None:
+    if card is None or not sets_studied_by(student, [card.question_set_id]):
+        # The read rule is in the SQL; the study rule (quiz-only sets, a quiz in progress
+        # holding the question) is the one every study read goes through.
         raise CardNotAvailable("This card does not exist or is not in a set you can study.")
     outcome = _review_locked(
         student=student,

@@ -222,7 +222,9 @@ function undo() {
     buffer = buffer.filter((c) => c.card.id !== result.data.card);
     current = null;
     take({ counts: result.data.counts }, ratingsAtSend);
-    show(result.data.entry);
+    // No entry: the card is held back (a quiz in progress holds its question).
+    if (result.data.entry) show(result.data.entry);
+    else advance();
     say(messages.undone);
   });
 }
