@@ -44,7 +44,7 @@ def _study_page(request, scope, *, title: str, scope_query: str):
         "queue_url": f"{reverse('study-queue')}?{scope_query}&mode={mode}",
         "statistics_url": f"{reverse('study-statistics-page')}?{scope_query}",
         "ratings": RATINGS,
-        "nav": "dashboard",
+        "nav": "study",
     }
     return render(request, "frontend/study/session.html", context)
 
@@ -136,7 +136,7 @@ def statistics_page(request):
         "stats": stats,
         "forecast": _forecast_chart(stats["due_forecast"]),
         "heatmap": _heatmap(stats["heatmap"], stats["today"]),
-        "nav": "dashboard",
+        "nav": "study",
     }
     return render(request, "frontend/study/statistics.html", context)
 

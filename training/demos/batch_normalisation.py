@@ -56,6 +56,7 @@ import math
 from dataclasses import dataclass
 
 import torch
+from django.utils.translation import gettext_lazy as _
 from torch import nn
 
 from training.data import as_float, load_mnist
@@ -407,24 +408,57 @@ def run(params, *, generator, device, progress) -> DemoOutput:
 DEMO = register(
     Demo(
         slug="batch-normalisation",
-        title="Batch normalisation: with and without, in four settings",
-        description=(
+        title=_("Batch normalisation: with and without, in four settings"),
+        description=_(
             "Train the same 784-256-128-64-10 MLP with and without batch normalisation: a "
-            "normal setting, a huge batch with lr 1, a bad initialisation and unscaled inputs."
+            "normal setting, a huge batch with learning rate 1, a bad initialisation and "
+            "unscaled inputs."
         ),
         schema=Schema(
             params=(
-                Param("setting", "choice", "all", choices=(*SETTINGS, "all")),
-                Param("epochs", "int", 10, minimum=1, maximum=20),
+                Param(
+                    "setting",
+                    "choice",
+                    "all",
+                    choices=(*SETTINGS, "all"),
+                    label=_("Setting"),
+                    help=_("Which of the lecture's four experiments to train"),
+                    choice_labels={
+                        "baseline": _("Normal: batch 128, learning rate 0.01"),
+                        "large_batch_high_lr": _("Huge batch (1,024) and learning rate 1"),
+                        "uniform_init": _("Bad initialisation: weights uniform in (−5, 5)"),
+                        "no_scaling": _("Unscaled inputs: pixels 0 to 255"),
+                        "all": _("All four settings"),
+                    },
+                ),
+                Param(
+                    "epochs",
+                    "int",
+                    10,
+                    minimum=1,
+                    maximum=20,
+                    label=_("Epochs"),
+                    help=_("Passes over the training images"),
+                ),
                 Param(
                     "train_images",
                     "int",
                     0,
                     minimum=0,
                     maximum=60000,
-                    help="train on a random subset of this many images (0: all)",
+                    label=_("Training images"),
+                    unit=_("images"),
+                    help=_("Train on a random subset of this many images (0: all of them)"),
                 ),
-                Param("seed", "int", 0, minimum=0, maximum=2**31 - 1),
+                Param(
+                    "seed",
+                    "int",
+                    0,
+                    minimum=0,
+                    maximum=2**31 - 1,
+                    label=_("Random seed"),
+                    help=_("The same seed gives the same run"),
+                ),
             ),
         ),
         version=2,

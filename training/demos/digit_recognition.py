@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import torch
+from django.utils.translation import gettext_lazy as _
 
 from training.data import MNIST_MEAN, MNIST_STD, load_mnist
 from training.digit_model import (
@@ -164,15 +165,23 @@ def train_cnn(params, *, generator, device, progress) -> DemoOutput:
 RECOGNITION = register(
     Demo(
         slug="digit-recognition",
-        title="Recognising a handwritten digit",
-        description=(
+        title=_("Recognising a handwritten digit"),
+        description=_(
             "The site's CNN classifies a validation image of the digit you pick, after the "
             "preprocessing MNIST used; draw your own with the prediction endpoint."
         ),
         schema=Schema(
             params=(
-                Param("digit", "int", 7, minimum=0, maximum=9),
-                Param("sample", "int", 0, minimum=0, maximum=999, help="which image of that digit"),
+                Param("digit", "int", 7, minimum=0, maximum=9, label=_("Digit")),
+                Param(
+                    "sample",
+                    "int",
+                    0,
+                    minimum=0,
+                    maximum=999,
+                    label=_("Image number"),
+                    help=_("Which validation image of that digit"),
+                ),
             ),
         ),
         version=1,
@@ -187,17 +196,41 @@ RECOGNITION = register(
 TRAINING = register(
     Demo(
         slug="digit-cnn-training",
-        title="Training the digit CNN",
-        description=(
+        title=_("Training the digit CNN"),
+        description=_(
             "Train the site's digit CNN on MNIST and store it as the model the digit "
             "recogniser uses; test accuracy after every epoch."
         ),
         schema=Schema(
             params=(
-                Param("epochs", "int", 2, minimum=1, maximum=20),
-                Param("batch_size", "int", 128, minimum=16, maximum=1024),
-                Param("lr", "float", 0.01, minimum=1e-4, maximum=0.1, help="peak learning rate"),
-                Param("seed", "int", 0, minimum=0, maximum=2**31 - 1),
+                Param("epochs", "int", 2, minimum=1, maximum=20, label=_("Epochs")),
+                Param(
+                    "batch_size",
+                    "int",
+                    128,
+                    minimum=16,
+                    maximum=1024,
+                    label=_("Batch size"),
+                    unit=_("images"),
+                ),
+                Param(
+                    "lr",
+                    "float",
+                    0.01,
+                    minimum=1e-4,
+                    maximum=0.1,
+                    label=_("Learning rate"),
+                    help=_("Peak learning rate"),
+                ),
+                Param(
+                    "seed",
+                    "int",
+                    0,
+                    minimum=0,
+                    maximum=2**31 - 1,
+                    label=_("Random seed"),
+                    help=_("The same seed gives the same run"),
+                ),
             ),
         ),
         version=1,
