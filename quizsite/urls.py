@@ -2,13 +2,10 @@ from django.contrib import admin
 from django.http import HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
-from drf_spectacular.views import (
-    SpectacularAPIView,
-    SpectacularRedocView,
-    SpectacularSwaggerSplitView,
-)
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from quizsite import health
+from quizsite.api_docs import OfflineRedocView
 
 
 def favicon(request):
@@ -24,7 +21,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up code as a script file, not inline.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("api/redoc/", OfflineRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     # Browsers ask for /favicon.ico whatever the page says; send them to the static icon.
     path("favicon.ico", favicon, name="favicon"),
     path("api/", include("flashcards.urls")),
