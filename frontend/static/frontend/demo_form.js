@@ -1,8 +1,13 @@
-// Demo parameter forms: each slider shows its value beside it as it moves.  A file, not an
+// Demo parameter forms: each slider shows its value beside it as it moves, written the way the
+// page's language writes numbers (the server writes the first one the same way).  A file, not an
 // inline handler, so the page works under a Content-Security-Policy of 'self'.
+const format = new Intl.NumberFormat(document.documentElement.lang || undefined, {
+  maximumFractionDigits: 6,
+});
+
 function show(slider) {
   const output = document.getElementById(`${slider.id}-value`);
-  if (output) output.value = slider.value;
+  if (output) output.value = format.format(Number(slider.value));
 }
 
 document.addEventListener("input", (event) => {
