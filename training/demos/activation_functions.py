@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from training.figures import make_figure, new_figure, sample_rows
 from training.params import Param, Schema
@@ -60,11 +61,13 @@ def run(params, *, generator, device, progress) -> DemoOutput:
     for name, curve in curves.items():
         line = axes.plot(xs, curve["y"], label=FUNCTIONS[name][0])[0]
         if len(chosen) == 1:
-            axes.plot(xs, curve["dy_dx"], "--", color=line.get_color(), label="derivative")
+            axes.plot(
+                xs, curve["dy_dx"], "--", color=line.get_color(), label=gettext_noop("derivative")
+            )
     axes.axhline(0, color="black", linewidth=0.8)
     axes.axvline(0, color="black", linewidth=0.8)
     axes.set_xlabel("x")
-    axes.set_ylabel("f(x)" if len(chosen) > 1 else "f(x) and f′(x)")
+    axes.set_ylabel("f(x)" if len(chosen) > 1 else gettext_noop("f(x) and f′(x)"))
     axes.legend()
 
     describe = []

@@ -57,6 +57,7 @@ from dataclasses import dataclass
 
 import torch
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from torch import nn
 
 from training.data import as_float, load_mnist
@@ -301,14 +302,20 @@ def run(params, *, generator, device, progress) -> DemoOutput:
     without_acc = [results[s.key]["without_bn"]["accuracy"] for s in chosen]
     with_acc = [results[s.key]["with_bn"]["accuracy"] for s in chosen]
     left = axes.bar(
-        [p - 0.2 for p in positions], without_acc, 0.4, label="without BN", color="#c0504d"
+        [p - 0.2 for p in positions],
+        without_acc,
+        0.4,
+        label=gettext_noop("without BN"),
+        color="#c0504d",
     )
-    right = axes.bar([p + 0.2 for p in positions], with_acc, 0.4, label="with BN", color="#4a78b0")
+    right = axes.bar(
+        [p + 0.2 for p in positions], with_acc, 0.4, label=gettext_noop("with BN"), color="#4a78b0"
+    )
     axes.bar_label(left, labels=[f"{a:.3f}" for a in without_acc], fontsize=8)
     axes.bar_label(right, labels=[f"{a:.3f}" for a in with_acc], fontsize=8)
     axes.set_xticks(list(positions), [s.label for s in chosen], fontsize=8)
     axes.set_ylim(0, 1.1)
-    axes.set_ylabel("validation accuracy")
+    axes.set_ylabel(gettext_noop("validation accuracy"))
     axes.legend(loc="lower left")
 
     curves = new_figure(7.2, 3.8)
@@ -342,15 +349,15 @@ def run(params, *, generator, device, progress) -> DemoOutput:
                     ]
                 )
     axes.set_yscale("log")
-    axes.set_xlabel("epoch")
-    axes.set_ylabel("training loss")
+    axes.set_xlabel(gettext_noop("epoch"))
+    axes.set_ylabel(gettext_noop("training loss"))
     axes.legend(fontsize=7)
 
     figures = [
         make_figure(
             "accuracy",
             bars,
-            title="Validation accuracy without and with batch normalisation",
+            title=gettext_noop("Validation accuracy without and with batch normalisation"),
             alt="Grouped bar chart. " + ". ".join(rows) + ".",
             columns=[
                 "setting",
@@ -365,7 +372,7 @@ def run(params, *, generator, device, progress) -> DemoOutput:
         make_figure(
             "loss",
             curves,
-            title="Training loss per epoch",
+            title=gettext_noop("Training loss per epoch"),
             alt=(
                 "Training loss per epoch on a log scale, dashed without BN and solid with it; "
                 "missing points are NaN or infinite losses."
@@ -430,10 +437,10 @@ def full_data_comparison(chosen, results, train_count: int, epochs: int):
     full_with = [s.reference[1] for s in chosen]
     width = 0.2
     groups = (
-        (-1.5, here_without, "this run, without BN", "#e6a19f", "//"),
-        (-0.5, full_without, "full MNIST, without BN", "#c0504d", ""),
-        (0.5, here, "this run, with BN", "#a5bfdd", "//"),
-        (1.5, full_with, "full MNIST, with BN", "#4a78b0", ""),
+        (-1.5, here_without, gettext_noop("this run, without BN"), "#e6a19f", "//"),
+        (-0.5, full_without, gettext_noop("full MNIST, without BN"), "#c0504d", ""),
+        (0.5, here, gettext_noop("this run, with BN"), "#a5bfdd", "//"),
+        (1.5, full_with, gettext_noop("full MNIST, with BN"), "#4a78b0", ""),
     )
     for offset, values, label, colour, hatch in groups:
         bars = axes.bar(
@@ -449,7 +456,7 @@ def full_data_comparison(chosen, results, train_count: int, epochs: int):
         axes.bar_label(bars, labels=[f"{v:.2f}" for v in values], fontsize=7)
     axes.set_xticks(list(positions), [s.label for s in chosen], fontsize=8)
     axes.set_ylim(0, 1.15)
-    axes.set_ylabel("validation accuracy")
+    axes.set_ylabel(gettext_noop("validation accuracy"))
     axes.legend(loc="upper center", ncols=2, fontsize=7)
     rows = [
         [s.label, here_without[i], s.reference[0], here[i], s.reference[1]]
@@ -466,7 +473,7 @@ def full_data_comparison(chosen, results, train_count: int, epochs: int):
     made = make_figure(
         "full-data",
         figure,
-        title="This run next to the lecture's run on the full 60,000 training images",
+        title=gettext_noop("This run next to the lecture's run on the full 60,000 training images"),
         alt=f"Grouped bar chart of accuracy without / with BN. {described}.",
         columns=[
             "setting",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import torch
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from training.data import MNIST_MEAN, MNIST_STD, load_mnist
 from training.digit_model import (
@@ -39,8 +40,8 @@ def probability_figure(probs: list[float], image: torch.Tensor, caption: str):
     right.bar_label(bars, labels=[f"{p:.2f}" if p >= 0.01 else "" for p in probs], fontsize=8)
     right.set_xticks(range(10))
     right.set_ylim(0, 1.1)
-    right.set_xlabel("digit")
-    right.set_ylabel("probability")
+    right.set_xlabel(gettext_noop("digit"))
+    right.set_ylabel(gettext_noop("probability"))
     return figure
 
 
@@ -118,8 +119,8 @@ def train_cnn(params, *, generator, device, progress) -> DemoOutput:
     axes = figure.add_subplot()
     axes.plot([h["epoch"] for h in history], [h["test_accuracy"] for h in history], "o-")
     axes.axhline(0.99, color="grey", linestyle="--", label="99%")
-    axes.set_xlabel("epoch")
-    axes.set_ylabel("test accuracy")
+    axes.set_xlabel(gettext_noop("epoch"))
+    axes.set_ylabel(gettext_noop("test accuracy"))
     axes.legend()
     figures = [
         make_figure(

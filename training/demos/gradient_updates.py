@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from training.figures import make_figure, new_figure, sample_rows
 from training.params import Param, Schema
@@ -43,8 +44,8 @@ def run(params, *, generator, device, progress) -> DemoOutput:
     axes = figure.add_subplot()
     epochs_axis = list(range(epochs + 1))
     axes.step(epochs_axis, [per_epoch * e for e in epochs_axis], where="post", marker="o")
-    axes.set_xlabel("epoch")
-    axes.set_ylabel("gradient updates so far")
+    axes.set_xlabel(gettext_noop("epoch"))
+    axes.set_ylabel(gettext_noop("gradient updates so far"))
     axes.set_title(f"{counts['updates']:,} updates = {formula}")
     rows = [[e, per_epoch, per_epoch * e] for e in range(1, epochs + 1)]
     last = (

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import torch
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from training.data import as_float, load_mnist
 from training.figures import make_figure, new_figure
@@ -90,9 +91,9 @@ def run(params, *, generator, device, progress) -> DemoOutput:
             color=colour,
             label=f"validation {digit}s",
         )
-    axes.axvline(0, color="black", linestyle="--", label="decision boundary")
+    axes.axvline(0, color="black", linestyle="--", label=gettext_noop("decision boundary"))
     axes.set_xlabel(f"distance to mean {a} − distance to mean {b} ({metric.upper()})")
-    axes.set_ylabel("images")
+    axes.set_ylabel(gettext_noop("images"))
     axes.legend()
     histogram_rows = [
         [

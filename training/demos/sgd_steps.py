@@ -13,6 +13,7 @@ import math
 
 import torch
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from training.figures import json_number, make_figure, new_figure
 from training.params import Param, Schema
@@ -126,8 +127,8 @@ def run(params, *, generator, device, progress) -> DemoOutput:
         axes.plot([i for i, _v in finite], [v for _i, v in finite], "o-")
         if max(v for _i, v in finite) / max(min(v for _i, v in finite), 1e-300) > 100:
             axes.set_yscale("log")
-    axes.set_xlabel("step")
-    axes.set_ylabel("loss")
+    axes.set_xlabel(gettext_noop("step"))
+    axes.set_ylabel(gettext_noop("loss"))
     axes.set_title(f"Loss, lr = {params['lr']:g}: {verdict}")
 
     path_figure = new_figure()
@@ -147,14 +148,14 @@ def run(params, *, generator, device, progress) -> DemoOutput:
         path_columns = ["step", "x"]
     else:
         time, speed = steps["time"], steps["speed"]
-        axes.scatter(time, speed, color="black", label="measured speed", zorder=3)
+        axes.scatter(time, speed, color="black", label=gettext_noop("measured speed"), zorder=3)
         shown = sorted({0, len(steps["parameters"]) // 2, len(steps["parameters"]) - 1})
         for index in shown:
             a, b, c = steps["parameters"][index]
             if all(math.isfinite(v) for v in (a, b, c)):
                 axes.plot(time, [a * t * t + b * t + c for t in time], label=f"after {index} steps")
-        axes.set_xlabel("time")
-        axes.set_ylabel("speed")
+        axes.set_xlabel(gettext_noop("time"))
+        axes.set_ylabel(gettext_noop("speed"))
         axes.legend()
         path_title = "Quadratic fitted to speed over time"
         path_rows = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from training.figures import json_number, make_figure, new_figure
 from training.params import Param, Schema
@@ -43,7 +44,7 @@ def run(params, *, generator, device, progress) -> DemoOutput:
     axes.set_xticks(range(len(labels)), labels)
     axes.bar_label(bars, labels=[f"{p:.2f}" for p in probs])
     axes.set_ylim(0, 1.1)
-    axes.set_ylabel("probability")
+    axes.set_ylabel(gettext_noop("probability"))
     axes.set_title(f"softmax (true class: {labels[target]})")
 
     table = [

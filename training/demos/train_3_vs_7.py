@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import torch
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from torch import nn
 
 from training.data import as_float, load_mnist
@@ -102,11 +103,11 @@ def run(params, *, generator, device, progress) -> DemoOutput:
     loss_axes, accuracy_axes = curves.subplots(1, 2)
     epochs = [row["epoch"] for row in history]
     loss_axes.plot(epochs, [row["train_loss"] for row in history], "o-")
-    loss_axes.set_xlabel("epoch")
-    loss_axes.set_ylabel("training loss (mnist_loss)")
+    loss_axes.set_xlabel(gettext_noop("epoch"))
+    loss_axes.set_ylabel(gettext_noop("training loss (mnist_loss)"))
     accuracy_axes.plot(epochs, [row["valid_accuracy"] for row in history], "o-", color="green")
-    accuracy_axes.set_xlabel("epoch")
-    accuracy_axes.set_ylabel("validation accuracy")
+    accuracy_axes.set_xlabel(gettext_noop("epoch"))
+    accuracy_axes.set_ylabel(gettext_noop("validation accuracy"))
     figures = [
         make_figure(
             "training",
