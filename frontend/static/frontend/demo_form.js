@@ -5,9 +5,13 @@ const format = new Intl.NumberFormat(document.documentElement.lang || undefined,
   maximumFractionDigits: 6,
 });
 
+// The number beside the slider is for the eye (aria-hidden); the slider itself tells a screen
+// reader the same text through aria-valuetext.
 function show(slider) {
-  const output = document.getElementById(`${slider.id}-value`);
-  if (output) output.value = format.format(Number(slider.value));
+  const text = format.format(Number(slider.value));
+  const shown = document.getElementById(`${slider.id}-value`);
+  if (shown) shown.textContent = text;
+  slider.setAttribute("aria-valuetext", text);
 }
 
 document.addEventListener("input", (event) => {
