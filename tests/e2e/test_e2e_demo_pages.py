@@ -44,7 +44,8 @@ def test_a_demo_figure_uses_the_width_it_is_given_and_the_form_speaks_plainly(ne
     assert shown.text_content().strip().replace("−", "-") == "-6"
     slider.fill("-2.5")
     page.wait_for_function(
-        "(text) => document.getElementById('param-x_min-value').textContent.replace('−', '-') === text",
+        "(text) => document.getElementById('param-x_min-value')"
+        ".textContent.replace('−', '-') === text",
         arg=say(locale, "-2.5", "-2,5", "-2,5"),
     )
     snap(page, "demo", locale)
