@@ -13,6 +13,7 @@ from frontend.forms import Form
 
 FORMAT_LABELS = {
     "gift": "GIFT (Moodle)",
+    "moodlexml": "Moodle XML",
     "aiken": "Aiken",
     "csv": "CSV",
     "tsv": "TSV",
@@ -26,7 +27,7 @@ class ImportForm(Form):
     file = forms.FileField(
         label=_("File"),
         required=False,
-        help_text=_("GIFT, Aiken, CSV/TSV, Markdown, quizsite JSON or an Anki .apkg."),
+        help_text=_("GIFT, Moodle XML, Aiken, CSV/TSV, Markdown, quizsite JSON or an Anki .apkg."),
     )
     text = forms.CharField(
         label=_("Or paste the text"),
@@ -43,6 +44,34 @@ class ImportForm(Form):
         required=False,
         max_length=200,
         help_text=_("Leave empty to use the title in the file."),
+    )
+    separator = forms.CharField(
+        label=_("Between term and definition"),
+        required=False,
+        strip=False,
+        max_length=16,
+        help_text=_(
+            "CSV/TSV only: leave empty to detect it, or give tab, comma, semicolon or any text "
+            "(as Quizlet's custom separators)."
+        ),
+    )
+    row_separator = forms.ChoiceField(
+        label=_("Between cards"),
+        required=False,
+        choices=[
+            ("", _("A new line")),
+            ("blank", _("A blank line (definitions may span lines)")),
+            ("semicolon", _("A semicolon")),
+        ],
+    )
+    quoting = forms.ChoiceField(
+        label=_("Quotes"),
+        required=False,
+        choices=[
+            ("", _("Detect whether the file quotes its fields")),
+            ("on", _("Fields are quoted as in CSV")),
+            ("off", _('" is ordinary text (Quizlet)')),
+        ],
     )
     replaces = forms.UUIDField(required=False, widget=forms.HiddenInput)
 

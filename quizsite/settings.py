@@ -291,6 +291,7 @@ DEMO_PREDICTION_THREADS = env_int("DEMO_PREDICTION_THREADS", 1)
 
 # --- Imports ----------------------------------------------------------------------------------
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
+IMPORT_MAX_QUESTIONS = env_int("IMPORT_MAX_QUESTIONS", 10_000, minimum=1)
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {

@@ -4,6 +4,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from flashcards.views import question_media
 from quizsite import health
 from quizsite.api_docs import OfflineRedocView
 
@@ -28,5 +29,10 @@ urlpatterns = [
     path("api/", include("training.urls")),
     path("api/", include("quizzes.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path(
+        "media/question-media/<str:shard>/<str:digest>/<str:name>",
+        question_media,
+        name="question-media",
+    ),
     path("", include("frontend.urls")),
 ]

@@ -15,13 +15,14 @@ from flashcards.formats.base import (
     ExportResult,
     ImportFormatError,
     ParsedChoice,
+    ParsedMedia,
     ParsedNumericalAnswer,
     ParsedQuestion,
     ParsedSet,
     Problem,
 )
 
-IMPORT_FORMATS = ("gift", "aiken", "csv", "tsv", "markdown", "apkg", "json")
+IMPORT_FORMATS = ("gift", "moodlexml", "aiken", "csv", "tsv", "markdown", "apkg", "json")
 EXPORT_FORMATS = ("json", "gift", "csv", "tsv", "apkg", "aiken")
 EXTENSIONS = {
     ".apkg": "apkg",
@@ -32,6 +33,7 @@ EXTENSIONS = {
     ".md": "markdown",
     ".markdown": "markdown",
     ".aiken": "aiken",
+    ".xml": "moodlexml",
 }
 
 GIFT_BLOCK = re.compile(
@@ -45,6 +47,12 @@ ANKI_HEADER = re.compile(
     r"notetype|deck|guid column|notetype column|deck column|tags):",
     re.IGNORECASE,
 )
+# An XML declaration, comments and perhaps a DTD (refused by the parser), then <quiz>.
+MOODLE_XML = re.compile(
+    rb"\A(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*"
+    rb"(?:<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>\s*)?(?:<!--.*?-->\s*)*<quiz[\s>]",
+    re.S,
+)
 MARKDOWN_HINTS = re.compile(
     r"^\s*(?:#{1,6}\s|Q:|A:|[-*+]\s.*\((?:correct|x)\)\s*$)", re.MULTILINE | re.IGNORECASE
 )
@@ -57,6 +65,8 @@ def detect_format(data: bytes | str, filename: str | None = None) -> str:
     raw = data if isinstance(data, bytes) else data.encode("utf-8")
     if raw.startswith(b"PK\x03\x04") or raw.startswith(b"PK\x05\x06"):
         return "apkg"
+    if MOODLE_XML.match(raw[:4096]):
+        return "moodlexml"
     text, _ = decode_text(data)
     head = text.lstrip()
     if head.startswith("{") and '"quizsite-questions"' in text[:4096]:
@@ -110,18 +120,41 @@ def _steady(counts: list[int]) -> bool:
     return common >= 1 and counts.count(common) / len(counts) >= 0.6
 
 
-def parse(data: bytes | str, fmt: str | None = None, filename: str | None = None) -> ParsedSet:
-    from flashcards.formats import aiken, apkg, delimited, gift, json_format, markdown
+DELIMITED_OPTIONS = ("separator", "row_separator", "quoting")
 
-    fmt = fmt or detect_format(data, filename)
+
+def parse(
+    data: bytes | str,
+    fmt: str | None = None,
+    filename: str | None = None,
+    options: dict | None = None,
+) -> ParsedSet:
+    """`options` are the CSV/TSV reader's (`separator`, `row_separator`, `quoting`); other
+    formats have none and ignore them."""
+    from flashcards.formats import (
+        aiken,
+        apkg,
+        delimited,
+        gift,
+        json_format,
+        markdown,
+        moodlexml,
+    )
+
+    options = {key: value for key, value in (options or {}).items() if value}
+    fmt = fmt or ("csv" if options.get("row_separator") else detect_format(data, filename))
+    delimited_options = {key: options[key] for key in DELIMITED_OPTIONS if key in options}
     if fmt == "gift":
         parsed = gift.parse(data)
+    elif fmt == "moodlexml":
+        parsed = moodlexml.parse(data)
     elif fmt == "aiken":
         parsed = aiken.parse(data)
     elif fmt == "csv":
-        parsed = delimited.parse(data, fmt="csv")
+        parsed = delimited.parse(data, fmt="csv", **delimited_options)
     elif fmt == "tsv":
-        parsed = delimited.parse(data, separator="\t", fmt="tsv")
+        delimited_options.setdefault("separator", "\t")
+        parsed = delimited.parse(data, fmt="tsv", **delimited_options)
     elif fmt == "markdown":
         parsed = markdown.parse(data)
     elif fmt == "apkg":
@@ -160,6 +193,7 @@ __all__ = [
     "ExportResult",
     "ImportFormatError",
     "ParsedChoice",
+    "ParsedMedia",
     "ParsedNumericalAnswer",
     "ParsedQuestion",
     "ParsedSet",

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.factories import StudentFactory
+from tests.flashcards.factories import StudentFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -6,8 +6,13 @@ import pytest
 
 from flashcards.models import QuestionSet
 from tests.e2e.site_checks import LANGUAGES, audit_both_themes, say, snap
-from tests.factories import ClassroomFactory, InstructorFactory, QuestionFactory, StudentFactory
-from tests.factories_study import join
+from tests.flashcards.factories import (
+    ClassroomFactory,
+    InstructorFactory,
+    QuestionFactory,
+    StudentFactory,
+)
+from tests.flashcards.factories import join_class as join
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.site_checks import LANGUAGES, audit_both_themes, say, snap
-from tests.factories import StudentFactory
-from tests.factories_demos import DemoRunFactory
+from tests.flashcards.factories import StudentFactory
+from tests.training.factories import DemoRunFactory
 from training.services.runs import execute_run
 
 pytestmark = pytest.mark.django_db(transaction=True)

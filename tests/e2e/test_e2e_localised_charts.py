@@ -12,8 +12,7 @@ import pytest
 from django.utils import timezone
 
 from tests.e2e.site_checks import LANGUAGES, audit_both_themes, snap
-from tests.factories import StudentFactory
-from tests.factories_study import cards_of, put_state, studyable_set
+from tests.flashcards.factories import StudentFactory, cards_of, put_state, studyable_set
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

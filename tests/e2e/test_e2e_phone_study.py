@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.site_checks import LANGUAGES, audit_both_themes, snap
-from tests.factories import StudentFactory
-from tests.factories_study import studyable_set
+from tests.flashcards.factories import StudentFactory, studyable_set
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

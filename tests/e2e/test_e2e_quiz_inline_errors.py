@@ -11,8 +11,14 @@ import pytest
 
 from tests.conftest import subprocess_env
 from tests.e2e.site_checks import LANGUAGES, audit_both_themes, say, snap
-from tests.factories import ChoiceFactory, InstructorFactory
-from tests.factories_quizzes import QuizFactory, classroom_with_students, free_text, numerical
+from tests.flashcards.factories import (
+    ChoiceFactory,
+    InstructorFactory,
+    classroom_with_students,
+    free_text,
+    numerical,
+)
+from tests.quizzes.factories import QuizFactory
 from tests.web import running_web_server
 
 pytestmark = pytest.mark.django_db(transaction=True)
