@@ -21,6 +21,7 @@ import time
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -31,6 +32,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from flashcards.models import Question
+from training.figures import translate_svg_text
 from training.models import DemoRun
 from training.params import DemoParameterError
 from training.registry import all_demos, get_demo
@@ -150,6 +152,12 @@ class DemoRunFigureView(APIView):
         svg = figure_svg(run_id, name)
         if svg is None:
             raise Http404("No such figure (or the run has not finished).")
+        # The page asks in its language (?lang=); the URL differs per language, so the long
+        # immutable cache below never serves one language's words to another.
+        language = request.GET.get("lang", "")
+        if language in dict(settings.LANGUAGES):
+            with translation.override(language):
+                svg = translate_svg_text(svg, translation.gettext)
         response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
         # Matplotlib's SVG has no scripts; this makes sure none could run if one slipped in.
         response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"

@@ -722,3 +722,27 @@ def assign_set(*, classroom: Classroom, question_set: QuestionSet, actor: User) 
 @transaction.atomic
 def unassign_set(*, classroom: Classroom, question_set: QuestionSet) -> None:
     classroom.question_sets.remove(question_set)
+
+
+@transaction.atomic
+def set_class_assignments(
+    *, question_set: QuestionSet, actor: User, classrooms: Iterable[Classroom]
+) -> tuple[list[Classroom], list[Classroom]]:
+    """Make `classrooms` exactly the actor's classes that study this set.
+
+    The set editor shows the instructor's own classes as check boxes; classes other
+    instructors run are neither shown nor touched.  Each change goes through `assign_set` /
+    `unassign_set`, so the permission rules are those of the API.  Returns (added, removed).
+    """
+    owned = {c.pk: c for c in Classroom.objects.filter(owner=actor)}
+    wanted = {c.pk for c in classrooms}
+    if wanted - owned.keys():
+        raise PermissionDenied(_("Only the instructor of the class can assign sets."))
+    current = set(question_set.classrooms.filter(owner=actor).values_list("pk", flat=True))
+    added = [owned[pk] for pk in sorted(wanted - current)]
+    removed = [owned[pk] for pk in sorted(current - wanted)]
+    for classroom in added:
+        assign_set(classroom=classroom, question_set=question_set, actor=actor)
+    for classroom in removed:
+        unassign_set(classroom=classroom, question_set=question_set)
+    return added, removed

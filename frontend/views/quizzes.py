@@ -251,7 +251,9 @@ def attempt_autosave(request, pk: int, slot: int):
         )
     except grading.ResponseError as error:
         context["errors"] = quiz_answers.error_messages(error.errors)
-        return render(request, "frontend/quizzes/_saved.html", context, status=400)
+        # 422, not 400: the page swaps it in next to the question (base.html's htmx config);
+        # a 400 is what django-htmx's debug handler replaces the whole page with.
+        return render(request, "frontend/quizzes/_saved.html", context, status=422)
     except QuizActionError as error:
         context["errors"] = [refusal(error)]
         result = render(request, "frontend/quizzes/_saved.html", context, status=409)

@@ -49,7 +49,7 @@ def _study_page(request, scope, *, title: str, scope_query: str, scope_data: dic
         "statistics_url": f"{reverse('study-statistics-page')}?{scope_query}",
         "ratings": RATINGS,
         "queue_ahead": QUEUE_AHEAD,
-        "nav": "dashboard",
+        "nav": "study",
     }
     return render(request, "frontend/study/session.html", context)
 
@@ -184,7 +184,7 @@ def statistics_page(request):
         "stats": stats,
         "forecast": _forecast_chart(stats["due_forecast"]),
         "heatmap": _heatmap(stats["heatmap"], stats["today"]),
-        "nav": "dashboard",
+        "nav": "study",
     }
     return render(request, "frontend/study/statistics.html", context)
 

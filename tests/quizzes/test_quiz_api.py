@@ -457,7 +457,7 @@ def test_the_review_shows_answer_key_feedback_explanation_and_demos(api_client, 
     assert demo["figures"]
     attachment.run.refresh_from_db()
     assert [figure["url"] for figure in demo["figures"]] == [
-        reverse("training:run-figure", args=[attachment.run_id, figure["name"]])
+        reverse("training:run-figure", args=[attachment.run_id, figure["name"]]) + "?lang=en"
         for figure in attachment.run.figures
     ]
     essay = body["items"][2]

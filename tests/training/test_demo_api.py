@@ -83,7 +83,8 @@ def test_everyone_lists_the_demos_with_their_parameter_schemas(api_client, world
         "name": "lr",
         "type": "float",
         "default": 1e-05,
-        "help": "learning rate",
+        "label": "Learning rate",
+        "help": "The step is the learning rate times the gradient; e.g. 0.00001 or 1e-5",
         "minimum": 1e-08,
         "maximum": 10,
     }

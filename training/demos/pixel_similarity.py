@@ -8,6 +8,8 @@ error.  On full MNIST, 3s against 7s with L1: 3s 0.9168, 7s 0.9854, mean 0.9511.
 from __future__ import annotations
 
 import torch
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from training.data import as_float, load_mnist
 from training.figures import make_figure, new_figure
@@ -89,9 +91,9 @@ def run(params, *, generator, device, progress) -> DemoOutput:
             color=colour,
             label=f"validation {digit}s",
         )
-    axes.axvline(0, color="black", linestyle="--", label="decision boundary")
+    axes.axvline(0, color="black", linestyle="--", label=gettext_noop("decision boundary"))
     axes.set_xlabel(f"distance to mean {a} − distance to mean {b} ({metric.upper()})")
-    axes.set_ylabel("images")
+    axes.set_ylabel(gettext_noop("images"))
     axes.legend()
     histogram_rows = [
         [
@@ -156,16 +158,26 @@ DIGIT = {"minimum": 0, "maximum": 9}
 DEMO = register(
     Demo(
         slug="pixel-similarity",
-        title="Pixel similarity: the mean 3 against the mean 7",
-        description=(
+        title=_("Pixel similarity: the mean 3 against the mean 7"),
+        description=_(
             "A baseline without learning: classify MNIST digits by the distance of each image to "
             "the average image of each digit."
         ),
         schema=Schema(
             params=(
-                Param("digit_a", "int", 3, **DIGIT),
-                Param("digit_b", "int", 7, **DIGIT),
-                Param("metric", "choice", "l1", choices=("l1", "rmse")),
+                Param("digit_a", "int", 3, label=_("First digit"), **DIGIT),
+                Param("digit_b", "int", 7, label=_("Second digit"), **DIGIT),
+                Param(
+                    "metric",
+                    "choice",
+                    "l1",
+                    choices=("l1", "rmse"),
+                    label=_("Distance"),
+                    choice_labels={
+                        "l1": _("Mean absolute difference (L1)"),
+                        "rmse": _("Root mean squared error (RMSE)"),
+                    },
+                ),
             ),
             checks=(_distinct,),
         ),
