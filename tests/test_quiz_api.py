@@ -92,7 +92,7 @@ MATRIX = [
         lambda w: reverse("quiz-list"),
         None,
         {
-            "anonymous": 403,
+            "anonymous": 401,
             "alice": 200,
             "bob": 200,
             "outsider": 200,
@@ -107,7 +107,7 @@ MATRIX = [
         lambda w: {"title": "New", "question_set": w["set"].pk},
         # the other instructor cannot use the owner's private set: a field error, not a quiz
         {
-            "anonymous": 403,
+            "anonymous": 401,
             "alice": 403,
             "bob": 403,
             "outsider": 403,
@@ -121,7 +121,7 @@ MATRIX = [
         lambda w: reverse("quiz-detail", args=[w["quiz"].pk]),
         None,
         {
-            "anonymous": 403,
+            "anonymous": 401,
             "alice": 200,
             "bob": 200,
             "outsider": 404,
@@ -135,7 +135,7 @@ MATRIX = [
         lambda w: reverse("quiz-detail", args=[w["quiz"].pk]),
         lambda w: {"title": "Renamed"},
         {
-            "anonymous": 403,
+            "anonymous": 401,
             "alice": 403,
             "bob": 403,
             "outsider": 404,
@@ -149,7 +149,7 @@ MATRIX = [
         lambda w: reverse("quiz-detail", args=[w["quiz"].pk]),
         None,
         {
-            "anonymous": 403,
+            "anonymous": 401,
             "alice": 403,
             "bob": 403,
             "outsider": 404,
@@ -163,7 +163,7 @@ MATRIX = [
         lambda w: reverse("quiz-attempts", args=[w["quiz"].pk]),
         None,
         {
-            "anonymous": 403,
+            "anonymous": 401,
             "alice": 200,
             "bob": 200,
             "outsider": 404,
@@ -177,7 +177,7 @@ MATRIX = [
         lambda w: reverse("quiz-attempts", args=[w["quiz"].pk]),
         None,
         {
-            "anonymous": 403,
+            "anonymous": 401,
             "alice": 201,
             "bob": 201,
             "outsider": 404,
@@ -191,7 +191,7 @@ MATRIX = [
         lambda w: reverse("quiz-statistics", args=[w["quiz"].pk]),
         None,
         {
-            "anonymous": 403,
+            "anonymous": 401,
             "alice": 403,
             "bob": 403,
             "outsider": 404,
@@ -205,7 +205,7 @@ MATRIX = [
         lambda w: reverse("quiz-grading-queue", args=[w["quiz"].pk]),
         None,
         {
-            "anonymous": 403,
+            "anonymous": 401,
             "alice": 403,
             "bob": 403,
             "outsider": 404,
@@ -219,7 +219,7 @@ MATRIX = [
         lambda w: reverse("quiz-gradebook", args=[w["quiz"].pk]),
         None,
         {
-            "anonymous": 403,
+            "anonymous": 401,
             "alice": 403,
             "bob": 403,
             "outsider": 404,
@@ -233,7 +233,7 @@ MATRIX = [
         lambda w: reverse("attempt-list"),
         None,
         {
-            "anonymous": 403,
+            "anonymous": 401,
             "alice": 200,
             "bob": 200,
             "outsider": 200,
@@ -247,7 +247,7 @@ MATRIX = [
         lambda w: reverse("attempt-detail", args=[w["finished"].pk]),
         None,
         {
-            "anonymous": 403,
+            "anonymous": 401,
             "alice": 200,
             "bob": 404,
             "outsider": 404,
@@ -261,7 +261,7 @@ MATRIX = [
         lambda w: reverse("attempt-review", args=[w["finished"].pk]),
         None,
         {
-            "anonymous": 403,
+            "anonymous": 401,
             "alice": 200,
             "bob": 404,
             "outsider": 404,
@@ -275,7 +275,7 @@ MATRIX = [
         lambda w: reverse("attempt-answer", args=[w["in_progress"].pk, 2]),
         lambda w: {"response": {"value": True}},
         {
-            "anonymous": 403,
+            "anonymous": 401,
             "alice": 200,
             "bob": 404,
             "outsider": 404,
@@ -289,7 +289,7 @@ MATRIX = [
         lambda w: reverse("attempt-answer-check", args=[w["in_progress"].pk, 2]),
         None,
         {
-            "anonymous": 403,
+            "anonymous": 401,
             "alice": 200,
             "bob": 404,
             "outsider": 404,
@@ -303,7 +303,7 @@ MATRIX = [
         lambda w: reverse("attempt-submit", args=[w["in_progress"].pk]),
         lambda w: {},
         {
-            "anonymous": 403,
+            "anonymous": 401,
             "alice": 200,
             "bob": 404,
             "outsider": 404,
@@ -317,7 +317,7 @@ MATRIX = [
         lambda w: reverse("attempt-answer-self-rating", args=[w["finished"].pk, 3]),
         lambda w: {"rating": 4},
         {
-            "anonymous": 403,
+            "anonymous": 401,
             "alice": 200,
             "bob": 404,
             "outsider": 404,
@@ -331,7 +331,7 @@ MATRIX = [
         lambda w: reverse("attempt-answer-grade", args=[w["finished"].pk, 3]),
         lambda w: {"points": "1.5", "comment": "Name the loss."},
         {
-            "anonymous": 403,
+            "anonymous": 401,
             "alice": 403,
             "bob": 404,
             "outsider": 404,
@@ -498,6 +498,7 @@ def test_starting_beyond_the_attempts_allowed_is_a_409_with_a_reason(api_client,
     assert response.json() == {
         "detail": "You have used all 1 attempts at this quiz.",
         "code": "no_attempts_left",
+        "status": 409,
     }
 
 
@@ -615,7 +616,7 @@ def test_a_bad_answer_is_a_400_with_field_errors_and_the_saved_answer_stays(api_
     assert client.put(url, {"response": {"value": True}}, format="json").status_code == 200
     response = client.put(url, {"response": {"value": "yes"}}, format="json")
     assert response.status_code == 400
-    assert response.json() == {"response": {"value": ["Must be true or false."]}}
+    assert response.json()["errors"] == {"response": {"value": ["Must be true or false."]}}
     missing = client.put(url, {}, format="json")
     assert missing.status_code == 400
     assert "response" in missing.json()

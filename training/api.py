@@ -27,10 +27,10 @@ from rest_framework import status
 from rest_framework.exceptions import NotAuthenticated, PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from flashcards.models import Question
+from quizsite.client_address import AddressRateThrottle
 from training.models import DemoRun
 from training.params import DemoParameterError
 from training.registry import all_demos, get_demo
@@ -300,7 +300,7 @@ class AttachmentRunView(APIView):
         return _run_response(requested.run, request, computed=requested.computed)
 
 
-class DigitPredictionThrottle(SimpleRateThrottle):
+class DigitPredictionThrottle(AddressRateThrottle):
     scope = "digit-prediction"
 
     def get_rate(self):
