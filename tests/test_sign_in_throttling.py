@@ -216,9 +216,7 @@ def test_the_lockout_works_with_redis_as_the_cache(redis_server):
         api = APIClient()
         for _ in range(3):
             api.post("/api/auth/token/", {"username": student.username, "password": "x"})
-        refused = api.post(
-            "/api/auth/token/", {"username": student.username, "password": PASSWORD}
-        )
+        refused = api.post("/api/auth/token/", {"username": student.username, "password": PASSWORD})
         stored = [key for key in cache._cache.get_client().keys("*") if b"sign-in" in key]
         cache.clear()
 
