@@ -26,6 +26,7 @@ import math
 
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, parsers, renderers, status
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -187,4 +188,10 @@ def exception_handler(exc, context):
         )
     elif isinstance(exc, RecursionError):
         exc = exceptions.ParseError(_("The body nests too deeply."))
+    elif isinstance(exc, OverflowError | DataError):
+        # A form field's integer beyond 64 bits reaches the query (SQLite raises
+        # OverflowError, PostgreSQL DataError): the client's value, not a server fault.
+        exc = exceptions.ValidationError(
+            {"non_field_errors": [_("A value in the request is out of range.")]}
+        )
     return drf_exception_handler(exc, context)

@@ -45,6 +45,15 @@ def _statuses(method: str, operation: dict) -> list[str]:
     return statuses
 
 
+def _accept_the_error_shape(response: dict) -> None:
+    """A view's own 4xx schema (an import's problem list) or the generic shape: every error
+    body has `detail`, `code` and `status`, whichever way it was raised."""
+    for media in response.get("content", {}).values():
+        schema = media.get("schema")
+        if schema and schema != ERROR_REF and "anyOf" not in schema:
+            media["schema"] = {"anyOf": [schema, ERROR_REF]}
+
+
 def document_error_responses(result, generator, request, public):
     components = result.setdefault("components", {}).setdefault("schemas", {})
     components["Error"] = ERROR_SCHEMA
@@ -53,6 +62,9 @@ def document_error_responses(result, generator, request, public):
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             responses = operation["responses"]
+            for code, response in responses.items():
+                if str(code).startswith("4"):
+                    _accept_the_error_shape(response)
             for code in _statuses(method, operation):
                 responses.setdefault(
                     code,

@@ -159,3 +159,13 @@ def test_a_signed_in_browser_session_still_uses_the_api():
 
     assert client.get("/api/me/").status_code == 200
     assert_error_shape(client.post("/api/sets/", {"title": "x"}, format="json"), 403)  # no CSRF
+
+
+def test_a_form_field_integer_beyond_64_bits_is_a_400_not_a_500():
+    response = student().post(
+        "/api/study/reviews/",
+        {"card": "3671152305195977925886936067604480", "rating": "3"},
+        format="multipart",
+    )
+
+    assert assert_error_shape(response, 400)["detail"]

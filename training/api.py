@@ -54,6 +54,8 @@ from training.services import attachments as attachment_services
 from training.services.runs import RateLimited, request_run
 
 POLL_AGAIN_SECONDS = "1"
+# 200 with the finished run, 202 (with Retry-After) while it is queued or running.
+RUN_RESPONSES = {200: OpenApiTypes.OBJECT, 202: OpenApiTypes.OBJECT}
 
 
 def _params_error(error: DemoParameterError) -> Response:
@@ -113,7 +115,7 @@ class DemoRunRequestView(APIView):
     @extend_schema(
         operation_id="demos_runs_create",
         request=RunRequestSerializer,
-        responses={200: OpenApiTypes.OBJECT},
+        responses=RUN_RESPONSES,
     )
     def post(self, request, slug: str):
         demo = _demo_or_404(slug)
@@ -134,7 +136,7 @@ class DemoRunRequestView(APIView):
 class DemoRunDetailView(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(operation_id="demo_runs_retrieve", responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="demo_runs_retrieve", responses=RUN_RESPONSES)
     def get(self, request, run_id: int):
         run = run_for_display(run_id)
         if run is None:
@@ -283,7 +285,7 @@ class AttachmentRunView(APIView):
     @extend_schema(
         operation_id="demo_attachments_runs_create",
         request=RunRequestSerializer,
-        responses={200: OpenApiTypes.OBJECT},
+        responses=RUN_RESPONSES,
     )
     def post(self, request, attachment_id: int):
         _require_signed_in(request)
@@ -345,7 +347,8 @@ class DigitPredictionView(APIView):
     @extend_schema(
         operation_id="digit_predictions_create",
         request=DigitSerializer,
-        responses={200: OpenApiTypes.OBJECT},
+        # 503 while the digit model is trained for its first use (with Retry-After).
+        responses={200: OpenApiTypes.OBJECT, 503: OpenApiTypes.OBJECT},
     )
     def post(self, request):
         from training.digit_model import CheckpointMissing
