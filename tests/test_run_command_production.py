@@ -47,8 +47,8 @@ def production_env(tmp_path, **extra) -> dict[str, str]:
         QUIZSITE_VAR_DIR=str(tmp_path / "var"),
         PYTHONUNBUFFERED="1",
         SECURE_COOKIES="0",  # the crawler speaks plain HTTP to loopback
-        **extra,
     )
+    env.update(extra)
     return env
 
 
@@ -142,6 +142,7 @@ def test_debug_off_on_a_fresh_checkout_serves_every_page_and_passes_the_deploy_c
     assert {path: s for path, s in anonymous.items() if s != 200} == {}
     for username, pages in crawled.items():
         assert len(pages) > 10, (username, pages)
+        print(f"{username}: {len(pages)} pages, all 200")
         assert {path: s for path, s in pages.items() if s != 200} == {}, username
 
     deploy = subprocess.run(
