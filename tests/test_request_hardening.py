@@ -169,3 +169,36 @@ def test_a_form_field_integer_beyond_64_bits_is_a_400_not_a_500():
     )
 
     assert assert_error_shape(response, 400)["detail"]
+
+
+# --- by role: every refusal of the same request has the same shape ---------------------------
+
+ROLES = ["anonymous", "student_in", "student_out", "owner", "other_instructor"]
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("anonymous", 401),
+        ("student_in", 403),
+        ("student_out", 404),
+        ("owner", 400),
+        ("other_instructor", 404),
+    ],
+)
+def test_a_hostile_edit_of_a_set_is_refused_in_the_error_shape_for_every_role(role, expected):
+    from tests.factories_content import build_world
+
+    world = build_world()
+    client = APIClient()
+    if world.user(role) is not None:
+        client.force_authenticate(world.user(role))
+
+    response = client.patch(f"/api/sets/{world.assigned_set.pk}/", {"title": ""}, format="json")
+    nested = client.patch(
+        f"/api/sets/{world.assigned_set.pk}/", DEEP, content_type="application/json"
+    )
+
+    assert_error_shape(response, expected)
+    # The body is read only once the user may write: before that the refusal is the same.
+    assert_error_shape(nested, 400 if role == "owner" else expected)
