@@ -17,7 +17,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from flashcards.models import (
@@ -47,6 +48,8 @@ QUESTION_DEFAULTS: dict[str, Any] = {
     "has_reverse": False,
     "allow_multiple": False,
     "correct_boolean": None,
+    "true_feedback": "",
+    "false_feedback": "",
     "case_sensitive": False,
     "normalize_whitespace": True,
     "ignore_accents": False,
@@ -105,12 +108,23 @@ def _number(value: Any) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-def validate_question_data(data: Mapping[str, Any], *, nested: bool = True) -> None:
+def validate_question_data(
+    data: Mapping[str, Any], *, nested: bool = True, imported: bool = False
+) -> None:
     """Raise ValidationError unless `data` describes a well-formed question of its kind.
 
     `data` uses the model's field names, plus `choices` and `numerical_answers` as lists of
     dicts (missing lists count as empty).  `nested=False` checks only the question's own
     fields, for forms that edit the answers elsewhere (the admin's inlines).
+
+    `imported=True` is the importers' rule for the one thing a file may lack that an author
+    may not: a free-text question's reference answer.  Formats without one (Moodle essays:
+    GIFT `{}`, Moodle XML `essay` without grader information) and lossless copies of stored
+    questions mark their questions so (`ParsedQuestion.answer_optional`), because refusing
+    them would stop a whole course's import; formats that do carry answers (Markdown
+    questionnaires) still report a missing one.  The editor, the API and the admin (the
+    default) require one for a question written here, including when an imported essay is
+    edited.
     """
     errors = _Errors()
     kind = data.get("kind")
@@ -126,12 +140,16 @@ def validate_question_data(data: Mapping[str, Any], *, nested: bool = True) -> N
 
     if kind == Kind.FLASHCARD and _blank(data.get("answer")):
         errors.add("answer", _("A flashcard needs a back: write the answer."))
-    elif kind == Kind.FREE_TEXT and _blank(data.get("answer")):
+    elif kind == Kind.FREE_TEXT and _blank(data.get("answer")) and not imported:
         errors.add("answer", _("Write the reference answer students compare theirs with."))
     elif kind == Kind.TRUE_FALSE and data.get("correct_boolean") is None:
         errors.add("correct_boolean", _("Say whether the statement is true or false."))
     elif kind == Kind.CLOZE:
         _validate_cloze(data.get("prompt") or "", errors)
+    if kind != Kind.TRUE_FALSE:
+        for name in ("true_feedback", "false_feedback"):
+            if not _blank(data.get(name)):
+                errors.add(name, _("Only true/false questions have feedback per answer."))
 
     if nested:
         choices = list(data.get("choices") or [])
@@ -335,21 +353,49 @@ def _validate_any_other_number(answer: Mapping[str, Any], key: str, errors: _Err
 
 
 def normalize_tag_names(names: Iterable[str]) -> list[str]:
-    seen: dict[str, None] = {}
+    """Tags as written, spaces collapsed, at most 64 characters, each name once.
+
+    Case is kept (a Moodle category `Deep learning/Chapter 4` stays readable); two spellings
+    that differ only in case are one tag, and the first spelling wins.
+    """
+    seen: dict[str, str] = {}
     for name in names:
-        cleaned = " ".join(str(name).split()).lower()[:64]
+        cleaned = " ".join(str(name).split())[:64]
         if cleaned:
-            seen.setdefault(cleaned, None)
-    return list(seen)
+            seen.setdefault(cleaned.lower(), cleaned)
+    return list(seen.values())
+
+
+def tag_rows(names: Iterable[str]) -> dict[str, Tag]:
+    """Tag rows for `names` (normalised), keyed by the normalised name, created where missing.
+
+    An existing tag that differs only in case is reused, so "Activations" from one import and
+    "activations" typed in the editor are the same tag.  Three queries, whatever the count.
+    """
+    wanted = normalize_tag_names(names)
+    if not wanted:
+        return {}
+    folded = {name.lower(): name for name in wanted}
+    existing = _tags_by_folded_name(folded)
+    missing = [name for key, name in folded.items() if key not in existing]
+    if missing:
+        Tag.objects.bulk_create([Tag(name=name) for name in missing], ignore_conflicts=True)
+        existing = _tags_by_folded_name(folded)
+    return {name: existing[key] for key, name in folded.items()}
+
+
+def _tags_by_folded_name(folded: Mapping[str, str]) -> dict[str, Tag]:
+    rows = Tag.objects.annotate(folded=Lower("name")).filter(
+        Q(folded__in=list(folded)) | Q(name__in=list(folded.values()))
+    )
+    found: dict[str, Tag] = {}
+    for tag in rows.order_by("pk"):
+        found.setdefault(tag.name.lower(), tag)
+    return found
 
 
 def _tags(names: Iterable[str]) -> list[Tag]:
-    wanted = normalize_tag_names(names)
-    existing = {tag.name: tag for tag in Tag.objects.filter(name__in=wanted)}
-    for name in wanted:
-        if name not in existing:
-            existing[name], _created = Tag.objects.get_or_create(name=name)
-    return [existing[name] for name in wanted]
+    return list(tag_rows(names).values())
 
 
 # --- question sets ----------------------------------------------------------------------------
