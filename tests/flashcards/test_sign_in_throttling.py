@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from flashcards.models import User
 from quizsite.client_address import client_address
-from tests.factories import PASSWORD, StudentFactory
+from tests.flashcards.factories import PASSWORD, StudentFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.factories import StudentFactory
+from tests.flashcards.factories import StudentFactory
 
 pytestmark = pytest.mark.django_db
 
 TEMPLATE_DIRS = [
-    Path(__file__).resolve().parent.parent / app / "templates"
+    Path(__file__).resolve().parents[2] / app / "templates"
     for app in ("frontend", "flashcards", "training", "quizzes", "quizsite")
 ]
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)

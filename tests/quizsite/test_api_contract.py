@@ -18,14 +18,14 @@ import pytest
 from rest_framework.authtoken.models import Token
 
 from tests.conftest import subprocess_env
-from tests.factories import (
+from tests.flashcards.factories import (
     ClassroomFactory,
     InstructorFactory,
     QuestionFactory,
     QuestionSetFactory,
     StudentFactory,
 )
-from tests.factories_quizzes import QuizFactory
+from tests.quizzes.factories import QuizFactory
 from tests.web import running_web_server
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]

@@ -6,7 +6,7 @@ import pytest
 from django.test import RequestFactory, override_settings
 
 from quizsite import errors
-from tests.factories import StudentFactory
+from tests.flashcards.factories import StudentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +52,7 @@ def test_the_400_page_is_in_the_sites_style():
     assert "Bad request" in response.content.decode()
 
 
-@override_settings(ROOT_URLCONF="tests.error_urls")
+@override_settings(ROOT_URLCONF="tests.quizsite.error_urls")
 def test_a_bug_in_a_page_is_a_500_page_that_stands_alone(client):
     client.raise_request_exception = False
 
@@ -64,7 +64,7 @@ def test_a_bug_in_a_page_is_a_500_page_that_stands_alone(client):
     assert "a bug in a view" not in html
 
 
-@override_settings(ROOT_URLCONF="tests.error_urls")
+@override_settings(ROOT_URLCONF="tests.quizsite.error_urls")
 def test_a_bug_behind_the_api_is_a_json_500_in_the_error_shape(client):
     client.raise_request_exception = False
 

@@ -7,7 +7,7 @@ from django.test import override_settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from tests.factories import InstructorFactory, QuestionSetFactory, StudentFactory
+from tests.flashcards.factories import InstructorFactory, QuestionSetFactory, StudentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -187,7 +187,7 @@ ROLES = ["anonymous", "student_in", "student_out", "owner", "other_instructor"]
     ],
 )
 def test_a_hostile_edit_of_a_set_is_refused_in_the_error_shape_for_every_role(role, expected):
-    from tests.factories_content import build_world
+    from tests.flashcards.factories import build_world
 
     world = build_world()
     client = APIClient()

@@ -14,7 +14,7 @@ from celery.signals import before_task_publish
 from django.utils import timezone
 
 from tests import servers
-from tests.factories_demos import DemoRunFactory
+from tests.training.factories import DemoRunFactory
 from training.models import DemoRun
 from training.services import runs
 from training.services.runs import request_run
