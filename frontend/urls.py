@@ -38,6 +38,7 @@ urlpatterns = [
     path("quizzes/<int:pk>/start/", quizzes.quiz_start, name="quiz-start"),
     path("quizzes/<int:pk>/analytics/", quizzes.quiz_analytics, name="quiz-analytics"),
     path("quizzes/<int:pk>/grading/", quizzes.quiz_grading, name="quiz-grading"),
+    path("quizzes/<int:pk>/regrade/", quizzes.quiz_regrade, name="quiz-regrade"),
     path("attempts/<int:pk>/", quizzes.attempt_take, name="attempt-page"),
     path("attempts/<int:pk>/submit/", quizzes.attempt_submit, name="attempt-finish"),
     path("attempts/<int:pk>/review/", quizzes.attempt_review, name="attempt-review-page"),

@@ -341,6 +341,7 @@ DEMO_PREDICTION_THREADS = env_int("DEMO_PREDICTION_THREADS", 1)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
 # Largest JSON or form body the API reads (uploads: IMPORT_MAX_BYTES); larger is a JSON 413.
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 2 * 1024 * 1024, minimum=1024)
+IMPORT_MAX_QUESTIONS = env_int("IMPORT_MAX_QUESTIONS", 10_000, minimum=1)
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {

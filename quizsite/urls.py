@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from flashcards.views import question_media
 from quizsite import health
 
 # The interactive docs load Swagger UI from its CDN; the split view serves its start-up
@@ -22,6 +23,11 @@ urlpatterns = [
     path("api/", include("training.urls")),
     path("api/", include("quizzes.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path(
+        "media/question-media/<str:shard>/<str:digest>/<str:name>",
+        question_media,
+        name="question-media",
+    ),
     path("", include("frontend.urls")),
 ]
 

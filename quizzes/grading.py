@@ -37,7 +37,26 @@ class Status:
     INCORRECT = "incorrect"
     UNANSWERED = "unanswered"
     AWAITING_SELF_RATING = "awaiting_self_rating"
+    AWAITING_INSTRUCTOR = "awaiting_instructor"
     UNGRADED = "ungraded"
+
+
+@dataclass(frozen=True)
+class SelfRatingPolicy:
+    """What a student's own 1–5 rating of a free-text (or flashcard) answer may do.
+
+    `scores`: whether it earns marks at all (otherwise the instructor grades the answer);
+    `cap`: the largest fraction of the question's points it can earn; `allowed`: whether the
+    student may rate at all (practice quizzes let them rate for study's sake only).
+    """
+
+    scores: bool
+    cap: Decimal = Decimal(1)
+    allowed: bool = True
+
+
+# The pure default, for grading a snapshot outside any quiz: the rating is the grade.
+SELF_RATING_SCORES = SelfRatingPolicy(scores=True)
 
 
 @dataclass(frozen=True)
@@ -389,8 +408,18 @@ def self_rating_fraction(rating: int) -> Decimal:
     return (Decimal(rating) - 1) / 4
 
 
-def grade(snapshot: dict, response: dict | None, *, self_rating: int | None = None) -> Grade:
-    """Grade a stored response (None: not answered) against the question as it was given."""
+def grade(
+    snapshot: dict,
+    response: dict | None,
+    *,
+    self_rating: int | None = None,
+    policy: SelfRatingPolicy = SELF_RATING_SCORES,
+) -> Grade:
+    """Grade a stored response (None: not answered) against the question as it was given.
+
+    Under a policy where self-ratings do not score, a written free-text answer waits for the
+    instructor whatever the student rated it; under a capped one, a rating of 5 earns `cap`.
+    """
     kind = snapshot["kind"]
     if kind in UNGRADED_KINDS:
         return Grade(Status.UNGRADED, None)
@@ -399,10 +428,14 @@ def grade(snapshot: dict, response: dict | None, *, self_rating: int | None = No
         # answer is simply unanswered.
         if kind == "free_text" and response is None:
             return Grade(Status.UNANSWERED, ZERO)
+        if not policy.scores:
+            if response is None:
+                return Grade(Status.UNANSWERED, ZERO)
+            return Grade(Status.AWAITING_INSTRUCTOR, None)
         if self_rating is None:
             return Grade(Status.AWAITING_SELF_RATING, None)
         fraction = self_rating_fraction(self_rating)
-        return Grade(_status_for(fraction), fraction)
+        return Grade(_status_for(fraction), _clamp(fraction * policy.cap))
     if response is None:
         return Grade(Status.UNANSWERED, ZERO)
     graders = {

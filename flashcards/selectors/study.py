@@ -55,7 +55,7 @@ from flashcards.models import (
     User,
 )
 from flashcards.selectors import sql
-from flashcards.selectors.content import sets_visible_to, studied_set_ids
+from flashcards.selectors.content import sets_studied_by, sets_visible_to, studied_set_ids
 
 LEARNING_STATES = (CardState.State.LEARNING, CardState.State.RELEARNING)
 CHOICE_KINDS = {
@@ -78,7 +78,14 @@ class StudyScope:
 
 
 def study_scope(user: User, *, set_id: int | None = None, classroom_id: int | None = None):
-    """The sets a study request covers: one set, a class's sets, or all of the student's."""
+    """The sets a study request covers: one set, a class's sets, or all of the student's,
+    less what study must never show (quiz-only sets, a quiz in progress: `sets_studied_by`)."""
+    scope = _requested_scope(user, set_id=set_id, classroom_id=classroom_id)
+    scope.set_ids = sets_studied_by(user, scope.set_ids)
+    return scope
+
+
+def _requested_scope(user: User, *, set_id: int | None, classroom_id: int | None):
     if set_id is not None:
         question_set = get_object_or_404(sets_visible_to(user), pk=set_id)
         return StudyScope(set_ids=[question_set.pk], question_set=question_set)

@@ -695,6 +695,15 @@ def assign_set(*, classroom: Classroom, question_set: QuestionSet, actor: User) 
     public = question_set.visibility == QuestionSet.Visibility.PUBLIC
     if not (public or can_edit_set(actor, question_set)):
         raise PermissionDenied(_("You can assign only your own sets or public ones."))
+    if question_set.visibility == QuestionSet.Visibility.QUIZ_ONLY:
+        raise ValidationError(
+            {
+                "question_set": _(
+                    "This set is for quizzes only, so it is not given to classes to study; "
+                    "make a quiz from it instead."
+                )
+            }
+        )
     if question_set.visibility == QuestionSet.Visibility.PRIVATE:
         question_set.visibility = QuestionSet.Visibility.CLASSES
         question_set.save(update_fields=["visibility", "updated_at"])

@@ -29,6 +29,7 @@ from frontend.forms_quizzes import GradeForm, QuizForm
 from frontend.views.dashboard import dashboard_sections
 from frontend.views.sets import set_action_providers
 from quizzes import grading
+from quizzes.grading import SELF_RATED_KINDS
 from quizzes.models import Attempt, AttemptAnswer, Quiz
 from quizzes.selectors.access import (
     attempts_for_results,
@@ -45,6 +46,7 @@ from quizzes.selectors.statistics import grading_queue, quiz_statistics
 from quizzes.services import attempts as attempt_services
 from quizzes.services import quizzes as quiz_services
 from quizzes.services.errors import QuizActionError
+from quizzes.services.regrade import regrade_quiz
 
 QUESTION_CHOICES_LIMIT = 1000
 
@@ -65,6 +67,9 @@ REFUSALS = {
     "not_finished": gettext_lazy("Grade an attempt once it is finished."),
     "reference_hidden": gettext_lazy(
         "The reference answer is not shown yet, so there is nothing to rate against."
+    ),
+    "self_rating_not_allowed": gettext_lazy(
+        "Your instructor grades the written answers of this quiz; they are not self-rated."
     ),
 }
 
@@ -322,7 +327,7 @@ def attempt_review(request, pk: int):
         item["fields"] = quiz_answers.answer_fields(item["question"], item["response"])
         if item["review"] is not None:
             item["shown"] = quiz_answers.review_fields(item)
-            if can_grade and item["question"]["kind"] == "free_text" and attempt.is_finished:
+            if can_grade and item["question"]["kind"] in SELF_RATED_KINDS and attempt.is_finished:
                 item["grade_form"] = _grade_form(item)
         item["can_rate"] = (
             user.pk == attempt.student_id
@@ -574,3 +579,21 @@ def answer_grade(request, pk: int, slot: int):
     if back:
         return redirect(f"{reverse('attempt-review-page', args=[attempt.pk])}#q{slot}")
     return redirect("quiz-grading", pk=attempt.quiz_id)
+
+
+@login_required
+def quiz_regrade(request, pk: int):
+    """GET: the dry run (which attempts would change, old → new); POST: apply the regrade."""
+    quiz = _quiz(request.user, pk)
+    if not can_manage_quiz(request.user, quiz):
+        raise PermissionDenied
+    if request.method == "POST":
+        report = regrade_quiz(quiz=quiz, apply=True).as_dict()
+        messages.success(
+            request,
+            _("Regraded: %(n)s attempts changed.") % {"n": report["attempts_changed"]},
+        )
+        return redirect("quiz-regrade", pk=quiz.pk)
+    report = regrade_quiz(quiz=quiz, apply=False).as_dict()
+    context = {"quiz": quiz, "report": report, "nav": "quizzes"}
+    return render(request, "frontend/quizzes/regrade.html", context)

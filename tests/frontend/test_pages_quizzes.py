@@ -31,7 +31,13 @@ def course():
     """An instructor's quiz of three questions, assigned to a class with one student in it."""
     owner = InstructorFactory()
     classroom, (student,) = classroom_with_students(owner, 1)
-    quiz = QuizFactory(owner=owner, classrooms=[classroom], title="Activations quiz")
+    quiz = QuizFactory(
+        owner=owner,
+        classrooms=[classroom],
+        title="Activations quiz",
+        free_text_grading=Quiz.FreeTextGrading.SELF_ASSESSED,
+        self_assessment_cap=100,
+    )
     mc = multiple_choice(
         quiz.question_set,
         correct=("sigmoid",),
@@ -610,6 +616,8 @@ def test_a_submit_after_the_deadline_shows_the_review_of_what_was_saved_in_time(
 
 
 def test_an_instructors_dashboard_lists_their_quizzes_with_answers_to_grade(client, course):
+    course["quiz"].free_text_grading = Quiz.FreeTextGrading.INSTRUCTOR
+    course["quiz"].save(update_fields=["free_text_grading"])
     finished(course)
     page = as_user(client, course["owner"]).get(reverse("dashboard")).content.decode()
     assert "Quizzes I run" in page
