@@ -1,10 +1,10 @@
 """REST API routes of this app; mounted under /api/ by quizsite.urls."""
 
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import SimpleRouter
 
 from flashcards.api import imports as import_api
+from flashcards.api.auth import obtain_auth_token
 from flashcards.api.content import (
     ClassroomViewSet,
     MeView,

@@ -36,3 +36,8 @@ urlpatterns = [
     ),
     path("", include("frontend.urls")),
 ]
+
+handler400 = "quizsite.errors.bad_request"
+handler403 = "quizsite.errors.permission_denied"
+handler404 = "quizsite.errors.page_not_found"
+handler500 = "quizsite.errors.server_error"

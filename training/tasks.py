@@ -19,7 +19,7 @@ from training.services import runs
 
 logger = logging.getLogger(__name__)
 
-SWEEP_EVERY_SECONDS = 60.0
+SWEEP_EVERY_SECONDS = 30.0
 
 
 @shared_task(
@@ -40,11 +40,15 @@ def run_demo(self, run_id: int) -> None:
     name="training.sweep_stale_runs", ignore_result=True, soft_time_limit=30, time_limit=60
 )
 def sweep_stale_runs() -> int:
-    return runs.fail_stale_runs()
+    """Fail runs past their hard limit; re-queue or fail runs whose worker went silent."""
+    recovered = runs.recover_abandoned_runs()
+    return runs.fail_stale_runs() + sum(recovered.values())
 
 
 app.add_periodic_task(
-    SWEEP_EVERY_SECONDS, sweep_stale_runs.s(), name="training: fail demo runs past their limit"
+    SWEEP_EVERY_SECONDS,
+    sweep_stale_runs.s(),
+    name="training: fail demo runs past their limit",
 )
 
 
@@ -54,6 +58,7 @@ def recover_interrupted_runs(sender=None, **kwargs) -> None:
     hostname = getattr(sender, "hostname", "") or ""
     try:
         runs.recover_orphaned_runs(worker=hostname)
+        runs.recover_abandoned_runs()
         runs.fail_stale_runs()
     except Exception:  # the database may be down at start-up; the sweep will catch up
         logger.exception("could not recover interrupted demo runs for %s", hostname)

@@ -68,7 +68,7 @@ class QuizWriteSerializer(serializers.Serializer):
 
 class QuizSerializer(serializers.ModelSerializer):
     owner = serializers.CharField(source="owner.username", read_only=True)
-    tag = serializers.CharField(source="tag.name", read_only=True, default=None)
+    tag = serializers.CharField(source="tag.name", read_only=True, default=None, allow_null=True)
     question_ids = serializers.SerializerMethodField()
     classroom_ids = serializers.SerializerMethodField()
 

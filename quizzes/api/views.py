@@ -342,7 +342,7 @@ class QuizStatisticsView(APIView):
 
 
 class GradingQueueView(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses={200: {"type": "array", "items": {"type": "object"}}})
     def get(self, request, pk: int):
         quiz = _results_quiz(request, pk)
         queue = grading_queue(attempts_for_results(request.user, quiz))

@@ -101,7 +101,7 @@ MATRIX = [
         lambda w: reverse("quiz-list"),
         None,
         {
-            "anonymous": 403,
+            "anonymous": 401,
             "alice": 200,
             "bob": 200,
             "outsider": 200,
@@ -116,7 +116,7 @@ MATRIX = [
         lambda w: {"title": "New", "question_set": w["set"].pk},
         # the other instructor cannot use the owner's private set: a field error, not a quiz
         {
-            "anonymous": 403,
+            "anonymous": 401,
             "alice": 403,
             "bob": 403,
             "outsider": 403,
@@ -130,7 +130,7 @@ MATRIX = [
         lambda w: reverse("quiz-detail", args=[w["quiz"].pk]),
         None,
         {
-            "anonymous": 403,
+            "anonymous": 401,
             "alice": 200,
             "bob": 200,
             "outsider": 404,
@@ -144,7 +144,7 @@ MATRIX = [
         lambda w: reverse("quiz-detail", args=[w["quiz"].pk]),
         lambda w: {"title": "Renamed"},
         {
-            "anonymous": 403,
+            "anonymous": 401,
             "alice": 403,
             "bob": 403,
             "outsider": 404,
@@ -158,7 +158,7 @@ MATRIX = [
         lambda w: reverse("quiz-detail", args=[w["quiz"].pk]),
         None,
         {
-            "anonymous": 403,
+            "anonymous": 401,
             "alice": 403,
             "bob": 403,
             "outsider": 404,
@@ -172,7 +172,7 @@ MATRIX = [
         lambda w: reverse("quiz-attempts", args=[w["quiz"].pk]),
         None,
         {
-            "anonymous": 403,
+            "anonymous": 401,
             "alice": 200,
             "bob": 200,
             "outsider": 404,
@@ -186,7 +186,7 @@ MATRIX = [
         lambda w: reverse("quiz-attempts", args=[w["quiz"].pk]),
         None,
         {
-            "anonymous": 403,
+            "anonymous": 401,
             "alice": 201,
             "bob": 201,
             "outsider": 404,
@@ -200,7 +200,7 @@ MATRIX = [
         lambda w: reverse("quiz-statistics", args=[w["quiz"].pk]),
         None,
         {
-            "anonymous": 403,
+            "anonymous": 401,
             "alice": 403,
             "bob": 403,
             "outsider": 404,
@@ -214,7 +214,7 @@ MATRIX = [
         lambda w: reverse("quiz-grading-queue", args=[w["quiz"].pk]),
         None,
         {
-            "anonymous": 403,
+            "anonymous": 401,
             "alice": 403,
             "bob": 403,
             "outsider": 404,
@@ -228,7 +228,7 @@ MATRIX = [
         lambda w: reverse("quiz-gradebook", args=[w["quiz"].pk]),
         None,
         {
-            "anonymous": 403,
+            "anonymous": 401,
             "alice": 403,
             "bob": 403,
             "outsider": 404,
@@ -242,7 +242,7 @@ MATRIX = [
         lambda w: reverse("attempt-list"),
         None,
         {
-            "anonymous": 403,
+            "anonymous": 401,
             "alice": 200,
             "bob": 200,
             "outsider": 200,
@@ -256,7 +256,7 @@ MATRIX = [
         lambda w: reverse("attempt-detail", args=[w["finished"].pk]),
         None,
         {
-            "anonymous": 403,
+            "anonymous": 401,
             "alice": 200,
             "bob": 404,
             "outsider": 404,
@@ -270,7 +270,7 @@ MATRIX = [
         lambda w: reverse("attempt-review", args=[w["finished"].pk]),
         None,
         {
-            "anonymous": 403,
+            "anonymous": 401,
             "alice": 200,
             "bob": 404,
             "outsider": 404,
@@ -284,7 +284,7 @@ MATRIX = [
         lambda w: reverse("attempt-answer", args=[w["in_progress"].pk, 2]),
         lambda w: {"response": {"value": True}},
         {
-            "anonymous": 403,
+            "anonymous": 401,
             "alice": 200,
             "bob": 404,
             "outsider": 404,
@@ -298,7 +298,7 @@ MATRIX = [
         lambda w: reverse("attempt-answer-check", args=[w["in_progress"].pk, 2]),
         None,
         {
-            "anonymous": 403,
+            "anonymous": 401,
             "alice": 200,
             "bob": 404,
             "outsider": 404,
@@ -312,7 +312,7 @@ MATRIX = [
         lambda w: reverse("attempt-submit", args=[w["in_progress"].pk]),
         lambda w: {},
         {
-            "anonymous": 403,
+            "anonymous": 401,
             "alice": 200,
             "bob": 404,
             "outsider": 404,
@@ -326,7 +326,7 @@ MATRIX = [
         lambda w: reverse("attempt-answer-self-rating", args=[w["finished"].pk, 3]),
         lambda w: {"rating": 4},
         {
-            "anonymous": 403,
+            "anonymous": 401,
             "alice": 200,
             "bob": 404,
             "outsider": 404,
@@ -340,7 +340,7 @@ MATRIX = [
         lambda w: reverse("attempt-answer-grade", args=[w["finished"].pk, 3]),
         lambda w: {"points": "1.5", "comment": "Name the loss."},
         {
-            "anonymous": 403,
+            "anonymous": 401,
             "alice": 403,
             "bob": 404,
             "outsider": 404,
@@ -510,6 +510,7 @@ def test_starting_beyond_the_attempts_allowed_is_a_409_with_a_reason(api_client,
     assert response.json() == {
         "detail": "You have used all 1 attempts at this quiz.",
         "code": "no_attempts_left",
+        "status": 409,
     }
 
 
@@ -627,7 +628,7 @@ def test_a_bad_answer_is_a_400_with_field_errors_and_the_saved_answer_stays(api_
     assert client.put(url, {"response": {"value": True}}, format="json").status_code == 200
     response = client.put(url, {"response": {"value": "yes"}}, format="json")
     assert response.status_code == 400
-    assert response.json() == {"response": {"value": ["Must be true or false."]}}
+    assert response.json()["errors"] == {"response": {"value": ["Must be true or false."]}}
     missing = client.put(url, {}, format="json")
     assert missing.status_code == 400
     assert "response" in missing.json()

@@ -153,7 +153,7 @@ def test_signed_in_users_request_runs_and_anonymous_visitors_are_told_to_sign_in
     )
 
     if role == "anonymous":
-        assert response.status_code == 403
+        assert response.status_code == 401
         assert "Sign in" in response.json()["detail"]
         assert DemoRun.objects.count() == 0
     else:
@@ -291,7 +291,7 @@ def test_anyone_may_view_the_demos_of_a_public_set(api_client):
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        ("anonymous", 403),
+        ("anonymous", 401),
         ("student_in_class", 403),
         ("student_outside", 404),
         ("owner", 201),
@@ -375,7 +375,7 @@ def test_an_attachment_is_shown_to_those_who_may_view_its_set(api_client, world,
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        ("anonymous", 403),
+        ("anonymous", 401),
         ("student_in_class", 403),
         ("student_outside", 404),
         ("owner", 200),
@@ -419,7 +419,7 @@ def test_a_bad_change_answers_400_and_keeps_the_attachment_as_it_was(api_client,
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        ("anonymous", 403),
+        ("anonymous", 401),
         ("student_in_class", 403),
         ("student_outside", 404),
         ("owner", 204),
@@ -440,7 +440,7 @@ def test_only_editors_remove_an_attachment(api_client, world, role, expected):
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        ("anonymous", 403),
+        ("anonymous", 401),
         ("student_in_class", 202),
         ("student_outside", 404),
         ("owner", 202),
