@@ -354,6 +354,8 @@ OUT_OF_REACH = {
     "healthz-live": "server health, no content",
     "api-schema": "the API's description, no data",
     "api-docs": "the API's description, no data",
+    "api-redoc": "the API's description, no data",
+    "favicon": "a redirect to the site's icon",
     "api-token": "issues a token, no content",
     "set_language": "sets a cookie",
     "set-language": "sets the language preference",
