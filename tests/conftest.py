@@ -177,6 +177,19 @@ def celery_worker(django_db_setup, django_db_blocker, celery_broker, tmp_path_fa
         worker.stop()
 
 
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the site's default language.  A request activates the user's
+    language in this thread and nothing switches it back, so without this a test that
+    renders text outside a request (a lazy label, a service message) spoke whatever
+    language the test before it last served: order-dependent results."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def mnist_dir() -> Path:
     """The full MNIST directory beside the project; skipped outside CI when it is absent."""
