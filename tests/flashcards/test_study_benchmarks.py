@@ -20,7 +20,7 @@ def test_the_load_benchmark_runs_against_a_real_server_and_every_review_is_store
             "--database",
             "sqlite",
             "--students",
-            "3",
+            "6",
             "--cards",
             "30",
             "--reviews",
