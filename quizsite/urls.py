@@ -10,9 +10,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/", include("flashcards.urls")),
-    path("api/", include("training.urls")),
-    path("api/", include("quizzes.urls")),
+    path("api/", include("flashcards.api.urls")),
+    path("api/", include("training.api.urls")),
+    path("api/", include("quizzes.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("frontend.urls")),
 ]

@@ -215,7 +215,7 @@ def export_links(user, question_set) -> list[dict]:
         {
             "label": FORMAT_LABELS.get(fmt, fmt.upper()),
             "format": fmt,
-            "url": reverse("question-set-export", args=[question_set.pk, fmt]),
+            "url": reverse("flashcards:question-set-export", args=[question_set.pk, fmt]),
         }
         for fmt in export_formats_for(user, question_set)
     ]

@@ -31,6 +31,15 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from flashcards.models import Question
+from training.api.serializers import (
+    AttachmentCreateSerializer,
+    AttachmentUpdateSerializer,
+    DigitSerializer,
+    RunRequestSerializer,
+    attachment_json,
+    demo_json,
+    run_json,
+)
 from training.models import DemoRun
 from training.params import DemoParameterError
 from training.registry import all_demos, get_demo
@@ -41,15 +50,6 @@ from training.selectors.attachments import (
     question_access,
 )
 from training.selectors.runs import figure_svg, run_for_display
-from training.serializers import (
-    AttachmentCreateSerializer,
-    AttachmentUpdateSerializer,
-    DigitSerializer,
-    RunRequestSerializer,
-    attachment_json,
-    demo_json,
-    run_json,
-)
 from training.services import attachments as attachment_services
 from training.services.runs import RateLimited, request_run
 
