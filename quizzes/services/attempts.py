@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from flashcards.models import Question, User
 from flashcards.services.study import record_quiz_answer
+from quizsite import dispatch, queues
 from quizzes import grading
 from quizzes.models import Attempt, AttemptAnswer, Quiz
 from quizzes.selectors.access import can_take_quiz
@@ -179,11 +180,9 @@ def _schedule_deadline(attempt: Attempt) -> None:
     Reads and submits also close an overdue attempt, so a lost task costs nothing; that is
     why a broker error here is logged (robust) rather than failing the student's start.
     """
-    from quizzes.tasks import close_attempt_at_deadline
-
     attempt_id, deadline = attempt.pk, attempt.deadline
-    transaction.on_commit(
-        lambda: close_attempt_at_deadline.apply_async(args=[attempt_id], eta=deadline),
+    transaction.on_commit(  # sent by name: quizzes.tasks imports the services
+        lambda: dispatch.send(queues.CLOSE_ATTEMPT_AT_DEADLINE, args=[attempt_id], eta=deadline),
         robust=True,
     )
 

@@ -29,6 +29,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from quizsite import dispatch, queues
 from training.device import demo_device, device_label, library_versions
 from training.models import DemoRun
 from training.params import DemoParameterError, params_key
@@ -169,10 +170,10 @@ def enqueue(run: DemoRun, demo: Demo) -> None:
     soft, hard = demo.soft_time_limit, demo.time_limit
 
     def send() -> None:
-        from training.tasks import run_demo
-
-        try:
-            run_demo.apply_async(args=[run_id], queue=queue, soft_time_limit=soft, time_limit=hard)
+        try:  # sent by name: training.tasks imports this module
+            dispatch.send(
+                queues.RUN_DEMO, args=[run_id], queue=queue, soft_time_limit=soft, time_limit=hard
+            )
         except Exception:
             # The broker is down: the row stays queued, and the next request for it, after
             # REQUEUE_AFTER, sends the task again.
