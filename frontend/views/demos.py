@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from flashcards.models import Question
-from frontend.views.editor import question_extra_providers
 from training.params import DemoParameterError
 from training.registry import all_demos, get_demo
 from training.selectors.attachments import attachments_for_question, question_access
@@ -191,9 +190,6 @@ def _panel_context(question, *, demo_slug=None, values=None, errors=None, captio
 
 def question_demo_panel(question) -> list[dict]:
     return [{**_panel_context(question), "template": "frontend/demos/_attach_extra.html"}]
-
-
-question_extra_providers.append(question_demo_panel)
 
 
 @login_required

@@ -28,6 +28,7 @@ from frontend.forms_editor import (
     row_formset,
     rows_data,
 )
+from frontend.sections import QUESTION_EDITOR_PANELS, SET_EDITOR_TOOLS
 
 PREVIEW_LIMIT = 100_000
 
@@ -87,13 +88,8 @@ def set_edit(request, pk: int):
     return render(request, "frontend/editor/set_edit.html", context, status=_status(form))
 
 
-# Features that add tools to the set editor (import, export) register a function here:
-# (question_set) -> list of {"label", "url"}.
-editor_extra_providers: list = []
-
-
 def editor_extras(question_set) -> list[dict]:
-    return [item for provider in editor_extra_providers for item in provider(question_set)]
+    return [item for provider in SET_EDITOR_TOOLS for item in provider(question_set)]
 
 
 @login_required
@@ -166,13 +162,8 @@ def _question_editor(request, question_set, kind, *, question):
     )
 
 
-# Features that add panels to the question editor (demo attachments) register a function:
-# (question) -> list of {"template", **context}.
-question_extra_providers: list = []
-
-
 def question_extras(question) -> list[dict]:
-    return [item for provider in question_extra_providers for item in provider(question)]
+    return [item for provider in QUESTION_EDITOR_PANELS for item in provider(question)]
 
 
 def _show_errors(form, formsets, positions, error: ValidationError) -> None:

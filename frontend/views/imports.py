@@ -25,8 +25,6 @@ from flashcards.selectors.content import sets_editable_by
 from flashcards.selectors.exports import export_formats_for
 from flashcards.services import imports as service
 from frontend.forms_imports import FORMAT_LABELS, ImportForm
-from frontend.views.editor import editor_extra_providers
-from frontend.views.sets import set_export_providers
 
 PREVIEW_QUESTIONS = 20
 
@@ -219,7 +217,3 @@ def export_links(user, question_set) -> list[dict]:
         }
         for fmt in export_formats_for(user, question_set)
     ]
-
-
-editor_extra_providers.append(import_editor_extra)
-set_export_providers.append(export_links)

@@ -26,8 +26,6 @@ from flashcards.selectors.content import can_view_set, sets_visible_to
 from frontend import quiz_answers
 from frontend.forms import add_service_errors
 from frontend.forms_quizzes import GradeForm, QuizForm
-from frontend.views.dashboard import dashboard_sections
-from frontend.views.sets import set_action_providers
 from quizzes import grading
 from quizzes.models import Attempt, AttemptAnswer, Quiz
 from quizzes.selectors.access import (
@@ -117,10 +115,6 @@ def quiz_set_actions(user, question_set) -> list[dict]:
         return []
     url = f"{reverse('quiz-create')}?set={question_set.pk}"
     return [{"label": _("Make a quiz from this set"), "url": url}]
-
-
-dashboard_sections.append(dashboard_section)
-set_action_providers.append(quiz_set_actions)
 
 
 @login_required

@@ -23,8 +23,6 @@ from flashcards.api.study import entry_payload
 from flashcards.models import StudySettings
 from flashcards.selectors import study as selectors
 from flashcards.services import study as services
-from frontend.views.dashboard import dashboard_sections
-from frontend.views.sets import set_action_providers
 from training.selectors.results import demo_results_for_questions
 
 QUEUE_AHEAD = 8  # cards the page keeps in hand: enough to never wait on the network
@@ -229,7 +227,3 @@ def study_set_actions(user, question_set) -> list[dict]:
         {"label": _("Study this set"), "url": url},
         {"label": _("Cram (schedule untouched)"), "url": f"{url}?mode=cram"},
     ]
-
-
-dashboard_sections.insert(0, dashboard_section)
-set_action_providers.insert(0, study_set_actions)
