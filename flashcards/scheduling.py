@@ -94,9 +94,11 @@ from fsrs.scheduler import (
     UPPER_BOUNDS_PARAMETERS,
 )
 
+from flashcards import ratings
+
 # --- the rating scale -------------------------------------------------------------------------
 
-MIN_RATING, MAX_RATING = 1, 5
+MIN_RATING, MAX_RATING = ratings.MIN_RATING, ratings.MAX_RATING  # the scale's own module
 
 MAPPINGS: dict[str, dict[int, Rating]] = {
     # Chosen: 1–2 failures (SuperMemo's 0–2), 3 recalled with effort, 4 recalled, 5 effortless.

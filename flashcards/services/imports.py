@@ -47,12 +47,11 @@ from flashcards.services.content import (
     validate_question_data,
 )
 
-DEFAULT_IMPORT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_TITLE = "Imported questions"
 
 
 def import_max_bytes() -> int:
-    return int(getattr(settings, "IMPORT_MAX_BYTES", DEFAULT_IMPORT_MAX_BYTES))
+    return settings.IMPORT_MAX_BYTES
 
 
 def can_import(user: User, target_set: QuestionSet | None = None) -> bool:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from flashcards.models import Question
+from training.models import CAPTION_MAX_LENGTH
 from training.params import DemoParameterError
 from training.registry import all_demos, get_demo
 from training.selectors.attachments import attachments_for_question, question_access
@@ -31,7 +32,6 @@ from training.services.runs import RateLimited, request_run
 # Demos that only make sense with their own page (the canvas) or as the site's own training
 # job are listed apart from the parameter-form demos.
 DRAWING_DEMO = "digit-recognition"
-CAPTION_MAX = 300
 
 
 def _demo_or_404(slug: str):
@@ -208,8 +208,8 @@ def question_demos(request, pk: int):
         )
         return _panel_response(request, question, context, 400)
     values = raw_params(demo, request.POST, prefix="p-")
-    if len(caption.strip()) > CAPTION_MAX:
-        errors = {"caption": [_("At most %(n)s characters.") % {"n": CAPTION_MAX}]}
+    if len(caption.strip()) > CAPTION_MAX_LENGTH:
+        errors = {"caption": [_("At most %(n)s characters.") % {"n": CAPTION_MAX_LENGTH}]}
         context = _panel_context(
             question, demo_slug=slug, values=values, errors=errors, caption=caption
         )

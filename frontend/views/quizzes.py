@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from flashcards.models import Classroom, Question, QuestionSet, Tag
+from flashcards.ratings import RATING_LABELS
 from flashcards.selectors.content import can_view_set, sets_visible_to
 from frontend import quiz_answers
 from frontend.forms import add_service_errors
@@ -335,13 +336,7 @@ def attempt_review(request, pk: int):
 
 
 def rating_choices() -> list[tuple[int, str]]:
-    return [
-        (1, _("Not at all")),
-        (2, _("Barely")),
-        (3, _("Partly")),
-        (4, _("Mostly")),
-        (5, _("Perfectly")),
-    ]
+    return list(RATING_LABELS.items())
 
 
 def _grade_form(item: dict, data=None) -> GradeForm:

@@ -16,11 +16,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from flashcards import scheduling
 from flashcards.api.study import entry_payload
 from flashcards.models import StudySettings
+from flashcards.ratings import RATING_LABELS
 from flashcards.selectors import study as selectors
 from flashcards.services import study as services
 from training.selectors.results import demo_results_for_questions
@@ -48,13 +48,7 @@ def _study_page(request, scope, *, title: str, scope_query: str):
 
 
 # The five ratings, as the design names them; the keys are the digits.
-RATINGS = [
-    ("1", gettext_lazy("Not at all")),
-    ("2", gettext_lazy("Barely")),
-    ("3", gettext_lazy("Partly")),
-    ("4", gettext_lazy("Mostly")),
-    ("5", gettext_lazy("Perfectly")),
-]
+RATINGS = [(str(value), label) for value, label in RATING_LABELS.items()]
 
 
 @login_required

@@ -22,6 +22,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from flashcards.models import Question, User
+from flashcards.ratings import MAX_RATING, MIN_RATING
 from flashcards.services.study import record_quiz_answer
 from quizsite import dispatch, queues
 from quizzes import grading
@@ -422,8 +423,14 @@ def rate_own_answer(
         raise ActionNotAllowed(
             "Only the student who answered can rate the answer.", code="not_yours"
         )
-    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
-        raise grading.ResponseError({"rating": ["A rating is a whole number from 1 to 5."]})
+    if (
+        isinstance(rating, bool)
+        or not isinstance(rating, int)
+        or not MIN_RATING <= rating <= MAX_RATING
+    ):
+        raise grading.ResponseError(
+            {"rating": [f"A rating is a whole number from {MIN_RATING} to {MAX_RATING}."]}
+        )
     attempt = _locked(attempt)
     answer = _answer(attempt, slot)
     if answer.kind not in grading.SELF_RATED_KINDS:

@@ -304,7 +304,7 @@ class DigitPredictionThrottle(SimpleRateThrottle):
     scope = "digit-prediction"
 
     def get_rate(self):
-        return f"{getattr(settings, 'DIGIT_PREDICTIONS_PER_MINUTE', 120)}/min"
+        return f"{settings.DIGIT_PREDICTIONS_PER_MINUTE}/min"
 
     def get_cache_key(self, request, view):
         ident = request.user.pk if request.user.is_authenticated else self.get_ident(request)

@@ -53,11 +53,11 @@ RATE_WINDOW = 60  # seconds
 
 
 def rate_limit() -> int:
-    return int(getattr(settings, "DEMO_RUNS_PER_MINUTE", 10))
+    return settings.DEMO_RUNS_PER_MINUTE
 
 
 def active_run_cap() -> int:
-    return int(getattr(settings, "DEMO_ACTIVE_RUNS_PER_USER", 3))
+    return settings.DEMO_ACTIVE_RUNS_PER_USER
 
 
 class RateLimited(Exception):
