@@ -148,11 +148,13 @@ class Param:
     def _bounded(self, value: float | int) -> float | int:
         low, high = self.minimum, self.maximum
         if (low is not None and value < low) or (high is not None and value > high):
-            bounds = f"between {_format_number(low)} and {_format_number(high)}"
-            if low is None:
-                bounds = f"at most {_format_number(high)}"
-            elif high is None:
+            if low is not None and high is not None:
+                bounds = f"between {_format_number(low)} and {_format_number(high)}"
+            elif low is not None:
                 bounds = f"at least {_format_number(low)}"
+            else:
+                assert high is not None  # the value is out of bounds, so a bound is set
+                bounds = f"at most {_format_number(high)}"
             raise ValueError(f"must be {bounds}, got {_format_number(value)}")
         return value
 
@@ -185,7 +187,7 @@ class Param:
             raise ValueError(f"needs at least {self.min_items} items, got {len(raw)}")
         if self.max_items is not None and len(raw) > self.max_items:
             raise ValueError(f"takes at most {self.max_items} items, got {len(raw)}")
-        items = []
+        items: list[Any] = []
         for position, item in enumerate(raw, start=1):
             try:
                 if self.type == "str_list":

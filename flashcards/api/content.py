@@ -21,6 +21,7 @@ from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 
 from flashcards.api.serializers import (
     AssignSerializer,
@@ -39,6 +40,7 @@ from flashcards.permissions import (
     ClassOwnerWrites,
     EditorsWrite,
     InstructorsCreate,
+    request_user,
 )
 from flashcards.selectors import content as selectors
 from flashcards.services import content as services
@@ -68,13 +70,19 @@ class ListPagination(PageNumberPagination):
 # --- me ---------------------------------------------------------------------------------------
 
 
+def _instance(serializer: BaseSerializer[Any]) -> Any:
+    """The object an update serializer was given (DRF types it as optional)."""
+    assert serializer.instance is not None
+    return serializer.instance
+
+
 class MeView(generics.RetrieveAPIView):
     """The signed-in user, with the role that decides what the UI offers."""
 
     serializer_class = MeSerializer
 
     def get_object(self) -> User:
-        return self.request.user
+        return request_user(self.request)
 
 
 # --- question sets ----------------------------------------------------------------------------
@@ -119,25 +127,25 @@ class QuestionSetViewSet(viewsets.ModelViewSet):
     ordering_fields = ["title", "position", "created_at", "updated_at"]
 
     def get_queryset(self) -> QuerySet[QuestionSet]:
-        return sets_for_api(selectors.sets_visible_to(self.request.user))
+        return sets_for_api(selectors.sets_visible_to(request_user(self.request)))
 
-    def perform_create(self, serializer: QuestionSetSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[Any]) -> None:
         created = call_service(
             services.create_question_set, owner=self.request.user, **serializer.validated_data
         )
         serializer.instance = self.get_queryset().get(pk=created.pk)
 
-    def perform_update(self, serializer: QuestionSetSerializer) -> None:
+    def perform_update(self, serializer: BaseSerializer[Any]) -> None:
         call_service(
             services.update_question_set,
             question_set=serializer.instance,
             actor=self.request.user,
             **serializer.validated_data,
         )
-        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+        serializer.instance = self.get_queryset().get(pk=_instance(serializer).pk)
 
     def perform_destroy(self, instance: QuestionSet) -> None:
-        services.delete_question_set(question_set=instance, actor=self.request.user)
+        services.delete_question_set(question_set=instance, actor=request_user(self.request))
 
     @extend_schema(request=ReorderSerializer, responses={204: None})
     @action(detail=True, methods=["post"])
@@ -182,7 +190,7 @@ class SetQuestionsView(generics.ListCreateAPIView):
 
     def question_set(self) -> QuestionSet:
         if not hasattr(self, "_question_set"):
-            visible = selectors.sets_visible_to(self.request.user)
+            visible = selectors.sets_visible_to(request_user(self.request))
             self._question_set = get_object_or_404(visible, pk=self.kwargs["set_id"])
         return self._question_set
 
@@ -191,7 +199,7 @@ class SetQuestionsView(generics.ListCreateAPIView):
             return Question.objects.none()
         return selectors.with_answers(self.question_set().questions.all())
 
-    def perform_create(self, serializer: QuestionSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[Any]) -> None:
         question_set = self.question_set()
         self.check_object_permissions(self.request, question_set)
         created = call_service(
@@ -223,9 +231,9 @@ class QuestionViewSet(
     ordering_fields = ["position", "created_at", "updated_at"]
 
     def get_queryset(self) -> QuerySet[Question]:
-        return visible_questions(self.request.user).select_related("question_set")
+        return visible_questions(request_user(self.request)).select_related("question_set")
 
-    def perform_update(self, serializer: QuestionSerializer) -> None:
+    def perform_update(self, serializer: BaseSerializer[Any]) -> None:
         updated = call_service(
             services.update_question,
             question=serializer.instance,
@@ -253,23 +261,23 @@ class ClassroomViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self) -> QuerySet[Classroom]:
         return (
-            selectors.classrooms_visible_to(self.request.user)
+            selectors.classrooms_visible_to(request_user(self.request))
             .select_related("owner")
             .prefetch_related("question_sets")
             .annotate(member_count=Count("members", distinct=True))
             .order_by("name", "id")
         )
 
-    def perform_create(self, serializer: ClassroomSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[Any]) -> None:
         created = call_service(
             services.create_classroom, owner=self.request.user, **serializer.validated_data
         )
         serializer.instance = self.get_queryset().get(pk=created.pk)
 
-    def perform_update(self, serializer: ClassroomSerializer) -> None:
-        name = serializer.validated_data.get("name", serializer.instance.name)
+    def perform_update(self, serializer: BaseSerializer[Any]) -> None:
+        name = serializer.validated_data.get("name", _instance(serializer).name)
         call_service(services.update_classroom, classroom=serializer.instance, name=name)
-        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+        serializer.instance = self.get_queryset().get(pk=_instance(serializer).pk)
 
     @extend_schema(request=JoinSerializer, responses={200: ClassroomSerializer})
     @action(detail=False, methods=["post"], permission_classes=[IsAuthenticated])
@@ -357,8 +365,8 @@ class ClassroomViewSet(viewsets.ModelViewSet):
         call_service(
             services.assign_set, classroom=classroom, question_set=question_set, actor=request.user
         )
-        assigned = sets_for_api(QuestionSet.objects.all()).get(pk=question_set.pk)
-        data = QuestionSetSerializer(assigned, context={"request": request}).data
+        added = sets_for_api(QuestionSet.objects.all()).get(pk=question_set.pk)
+        data = QuestionSetSerializer(added, context={"request": request}).data
         return Response(data, status=status.HTTP_201_CREATED)
 
     @extend_schema(

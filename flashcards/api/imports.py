@@ -70,7 +70,9 @@ class PreviewSerializer(serializers.Serializer):
     total = serializers.IntegerField()
     counts = serializers.DictField(child=serializers.IntegerField())
     problems = ProblemSerializer(many=True)
-    errors = serializers.IntegerField()
+    # The answer's own field called "errors" (a count) shadows Serializer.errors; this
+    # serializer only documents the response, it never validates input.
+    errors = serializers.IntegerField()  # type: ignore[assignment]
     warnings = serializers.IntegerField()
     can_confirm = serializers.BooleanField()
     questions = PreviewQuestionSerializer(many=True)
@@ -236,7 +238,7 @@ class ImportConfirmView(APIView):
             {
                 "id": str(session.id),
                 "status": ImportSession.Status.IMPORTED,
-                "question_set": outcome.question_set.pk,
+                "question_set": outcome.question_set.pk if outcome.question_set else None,
                 "created": outcome.created,
             },
             status=status.HTTP_201_CREATED,

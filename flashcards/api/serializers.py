@@ -234,7 +234,9 @@ class ClassroomSerializer(serializers.ModelSerializer):
         help_text="Shown to the instructor of the class only."
     )
     member_count = serializers.IntegerField(read_only=True)
-    question_sets = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    question_sets: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True
+    )
     is_owner = serializers.SerializerMethodField()
 
     class Meta:

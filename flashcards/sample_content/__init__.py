@@ -102,10 +102,9 @@ class LoadReport:
 
 
 def _account(spec: dict[str, Any], password: str, reset_password: bool) -> tuple[User, bool]:
-    user = User.objects.filter(username=spec["username"]).first()
-    created = user is None
-    if created:
-        user = User(username=spec["username"])
+    found = User.objects.filter(username=spec["username"]).first()
+    created = found is None
+    user = User(username=spec["username"]) if found is None else found
     changed = created
     for name in ("first_name", "last_name", "email", "role"):
         if getattr(user, name) != spec[name]:

@@ -139,7 +139,9 @@ def validate_question_data(data: Mapping[str, Any], *, nested: bool = True) -> N
         if kind in CHOICE_KINDS:
             _validate_choices(kind, data, choices, errors)
         elif choices:
-            errors.add("choices", _("A %s question has no choices.") % Kind(kind).label.lower())
+            errors.add(
+                "choices", _("A %s question has no choices.") % Kind(str(kind)).label.lower()
+            )
         if kind in NUMERICAL_KINDS:
             _validate_numerical(numerical, errors)
         elif numerical:
@@ -497,7 +499,8 @@ def _write_answers(
     kept = {item["id"] for item in items if item.get("id") is not None}
     model.objects.filter(pk__in=existing.keys() - kept).delete()
     for position, item in enumerate(items):
-        row = existing.get(item.get("id")) or model(question=question)
+        row = existing.get(item["id"]) if item.get("id") is not None else None
+        row = row or model(question=question)
         for field, default in defaults.items():
             value = item.get(field, default)
             if field == "tolerance" and value is None:

@@ -326,7 +326,7 @@ def _decode_image(data_url: str):
     if image.mode in {"RGBA", "LA", "PA"} or "transparency" in image.info:
         # A canvas drawing is often ink on a transparent background: put it on white.
         background = Image.new("RGBA", image.size, (255, 255, 255, 255))
-        image = Image.alpha_composite(background, image.convert("RGBA"))
+        image = Image.alpha_composite(background, image.convert("RGBA"))  # type: ignore[assignment]
     import numpy as np
 
     return np.asarray(image.convert("L"), dtype=np.float32)
