@@ -46,9 +46,6 @@ LONG_MODULES = {
     # Pending the run-recovery work (issue 14): requesting, executing and cleaning up runs
     # become three modules (execution is the worker side the task imports).
     "training/services/runs.py": "pending split after issue 14",
-    # Content writes: set and question validation and saving, one rule set per question kind;
-    # to be split into validation and persistence with the content editor's next change.
-    "flashcards/services/content.py": "pending split: validation apart from persistence",
     # The quiz pages (list, settings, taking, review, grading, analytics); to be split into
     # authoring, taking and grading views.
     "frontend/views/quizzes.py": "pending split: authoring, taking and grading pages",

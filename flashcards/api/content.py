@@ -43,6 +43,7 @@ from flashcards.permissions import (
     request_user,
 )
 from flashcards.selectors import content as selectors
+from flashcards.services import classes as class_services
 from flashcards.services import content as services
 
 
@@ -270,13 +271,13 @@ class ClassroomViewSet(viewsets.ModelViewSet):
 
     def perform_create(self, serializer: BaseSerializer[Any]) -> None:
         created = call_service(
-            services.create_classroom, owner=self.request.user, **serializer.validated_data
+            class_services.create_classroom, owner=self.request.user, **serializer.validated_data
         )
         serializer.instance = self.get_queryset().get(pk=created.pk)
 
     def perform_update(self, serializer: BaseSerializer[Any]) -> None:
         name = serializer.validated_data.get("name", _instance(serializer).name)
-        call_service(services.update_classroom, classroom=serializer.instance, name=name)
+        call_service(class_services.update_classroom, classroom=serializer.instance, name=name)
         serializer.instance = self.get_queryset().get(pk=_instance(serializer).pk)
 
     @extend_schema(request=JoinSerializer, responses={200: ClassroomSerializer})
@@ -286,7 +287,7 @@ class ClassroomViewSet(viewsets.ModelViewSet):
         payload = JoinSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         classroom, _created = call_service(
-            services.join_classroom,
+            class_services.join_classroom,
             user=request.user,
             join_code=payload.validated_data["join_code"],
         )
@@ -298,7 +299,7 @@ class ClassroomViewSet(viewsets.ModelViewSet):
     def leave(self, request, pk=None) -> Response:
         """Leave a class you are a member of."""
         classroom = self.get_object()
-        call_service(services.leave_classroom, user=request.user, classroom=classroom)
+        call_service(class_services.leave_classroom, user=request.user, classroom=classroom)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=None, responses={200: ClassroomSerializer})
@@ -310,7 +311,7 @@ class ClassroomViewSet(viewsets.ModelViewSet):
     )
     def regenerate_code(self, request, pk=None) -> Response:
         """Replace the join code (members stay members), e.g. after it leaked."""
-        classroom = services.regenerate_join_code(classroom=self.get_object())
+        classroom = class_services.regenerate_join_code(classroom=self.get_object())
         return Response(self.get_serializer(self.get_queryset().get(pk=classroom.pk)).data)
 
     @extend_schema(responses={200: MemberSerializer(many=True)})
@@ -341,7 +342,7 @@ class ClassroomViewSet(viewsets.ModelViewSet):
         """Take a student off the roster."""
         classroom = self.get_object()
         member = get_object_or_404(User, pk=user_id)
-        call_service(services.remove_member, classroom=classroom, user=member)
+        call_service(class_services.remove_member, classroom=classroom, user=member)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(methods=["GET"], request=None, responses={200: QuestionSetSerializer(many=True)})
@@ -363,7 +364,10 @@ class ClassroomViewSet(viewsets.ModelViewSet):
             selectors.sets_visible_to(request.user), pk=payload.validated_data["question_set"]
         )
         call_service(
-            services.assign_set, classroom=classroom, question_set=question_set, actor=request.user
+            class_services.assign_set,
+            classroom=classroom,
+            question_set=question_set,
+            actor=request.user,
         )
         added = sets_for_api(QuestionSet.objects.all()).get(pk=question_set.pk)
         data = QuestionSetSerializer(added, context={"request": request}).data
@@ -379,5 +383,5 @@ class ClassroomViewSet(viewsets.ModelViewSet):
         """Take a set away from the class (the set itself stays)."""
         classroom = self.get_object()
         question_set = get_object_or_404(classroom.question_sets.all(), pk=set_id)
-        services.unassign_set(classroom=classroom, question_set=question_set)
+        class_services.unassign_set(classroom=classroom, question_set=question_set)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -24,13 +24,13 @@ from django.db import transaction
 
 from flashcards.models import Classroom, Course, Membership, Question, QuestionSet, User
 from flashcards.selectors.content import question_data
+from flashcards.services.classes import assign_set
 from flashcards.services.content import (
     CHOICE_DEFAULTS,
     CHOICE_KINDS,
     NUMERICAL_DEFAULTS,
     NUMERICAL_KINDS,
     QUESTION_DEFAULTS,
-    assign_set,
     create_question,
     create_question_set,
     normalize_tag_names,
