@@ -23,7 +23,11 @@ from flashcards.models import Question
 from training.models import CAPTION_MAX_LENGTH
 from training.params import DemoParameterError
 from training.registry import all_demos, get_demo
-from training.selectors.attachments import attachments_for_question, question_access
+from training.selectors.attachments import (
+    attachment_with_question,
+    attachments_for_question,
+    question_access,
+)
 from training.selectors.results import attachment_result, run_result
 from training.selectors.runs import run_for_display
 from training.services import attachments as attachment_services
@@ -256,8 +260,6 @@ def question_demo_fields(request, pk: int):
 @login_required
 @require_POST
 def attachment_delete(request, pk: int):
-    from training.selectors.attachments import attachment_with_question
-
     attachment = attachment_with_question(pk)
     if attachment is None:
         raise Http404

@@ -44,6 +44,7 @@ from quizzes.selectors.statistics import grading_queue, quiz_statistics
 from quizzes.services import attempts as attempt_services
 from quizzes.services import quizzes as quiz_services
 from quizzes.services.errors import QuizActionError
+from quizzes.snapshots import question_for_review, question_for_student
 
 QUESTION_CHOICES_LIMIT = 1000
 
@@ -222,8 +223,6 @@ def _slot_question(attempt: Attempt, slot: int) -> dict:
     answer = AttemptAnswer.objects.filter(attempt=attempt, slot=slot).only("snapshot").first()
     if answer is None:
         raise Http404
-    from quizzes.snapshots import question_for_student
-
     return question_for_student(answer.snapshot)
 
 
@@ -491,7 +490,6 @@ def quiz_analytics(request, pk: int):
 
 def _queue_items(user, quiz: Quiz, *, bound: dict | None = None) -> list[dict]:
     """The grading queue: each waiting free-text answer with its question and a grade form."""
-    from quizzes.snapshots import question_for_review
 
     items = []
     for answer in grading_queue(attempts_for_results(user, quiz)):
