@@ -9,7 +9,7 @@ flashcards/selectors/sql.py for the hot path's other hand-written reads).
 
 Everything else is DRF's: the header parsing and its errors, "Invalid token." for an unknown
 key and "User inactive or deleted." for a deactivated account
-(tests/test_token_authentication.py holds it to DRF's answers).
+(tests/flashcards/test_token_authentication.py holds it to DRF's answers).
 """
 
 from __future__ import annotations

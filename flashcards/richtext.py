@@ -13,6 +13,22 @@ when a row is saved, so every read path serves stored HTML.  Three layers keep i
    those arguments are escaped before conversion and the MathML pass removes whatever else
    (`\\href`, `\\style`, `\\class`) could smuggle in.
 
+Math is `$…$` / `$$…$$` (Pandoc's rules) and `\\(…\\)` / `\\[…\\]` (what Anki and Moodle
+write); the backslash forms are read before Markdown's backslash escapes, which would
+otherwise eat them.
+
+Choice-like fields (a multiple-choice option, an accepted short answer, a matching item) of
+one line are inline Markdown only (`choice_like=True`): emphasis, code, math, links and
+images work, but no block syntax, so an option that is `#`, `*`, `+`, `-`, `1.`, `>`, `---`
+or `|` shows as that text instead of an empty heading, list, quote or rule.  An option of
+several lines is deliberate Markdown (a code block, a list) and renders as a block.  The
+model decides which fields are choice-like (`RichTextMixin.choice_like_fields`).
+
+Images are shown only from the site's own media (`MEDIA_URL`); any other image (a
+third-party URL that could be a tracking pixel, a bare file name, a `data:` URL) becomes a
+link to it (or its alt text for `data:`), never an `<img>` that loads from elsewhere.
+`foreign_images()` lists them so that importers can warn with the line.
+
 Cloze deletions (`{{c1::answer}}` or `{{c1::answer::hint}}`, Anki's syntax, which the
 importers keep as it is) become
 `<span class="cloze" data-cloze="1" data-hint="hint">answer</span>`: the page decides what
@@ -268,6 +284,88 @@ def _render_cloze_close(self, tokens, idx, options, env) -> str:
     return f"::{html.escape(str(hint))}}}}}" if hint else "}}"
 
 
+# --- math written \\(…\\) and \\[…\\] -------------------------------------------------------------
+
+_BACKSLASH_MATH = {"(": ("\\)", "math_inline"), "[": ("\\]", "math_inline_double")}
+
+
+def _backslash_math_rule(state: StateInline, silent: bool) -> bool:
+    """`\\(x\\)` is inline math and `\\[x\\]` display math, as Anki and Moodle write them."""
+    src, pos = state.src, state.pos
+    if src[pos] != "\\" or pos + 1 >= state.posMax or src[pos + 1] not in _BACKSLASH_MATH:
+        return False
+    closing, kind = _BACKSLASH_MATH[src[pos + 1]]
+    end = src.find(closing, pos + 2, state.posMax)
+    if end == -1 or not src[pos + 2 : end].strip():
+        return False
+    if not silent:
+        token = state.push(kind, "math", 0)
+        token.content = src[pos + 2 : end]
+        token.markup = src[pos : pos + 2]
+    state.pos = end + 2
+    return True
+
+
+def has_math(source: str) -> bool:
+    """Whether `source` may hold math (a cheap test for callers that treat math specially)."""
+    return "$" in source or "\\(" in source or "\\[" in source
+
+
+# --- images -------------------------------------------------------------------------------------
+
+
+def _media_prefix() -> str:
+    """Where the site's own media are served from, as it appears in an image's src."""
+    try:
+        from django.conf import settings
+
+        media_url = settings.MEDIA_URL or "/media/"
+    except Exception:  # no Django settings (a parser used on its own): Django's default
+        media_url = "/media/"
+    if "://" not in media_url and not media_url.startswith("/"):
+        media_url = "/" + media_url
+    return media_url
+
+
+def is_site_media(src: str) -> bool:
+    """An image the page may load: one of the site's own media files, and nothing else."""
+    src = src.strip()
+    prefix = _media_prefix()
+    if src.startswith("//") and not prefix.startswith("//"):
+        return False  # protocol-relative: another host
+    return src.startswith(prefix) and ".." not in src
+
+
+def _render_image(self, tokens, idx, options, env) -> str:
+    token = tokens[idx]
+    src = token.attrGet("src") or ""
+    if is_site_media(src):
+        return self.image(tokens, idx, options, env)
+    alt = self.renderInlineAsText(token.children or [], options, env)
+    if src.lower().startswith("data:") or not src:
+        return html.escape(alt)
+    return f'<a href="{html.escape(src)}">{html.escape(alt or src)}</a>'
+
+
+def foreign_images(source: str) -> list[str]:
+    """The image URLs in `source` that will be shown as links, not loaded (see the module)."""
+    if "![" not in source:
+        return []
+    found: list[str] = []
+
+    def walk(tokens) -> None:
+        for token in tokens:
+            if token.type == "image":
+                src = token.attrGet("src") or ""
+                if not is_site_media(src):
+                    found.append(src)
+            if token.children:
+                walk(token.children)
+
+    walk(_markdown().parse(source, {"math": [], "nonce": "", "cloze_hints": []}))
+    return found
+
+
 # --- Markdown ---------------------------------------------------------------------------------
 
 
@@ -299,12 +397,14 @@ def _markdown() -> MarkdownIt:
     # stays text (Pandoc's rule); `\$` always gives a literal dollar.
     dollarmath_plugin(md, allow_space=False, allow_digits=False, double_inline=True)
     md.inline.ruler.before("text", "cloze", _cloze_rule)
+    md.inline.ruler.before("escape", "backslash_math", _backslash_math_rule)
     md.add_render_rule("math_inline", _render_math_inline)
     md.add_render_rule("math_inline_double", _render_math_display)
     md.add_render_rule("math_block", _render_math_display)
     md.add_render_rule("math_block_label", _render_math_display)
     md.add_render_rule("cloze_open", _render_cloze_open)
     md.add_render_rule("cloze_close", _render_cloze_close)
+    md.add_render_rule("image", _render_image)
     return md
 
 
@@ -312,24 +412,28 @@ def _markdown() -> MarkdownIt:
 # Markdown, math, cloze or HTML give a meaning to, and no start that could open a list
 # ("1." / "1)"), so it renders as itself in a paragraph.  Most option texts, short answers
 # and feedback are like this; an import of thousands of questions renders a lot of them.
-# tests/test_richtext.py checks, by property, that the full renderer agrees.
+# tests/flashcards/test_richtext.py checks, by property, that the full renderer agrees.
 _PLAIN_TEXT = re.compile(r"(?!\d{1,9}[.)])[^\W_](?:[^\W_]|[ .,;:?!'%/()\"-])*(?<! )")
 
 
-def render_rich_text(source: str, *, anki_cloze: bool = False) -> str:
+def render_rich_text(source: str, *, anki_cloze: bool = False, choice_like: bool = False) -> str:
     """Markdown source to sanitised HTML, deterministic for a given source.
 
     `anki_cloze` writes cloze deletions back as `{{cN::answer::hint}}` around their rendered
-    answer, for Anki notes; the HTML is sanitised all the same.
+    answer, for Anki notes; the HTML is sanitised all the same.  `choice_like` applies the
+    rule for options and accepted answers: one line is inline Markdown only (module docstring).
     """
     if not source or not source.strip():
         return ""
     if _PLAIN_TEXT.fullmatch(source):
         return f"<p>{source}</p>"
-    return _render_markdown(source, anki_cloze=anki_cloze)
+    inline = choice_like and "\n" not in source.strip()
+    return _render_markdown(
+        source.strip() if inline else source, anki_cloze=anki_cloze, inline=inline
+    )
 
 
-def _render_markdown(source: str, *, anki_cloze: bool = False) -> str:
+def _render_markdown(source: str, *, anki_cloze: bool = False, inline: bool = False) -> str:
     # Placeholders carry a random nonce, so text that merely looks like one stays text.
     env = {
         "math": [],
@@ -337,7 +441,10 @@ def _render_markdown(source: str, *, anki_cloze: bool = False) -> str:
         "anki_cloze": anki_cloze,
         "cloze_hints": [],
     }
-    dirty = _markdown().render(source, env)
+    if inline:
+        dirty = f"<p>{_markdown().renderInline(source, env)}</p>"
+    else:
+        dirty = _markdown().render(source, env)
     clean = _html_cleaner.clean(dirty).strip()
     if env["math"]:
         pattern = re.compile(re.escape(env["nonce"]) + r"(\d+)Z")

@@ -33,6 +33,8 @@ QUESTION_DEFAULTS: dict[str, Any] = {
     "has_reverse": False,
     "allow_multiple": False,
     "correct_boolean": None,
+    "true_feedback": "",
+    "false_feedback": "",
     "case_sensitive": False,
     "normalize_whitespace": True,
     "ignore_accents": False,
@@ -88,12 +90,23 @@ def _number(value: Any) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-def validate_question_data(data: Mapping[str, Any], *, nested: bool = True) -> None:
+def validate_question_data(
+    data: Mapping[str, Any], *, nested: bool = True, imported: bool = False
+) -> None:
     """Raise ValidationError unless `data` describes a well-formed question of its kind.
 
     `data` uses the model's field names, plus `choices` and `numerical_answers` as lists of
     dicts (missing lists count as empty).  `nested=False` checks only the question's own
     fields, for forms that edit the answers elsewhere (the admin's inlines).
+
+    `imported=True` is the importers' rule for the one thing a file may lack that an author
+    may not: a free-text question's reference answer.  Formats without one (Moodle essays:
+    GIFT `{}`, Moodle XML `essay` without grader information) and lossless copies of stored
+    questions mark their questions so (`ParsedQuestion.answer_optional`), because refusing
+    them would stop a whole course's import; formats that do carry answers (Markdown
+    questionnaires) still report a missing one.  The editor, the API and the admin (the
+    default) require one for a question written here, including when an imported essay is
+    edited.
     """
     errors = FieldErrors()
     kind = data.get("kind")
@@ -109,12 +122,16 @@ def validate_question_data(data: Mapping[str, Any], *, nested: bool = True) -> N
 
     if kind == Kind.FLASHCARD and is_blank(data.get("answer")):
         errors.add("answer", _("A flashcard needs a back: write the answer."))
-    elif kind == Kind.FREE_TEXT and is_blank(data.get("answer")):
+    elif kind == Kind.FREE_TEXT and is_blank(data.get("answer")) and not imported:
         errors.add("answer", _("Write the reference answer students compare theirs with."))
     elif kind == Kind.TRUE_FALSE and data.get("correct_boolean") is None:
         errors.add("correct_boolean", _("Say whether the statement is true or false."))
     elif kind == Kind.CLOZE:
         _validate_cloze(data.get("prompt") or "", errors)
+    if kind != Kind.TRUE_FALSE:
+        for name in ("true_feedback", "false_feedback"):
+            if not is_blank(data.get(name)):
+                errors.add(name, _("Only true/false questions have feedback per answer."))
 
     if nested:
         choices = list(data.get("choices") or [])

@@ -17,7 +17,13 @@ Kind = Question.Kind
 KIND_FIELDS: dict[str, list[str]] = {
     Kind.FLASHCARD: ["answer", "has_reverse"],
     Kind.MULTIPLE_CHOICE: ["allow_multiple", "answer", "general_feedback"],
-    Kind.TRUE_FALSE: ["correct_boolean", "answer", "general_feedback"],
+    Kind.TRUE_FALSE: [
+        "correct_boolean",
+        "true_feedback",
+        "false_feedback",
+        "answer",
+        "general_feedback",
+    ],
     Kind.NUMERICAL: ["answer", "general_feedback"],
     Kind.SHORT_ANSWER: [
         "case_sensitive",
@@ -39,7 +45,14 @@ KIND_ROWS: dict[str, list[str]] = {
     Kind.NUMERICAL: ["numerical_answers"],
     Kind.FREE_TEXT: ["rubric"],
 }
-RICH_FIELDS = ("prompt", "answer", "general_feedback", "description")
+RICH_FIELDS = (
+    "prompt",
+    "answer",
+    "general_feedback",
+    "true_feedback",
+    "false_feedback",
+    "description",
+)
 
 
 def with_live_preview(form: forms.Form) -> None:
@@ -124,6 +137,16 @@ class QuestionForm(Form):
         coerce=lambda value: value == "true",
         empty_value=None,
         required=False,
+    )
+    true_feedback = forms.CharField(
+        label=_("Feedback for the answer “true”"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    false_feedback = forms.CharField(
+        label=_("Feedback for the answer “false”"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     case_sensitive = forms.BooleanField(label=_("Case matters"), required=False)
     normalize_whitespace = forms.BooleanField(

@@ -13,6 +13,7 @@ from frontend.forms import Form
 
 FORMAT_LABELS = {
     "gift": "GIFT (Moodle)",
+    "moodlexml": "Moodle XML",
     "aiken": "Aiken",
     "csv": "CSV",
     "tsv": "TSV",
@@ -26,7 +27,7 @@ class ImportForm(Form):
     file = forms.FileField(
         label=_("File"),
         required=False,
-        help_text=_("GIFT, Aiken, CSV/TSV, Markdown, quizsite JSON or an Anki .apkg."),
+        help_text=_("GIFT, Moodle XML, Aiken, CSV/TSV, Markdown, quizsite JSON or an Anki .apkg."),
     )
     text = forms.CharField(
         label=_("Or paste the text"),

@@ -309,7 +309,9 @@ def _grade_multiple_choice(snapshot: dict, response: dict) -> Grade:
 def _grade_true_false(snapshot: dict, response: dict) -> Grade:
     correct = snapshot.get("correct_boolean")
     fraction = ONE if correct is not None and response["value"] is correct else ZERO
-    return Grade(_status_for(fraction), fraction)
+    # Snapshots taken before per-answer feedback existed have neither key.
+    shown = snapshot.get("true_feedback_html" if response["value"] else "false_feedback_html")
+    return Grade(_status_for(fraction), fraction, [shown] if shown else [])
 
 
 def numerical_answer_accepts(answer: dict, number: Decimal) -> bool:

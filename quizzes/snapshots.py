@@ -13,7 +13,7 @@ import random
 import re
 
 from flashcards.models import Question
-from flashcards.richtext import cloze_deletions, render_rich_text
+from flashcards.richtext import cloze_deletions, has_math, render_rich_text
 
 MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 TAG = re.compile(r"<[^>]*>")  # on the renderer's sanitised output only
@@ -27,10 +27,14 @@ def _typed_form(source: str) -> str:
     way to type it.
     """
     source = source.strip()
-    if "$" in source:
+    if has_math(source):
         return source
     text = html.unescape(TAG.sub("", render_rich_text(source)))
     return " ".join(text.split())
+
+
+def _character_reference(match: re.Match) -> str:
+    return f"&#{ord(match.group(1))};"
 
 
 def _cloze(prompt: str) -> dict:
@@ -38,7 +42,8 @@ def _cloze(prompt: str) -> dict:
 
     The deletions are the renderer's own (`cloze_deletions`), so braces inside a deletion
     (`{{c1::$\\sqrt{x^{2}}$}}`) end it where the page shows it ending.  The placeholder is
-    escaped Markdown: a hint must show as typed, not become a link or emphasis.
+    escaped Markdown: a hint must show as typed, not become a link or emphasis.  Punctuation
+    is escaped as character references, not backslashes: `\\(…\\)` and `\\[…\\]` are math.
     """
     blanks = []
     pieces = []
@@ -46,8 +51,8 @@ def _cloze(prompt: str) -> dict:
     for deletion in cloze_deletions(prompt):
         hint = deletion.hint.strip()
         blanks.append({"answer": _typed_form(deletion.text), "hint": hint})
-        shown = MARKDOWN_PUNCTUATION.sub(r"\\\1", hint) if hint else "…"
-        pieces.extend([prompt[position : deletion.start], f"\\[{shown}\\]"])
+        shown = MARKDOWN_PUNCTUATION.sub(_character_reference, hint) if hint else "…"
+        pieces.extend([prompt[position : deletion.start], f"&#91;{shown}&#93;"])
         position = deletion.end
     pieces.append(prompt[position:])
     return {"prompt_html": render_rich_text("".join(pieces)), "blanks": blanks}
@@ -110,6 +115,10 @@ def take_snapshot(question: Question, *, rng: random.Random, shuffle_choices: bo
         rng.shuffle(options)
         snapshot["stems"] = stems
         snapshot["match_options"] = options
+    elif kind == Question.Kind.TRUE_FALSE:
+        # Per-answer feedback, each shown to whoever gave that answer (Moodle's true/false).
+        snapshot["true_feedback_html"] = question.true_feedback_html
+        snapshot["false_feedback_html"] = question.false_feedback_html
     elif kind == Question.Kind.NUMERICAL:
         snapshot["numerical_answers"] = [
             {

@@ -45,6 +45,9 @@ class ProblemSerializer(serializers.Serializer):
     column = serializers.IntegerField()
     message = serializers.CharField()
     severity = serializers.ChoiceField(choices=["error", "warning"])
+    code = serializers.CharField(
+        help_text="A stable name of the class of problem (e.g. image-not-imported); may be empty."
+    )
 
 
 class RefusalSerializer(serializers.Serializer):

@@ -56,9 +56,9 @@ STATE_NAMES = {
 # The next-card and rating answers are built here as the JSON they become, not through their
 # response serializers: on the hot path those serializers cost ~0.5 ms a request (DRF deep-copies
 # every nested field for each answer) to copy values that are already the right types.  The
-# serializers stay the documented contract (OpenAPI) and tests/test_study_api.py checks that
-# each answer is a fixed point of its serializer.  Datetimes are the one value that needs
-# rendering; DRF's own field does it, in the time zone the request activated.
+# serializers stay the documented contract (OpenAPI) and tests/flashcards/test_study_api.py
+# checks that each answer is a fixed point of its serializer.  Datetimes are the one value that
+# needs rendering; DRF's own field does it, in the time zone the request activated.
 _DATETIME = serializers.DateTimeField()
 
 

@@ -21,7 +21,7 @@ from flashcards.formats.base import (
     Problem,
 )
 
-IMPORT_FORMATS = ("gift", "aiken", "csv", "tsv", "markdown", "apkg", "json")
+IMPORT_FORMATS = ("gift", "moodlexml", "aiken", "csv", "tsv", "markdown", "apkg", "json")
 EXPORT_FORMATS = ("json", "gift", "csv", "tsv", "apkg", "aiken")
 EXTENSIONS = {
     ".apkg": "apkg",
@@ -32,6 +32,7 @@ EXTENSIONS = {
     ".md": "markdown",
     ".markdown": "markdown",
     ".aiken": "aiken",
+    ".xml": "moodlexml",
 }
 
 GIFT_BLOCK = re.compile(
@@ -45,6 +46,12 @@ ANKI_HEADER = re.compile(
     r"notetype|deck|guid column|notetype column|deck column|tags):",
     re.IGNORECASE,
 )
+# An XML declaration, comments and perhaps a DTD (refused by the parser), then <quiz>.
+MOODLE_XML = re.compile(
+    rb"\A(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*"
+    rb"(?:<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>\s*)?(?:<!--.*?-->\s*)*<quiz[\s>]",
+    re.S,
+)
 MARKDOWN_HINTS = re.compile(
     r"^\s*(?:#{1,6}\s|Q:|A:|[-*+]\s.*\((?:correct|x)\)\s*$)", re.MULTILINE | re.IGNORECASE
 )
@@ -57,6 +64,8 @@ def detect_format(data: bytes | str, filename: str | None = None) -> str:
     raw = data if isinstance(data, bytes) else data.encode("utf-8")
     if raw.startswith(b"PK\x03\x04") or raw.startswith(b"PK\x05\x06"):
         return "apkg"
+    if MOODLE_XML.match(raw[:4096]):
+        return "moodlexml"
     text, _ = decode_text(data)
     head = text.lstrip()
     if head.startswith("{") and '"quizsite-questions"' in text[:4096]:
@@ -111,11 +120,13 @@ def _steady(counts: list[int]) -> bool:
 
 
 def parse(data: bytes | str, fmt: str | None = None, filename: str | None = None) -> ParsedSet:
-    from flashcards.formats import aiken, apkg, delimited, gift, json_format, markdown
+    from flashcards.formats import aiken, apkg, delimited, gift, json_format, markdown, moodlexml
 
     fmt = fmt or detect_format(data, filename)
     if fmt == "gift":
         parsed = gift.parse(data)
+    elif fmt == "moodlexml":
+        parsed = moodlexml.parse(data)
     elif fmt == "aiken":
         parsed = aiken.parse(data)
     elif fmt == "csv":

@@ -50,6 +50,9 @@ class Problem:
     column: int
     message: str
     severity: str = ERROR
+    # A stable name for the class of problem (e.g. "image-not-imported"), for summaries that
+    # count warnings per class; empty for the problems that predate it.
+    code: str = ""
 
     @property
     def is_error(self) -> bool:
@@ -61,6 +64,7 @@ class Problem:
             "column": self.column,
             "message": self.message,
             "severity": self.severity,
+            "code": self.code,
         }
 
     def __str__(self) -> str:
@@ -116,6 +120,12 @@ class ParsedQuestion:
     has_reverse: bool = False
     allow_multiple: bool = False
     correct_boolean: bool | None = None
+    # Free text: the source format has no reference answers (Moodle essays), or the question
+    # was stored without one (lossless JSON); the content rules then do not ask for one.
+    answer_optional: bool = False
+    # True/false: feedback for whoever answered true, and for whoever answered false.
+    true_feedback: str = ""
+    false_feedback: str = ""
     case_sensitive: bool = False
     normalize_whitespace: bool = True
     ignore_accents: bool = False
@@ -166,6 +176,23 @@ class ExportResult:
     problems: list[Problem] = field(default_factory=list)
     extension: str = ""
     media_type: str = "application/octet-stream"
+
+
+def weights_adding_to_100(weights: list[Decimal | None]) -> list[Decimal | None]:
+    """Two-decimal weights of a several-answer question, the rounding of thirds undone.
+
+    Moodle writes a third as 33.33333 and a sixth as 16.66667; rounded to the two decimals
+    the database keeps, three thirds add up to 99.99 and six sixths to 100.02, which the
+    content rules (positive weights add up to 100%) would refuse.  When the positive weights
+    miss 100 by no more than rounding can explain, the last one takes the difference.
+    """
+    positive = [index for index, weight in enumerate(weights) if weight is not None and weight > 0]
+    total = sum((weights[index] for index in positive), Decimal(0))
+    if not positive or total == 100 or abs(total - 100) > Decimal("0.005") * len(positive):
+        return weights
+    adjusted = list(weights)
+    adjusted[positive[-1]] += Decimal(100) - total
+    return adjusted
 
 
 def line_col(text: str, offset: int) -> tuple[int, int]:

@@ -12,9 +12,18 @@ feedback `####`; the missing-word form (answer block in the middle of the text).
 
 Where GIFT and quizsite's questions differ, the content rules of
 `flashcards.services.content` decide: an essay's general feedback is the free-text question's
-reference answer; numerical `~#feedback` is the "any other number" answer (Moodle's `*`: no
-value, 0%); a true/false question is its answer alone, so its per-answer feedback is added to
-the general feedback, with a warning.
+reference answer, and an essay without one imports without one (imports may leave it empty;
+the editor asks for it); numerical `~#feedback` is the "any other number" answer (Moodle's
+`*`: no value, 0%); a true/false question's two feedbacks are kept apart, each shown to
+whoever gave that answer (`true_feedback`, `false_feedback`).
+
+Categories (`$CATEGORY: $course$/top/Deep learning/Chapter 4`) become a tag holding the
+path below the course's top category, case kept (`Deep learning/Chapter 4`): one import is
+one set, and a tag keeps every question's place in the bank without splitting the import.
+
+`[html]` text is converted to Markdown (tables too); images Moodle keeps as its own files
+(`@@PLUGINFILE@@/…`) or embeds (`data:`) cannot travel in a GIFT file: they are taken out,
+their alt text kept, with one warning per question naming them (`flashcards.formats.images`).
 
 Positions: every problem carries the line and column in the original file.
 """
@@ -37,7 +46,8 @@ from flashcards.formats.base import (
     Problem,
 )
 from flashcards.formats.encoding import decode_text
-from flashcards.formats.html import html_to_markdown
+from flashcards.formats.html import convert_html
+from flashcards.formats.images import image_problems, keep_moodle_image
 
 ESCAPABLE = "\\:#={}~n"
 BLANK = "_____"
@@ -48,6 +58,8 @@ TRUE_WORDS = {"T", "TRUE"}
 FALSE_WORDS = {"F", "FALSE"}
 CENT = Decimal("0.01")
 MARKER_PATTERNS: dict[str, re.Pattern] = {}
+NO_FILES = "a GIFT file does not carry Moodle's files."
+CATEGORY_AS_TAG = "category-as-tag"
 
 
 class _Block:
@@ -136,8 +148,11 @@ def escape(text: str) -> str:
     return text.replace("\r", "").replace("\n", "\\n")
 
 
-def _formatted_text(source: str, default: str) -> tuple[str, str]:
-    """GIFT text with an optional [format] prefix, unescaped: Markdown and the format name."""
+def _formatted_text(source: str, default: str, dropped: list[str] | None = None) -> tuple[str, str]:
+    """GIFT text with an optional [format] prefix, unescaped: Markdown and the format name.
+
+    Images of `[html]` text that cannot be shown are taken out and added to `dropped`.
+    """
     raw = source.strip()
     fmt = default
     if raw.startswith("["):
@@ -148,7 +163,10 @@ def _formatted_text(source: str, default: str) -> tuple[str, str]:
             raw = raw[close + 1 :]
     value = unescape(raw).strip()
     if fmt == "html":
-        value, _media = html_to_markdown(value)
+        converted = convert_html(value, keep_image=keep_moodle_image)
+        value = converted.markdown
+        if dropped is not None:
+            dropped.extend(converted.dropped_images)
     return value, fmt
 
 
@@ -158,8 +176,8 @@ class _QuestionParser:
         self.text = block.text
         self.problems = problems
         self.ok = True
-        # Per-answer feedback of a true/false question: (if true, if false).
-        self.true_false_feedback = ("", "")
+        # Sources of the [html] images taken out of this question's text.
+        self.dropped_images: list[str] = []
 
     def error(self, offset: int, message: str) -> None:
         line, column = self.block.position(offset)
@@ -174,7 +192,7 @@ class _QuestionParser:
 
     def formatted(self, start: int, end: int, default: str) -> tuple[str, str]:
         """Read text[start:end] with an optional [format] prefix; return Markdown and format."""
-        return _formatted_text(self.text[start:end], default)
+        return _formatted_text(self.text[start:end], default, self.dropped_images)
 
     def weight(self, start: int, end: int) -> tuple[Decimal | None, int]:
         """Parse a `%n%` weight at text[start:]; return it and where the answer text begins."""
@@ -241,7 +259,7 @@ class _QuestionParser:
         after = text[closing + 1 :]
         prompt_source = before + BLANK + after if after.strip() else before
         # Format prefix and unescaping on the joined text; BLANK has nothing to escape.
-        prompt, fmt = _formatted_text(prompt_source, "moodle")
+        prompt, fmt = _formatted_text(prompt_source, "moodle", self.dropped_images)
         body_start, body_end = opening + 1, closing
         general = ""
         separator = rfind(text, "####", body_start, body_end)
@@ -256,37 +274,19 @@ class _QuestionParser:
         if question.kind == base.FREE_TEXT:
             # An essay's general feedback is shown after answering: our reference answer.
             question.answer = general
-        elif question.kind == base.TRUE_FALSE and any(self.true_false_feedback):
-            question.general_feedback = self._fold_true_false_feedback(general, opening)
         else:
             question.general_feedback = general
         return self.finish(question, offset, category_tags)
 
-    def _fold_true_false_feedback(self, general: str, offset: int) -> str:
-        """quizsite's true/false question is its answer alone, so per-answer feedback joins
-        the general feedback (shown after answering), each part saying which answer it is for.
-        """
-        if_true, if_false = self.true_false_feedback
-        self.warn(
-            offset,
-            "True/false questions have no feedback per answer here; it was added to the "
-            "general feedback.",
-        )
-        parts = [
-            general,
-            f"If you answered true: {if_true}" if if_true else "",
-            f"If you answered false: {if_false}" if if_false else "",
-        ]
-        return "\n\n".join(part for part in parts if part)
-
     def finish(self, question: ParsedQuestion, offset: int, tags: list[str]) -> ParsedQuestion:
         question.line, question.column = self.block.position(offset)
         question.tags = list(dict.fromkeys([*tags, *question.tags]))
-        if not question.prompt and question.kind != base.DESCRIPTION:
+        if not question.prompt:
             self.error(offset, "The question has no text.")
-        if question.kind == base.DESCRIPTION and not question.prompt:
-            self.error(offset, "The question has no text.")
-        return question if self.ok else None
+        if not self.ok:
+            return None
+        self.problems.extend(image_problems(question, self.dropped_images, NO_FILES))
+        return question
 
     def answers(self, start: int, end: int, fmt: str, opening: int) -> ParsedQuestion | None:
         text = self.text
@@ -295,7 +295,7 @@ class _QuestionParser:
         while first < end and text[first].isspace():
             first += 1
         if not body:
-            return ParsedQuestion(kind=base.FREE_TEXT, prompt="")
+            return ParsedQuestion(kind=base.FREE_TEXT, prompt="", answer_optional=True)
         if text[first] == "#":
             return self.numerical(first + 1, end, fmt)
         if find(text, "~", start, end) != -1:
@@ -342,6 +342,10 @@ class _QuestionParser:
             self.error(start, "A multiple-choice question needs at least two answers.")
         elif not any(choice.is_correct for choice in choices):
             self.error(start, "No answer is marked correct ('=' or a positive '~%n%' weight).")
+        if not has_equals:
+            weights = base.weights_adding_to_100([choice.weight for choice in choices])
+            for choice, weight in zip(choices, weights, strict=True):
+                choice.weight = weight
         return ParsedQuestion(
             kind=base.MULTIPLE_CHOICE, prompt="", choices=choices, allow_multiple=not has_equals
         )
@@ -371,8 +375,14 @@ class _QuestionParser:
         wrong = self.formatted(pieces[1][0], pieces[1][1], fmt)[0] if len(pieces) > 1 else ""
         right = self.formatted(pieces[2][0], end, fmt)[0] if len(pieces) > 2 else ""
         # The first '#' is shown to whoever answers wrong, the second to whoever answers right.
-        self.true_false_feedback = (right, wrong) if value else (wrong, right)
-        return ParsedQuestion(kind=base.TRUE_FALSE, prompt="", correct_boolean=value)
+        if_true, if_false = (right, wrong) if value else (wrong, right)
+        return ParsedQuestion(
+            kind=base.TRUE_FALSE,
+            prompt="",
+            correct_boolean=value,
+            true_feedback=if_true,
+            false_feedback=if_false,
+        )
 
     def short_answer(self, start: int, end: int, fmt: str, opening: int) -> ParsedQuestion:
         parts = self._parts(start, end, "=")
@@ -460,14 +470,16 @@ class _QuestionParser:
         return ParsedQuestion(kind=base.NUMERICAL, prompt="", numerical_answers=answers)
 
 
-def _category_tag(raw: str) -> str:
+def category_tag(raw: str) -> str:
+    """A Moodle category path below the course's top category, case kept: the tag."""
     path = raw.strip()
     for prefix in ("$course$/", "$system$/", "$module$/", "$cat1$/", "$coursecategory$/"):
         if path.startswith(prefix):
             path = path[len(prefix) :]
     if path.startswith("top/"):
         path = path[4:]
-    return path.strip().strip("/")[:64]
+    # Not shortened here: the import reports a tag longer than the column holds, by line.
+    return path.strip().strip("/")
 
 
 def _blocks(text: str):
@@ -501,12 +513,19 @@ def parse(data: bytes | str) -> ParsedSet:
         block = _Block(lines)
         stripped = block.text.lstrip()
         if stripped.startswith("$CATEGORY:"):
-            tag = _category_tag(stripped[len("$CATEGORY:") :].split("\n", 1)[0])
+            tag = category_tag(stripped[len("$CATEGORY:") :].split("\n", 1)[0])
             category = [tag] if tag else []
             if not warned_category:
                 line, _ = block.position(0)
                 result.problems.append(
-                    Problem(line, 1, "GIFT categories are imported as tags.", WARNING)
+                    Problem(
+                        line,
+                        1,
+                        "GIFT categories are imported as tags (the category path, e.g. "
+                        "'Deep learning/Chapter 4').",
+                        WARNING,
+                        CATEGORY_AS_TAG,
+                    )
                 )
                 warned_category = True
             continue
@@ -624,7 +643,16 @@ def _body(question: ParsedQuestion, lost: list[str]) -> str | None:
         return "{" + (f"####{_text(back)}" if back else "") + "}"
     if kind == base.TRUE_FALSE:
         word = "TRUE" if question.correct_boolean else "FALSE"
-        return "{" + word + _general(question) + "}"
+        # GIFT's first '#' is for the wrong answer, the second for the right one.
+        if question.correct_boolean:
+            wrong, right = question.false_feedback, question.true_feedback
+        else:
+            wrong, right = question.true_feedback, question.false_feedback
+        feedback = ""
+        if wrong or right:
+            feedback = f"#{_text(wrong)}" if wrong else "#"
+            feedback += f"#{_text(right)}" if right else ""
+        return "{" + word + feedback + _general(question) + "}"
     if kind == base.MULTIPLE_CHOICE:
         parts = []
         for choice in question.choices:

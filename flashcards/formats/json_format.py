@@ -29,7 +29,7 @@ FORMAT_NAME = "quizsite-questions"
 VERSION = 1
 QUESTIONS_KEY = re.compile(r'"questions"\s*:\s*\[')
 
-TEXT = ("title", "prompt", "answer", "general_feedback")
+TEXT = ("title", "prompt", "answer", "general_feedback", "true_feedback", "false_feedback")
 FLAGS = {
     "has_reverse": False,
     "allow_multiple": False,
@@ -56,6 +56,8 @@ def question_to_dict(question: ParsedQuestion) -> dict:
         "has_reverse": question.has_reverse,
         "allow_multiple": question.allow_multiple,
         "correct_boolean": question.correct_boolean,
+        "true_feedback": question.true_feedback,
+        "false_feedback": question.false_feedback,
         "case_sensitive": question.case_sensitive,
         "normalize_whitespace": question.normalize_whitespace,
         "ignore_accents": question.ignore_accents,
@@ -166,6 +168,8 @@ def _question(data, line: int, column: int, index: int, problems: list) -> Parse
     if kind not in base.KINDS:
         reader.error(f"unknown kind {kind!r}; expected one of {', '.join(base.KINDS)}.")
     question = ParsedQuestion(kind=kind, prompt=reader.get(data, "prompt", str, ""))
+    # A lossless copy: the database may hold an imported essay without a reference answer.
+    question.answer_optional = kind == base.FREE_TEXT
     question.line, question.column = line, column
     for key in TEXT[:1] + TEXT[2:]:
         setattr(question, key, reader.get(data, key, str, ""))

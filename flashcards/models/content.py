@@ -26,6 +26,8 @@ class RichTextMixin(models.Model):
     """
 
     rendered_fields: dict[str, str] = {}
+    # Sources rendered by the rule for options and accepted answers (flashcards.richtext).
+    choice_like_fields: frozenset[str] = frozenset()
 
     class Meta:
         abstract = True
@@ -41,7 +43,9 @@ class RichTextMixin(models.Model):
         from flashcards.richtext import render_rich_text
 
         for source, target in self.rendered_fields.items():
-            setattr(self, target, render_rich_text(getattr(self, source) or ""))
+            value = getattr(self, source) or ""
+            choice_like = source in self.choice_like_fields
+            setattr(self, target, render_rich_text(value, choice_like=choice_like))
 
 
 class User(AbstractUser):
@@ -130,8 +134,9 @@ class Question(RichTextMixin):
     """One question of a set.  `kind` decides which of the kind-specific fields matter.
 
     `answer` is the explanation shown after answering; for a flashcard it is the back, for a
-    free-text question the reference answer.  `version` grows on every content edit so a
-    quiz attempt can tell that the question changed after it was given.
+    free-text question the reference answer (which an imported essay may lack: see
+    `validate_question_data`).  `version` grows on every content edit so a quiz attempt can
+    tell that the question changed after it was given.
     """
 
     class Kind(models.TextChoices):
@@ -164,8 +169,13 @@ class Question(RichTextMixin):
     has_reverse = models.BooleanField(default=False)
     # multiple choice: checkboxes (several may be right) rather than radio buttons
     allow_multiple = models.BooleanField(default=False)
-    # true/false
+    # true/false: the key, and the feedback shown to whoever answered true / false (Moodle's
+    # per-answer feedback; kept apart from the general feedback everyone sees)
     correct_boolean = models.BooleanField(null=True, blank=True)
+    true_feedback = models.TextField(blank=True)
+    true_feedback_html = models.TextField(blank=True, editable=False)
+    false_feedback = models.TextField(blank=True)
+    false_feedback_html = models.TextField(blank=True, editable=False)
     # short answer: how a typed answer is normalised before comparing with accepted answers
     case_sensitive = models.BooleanField(default=False)
     normalize_whitespace = models.BooleanField(default=True)
@@ -181,6 +191,8 @@ class Question(RichTextMixin):
         "prompt": "prompt_html",
         "answer": "answer_html",
         "general_feedback": "general_feedback_html",
+        "true_feedback": "true_feedback_html",
+        "false_feedback": "false_feedback_html",
     }
 
     class Meta:
@@ -213,6 +225,7 @@ class Choice(RichTextMixin):
     match_text = models.TextField(blank=True)
 
     rendered_fields = {"text": "text_html", "feedback": "feedback_html"}
+    choice_like_fields = frozenset({"text"})
 
     class Meta:
         ordering = ["question_id", "position", "id"]

@@ -49,8 +49,8 @@ def visible_set_condition(user: User, alias: str) -> tuple[str, list]:
     """`sets_visible_to` as a SQL condition on the question-set table aliased `alias`.
 
     For the few queries on the study hot path that are written out in SQL (see
-    flashcards/selectors/sql.py); tests/test_study_sql.py checks it equals `sets_visible_to`
-    for every relation and visibility.
+    flashcards/selectors/sql.py); tests/flashcards/test_study_sql.py checks it equals
+    `sets_visible_to` for every relation and visibility.
     """
     if not user.is_authenticated:
         return f"{alias}.visibility = %s", [QuestionSet.Visibility.PUBLIC]
@@ -82,7 +82,7 @@ def studied_set_ids(user: User) -> list[int]:
     and those they co-edit — each only if they may read it (`sets_visible_to`).
 
     Equal to `sets_visible_to(user).filter(classrooms__members=user | owner | co_editors)`,
-    which is how tests/test_study_sql.py checks it, but written out: it runs on every
+    which is how tests/flashcards/test_study_sql.py checks it, but written out: it runs on every
     next-card request, and the ORM spent 2–3 ms of Python composing that query's joins and
     subqueries.  Intersected with the read rule, a class member's set counts when it is public
     or assigned to classes; a private set only for its owner and co-editors.
@@ -159,6 +159,8 @@ def question_content(question: Question, *, with_ids: bool = False) -> dict[str,
         "has_reverse": question.has_reverse,
         "allow_multiple": question.allow_multiple,
         "correct_boolean": question.correct_boolean,
+        "true_feedback": question.true_feedback,
+        "false_feedback": question.false_feedback,
         "case_sensitive": question.case_sensitive,
         "normalize_whitespace": question.normalize_whitespace,
         "ignore_accents": question.ignore_accents,

@@ -59,6 +59,8 @@ def question_set_as_parsed(question_set: QuestionSet) -> ParsedSet:
                 has_reverse=question.has_reverse,
                 allow_multiple=question.allow_multiple,
                 correct_boolean=question.correct_boolean,
+                true_feedback=question.true_feedback,
+                false_feedback=question.false_feedback,
                 case_sensitive=question.case_sensitive,
                 normalize_whitespace=question.normalize_whitespace,
                 ignore_accents=question.ignore_accents,

@@ -6,7 +6,7 @@ that PostgreSQL answered its three queries in about 4 ms, while building and com
 equivalent ORM expressions (nine correlated subqueries, a window over a join) took 12–15 ms of
 Python per request.  The SQL below is fixed text; only the parameter lists vary.  Everything
 else in the project stays on the ORM, and the hand-written queries are tested against the
-ORM's rules (tests/test_study_queue.py, tests/test_study_sql.py).
+ORM's rules (tests/flashcards/test_study_queue.py, tests/flashcards/test_study_sql.py).
 
 The helpers exist because the two backends differ exactly where raw SQL bypasses Django:
 parameters for `IN` lists, how datetimes are passed and returned, and how JSON comes back.

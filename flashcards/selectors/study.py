@@ -1,6 +1,6 @@
 """Study reads: what a student studies (scope), the queue, leeches and statistics.
 
-The queue, in order (each rule is tested in tests/test_study_queue.py):
+The queue, in order (each rule is tested in tests/flashcards/test_study_queue.py):
 1. learning and relearning cards whose step is due now, earliest first;
 2. review cards due before the end of the student's study day (4 a.m. local), sets
    interleaved — the first due card of each set, then the second of each, …;
@@ -203,8 +203,9 @@ def queue_context(
 ) -> QueueContext:
     """One query: the queue's counts, the scope's card freshness and the student's settings.
 
-    Hand-written (see flashcards/selectors/sql.py for why); tests/test_study_queue.py checks
-    every count against the queue's rules on both backends.
+    Hand-written (see flashcards/selectors/sql.py for why);
+    tests/flashcards/test_study_queue.py checks every count against the queue's rules on both
+    backends.
     """
     sets, set_params = sql.in_list(set_ids)
     now_, start_, end_ = (sql.db_datetime(v) for v in (now, day_start, day_end))

@@ -12,7 +12,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from flashcards.models import (
@@ -43,21 +44,49 @@ Kind = Question.Kind
 
 
 def normalize_tag_names(names: Iterable[str]) -> list[str]:
-    seen: dict[str, None] = {}
+    """Tags as written, spaces collapsed, at most 64 characters, each name once.
+
+    Case is kept (a Moodle category `Deep learning/Chapter 4` stays readable); two spellings
+    that differ only in case are one tag, and the first spelling wins.
+    """
+    seen: dict[str, str] = {}
     for name in names:
-        cleaned = " ".join(str(name).split()).lower()[:64]
+        cleaned = " ".join(str(name).split())[:64]
         if cleaned:
-            seen.setdefault(cleaned, None)
-    return list(seen)
+            seen.setdefault(cleaned.lower(), cleaned)
+    return list(seen.values())
+
+
+def tag_rows(names: Iterable[str]) -> dict[str, Tag]:
+    """Tag rows for `names` (normalised), keyed by the normalised name, created where missing.
+
+    An existing tag that differs only in case is reused, so "Activations" from one import and
+    "activations" typed in the editor are the same tag.  Three queries, whatever the count.
+    """
+    wanted = normalize_tag_names(names)
+    if not wanted:
+        return {}
+    folded = {name.lower(): name for name in wanted}
+    existing = _tags_by_folded_name(folded)
+    missing = [name for key, name in folded.items() if key not in existing]
+    if missing:
+        Tag.objects.bulk_create([Tag(name=name) for name in missing], ignore_conflicts=True)
+        existing = _tags_by_folded_name(folded)
+    return {name: existing[key] for key, name in folded.items()}
+
+
+def _tags_by_folded_name(folded: Mapping[str, str]) -> dict[str, Tag]:
+    rows = Tag.objects.annotate(folded=Lower("name")).filter(
+        Q(folded__in=list(folded)) | Q(name__in=list(folded.values()))
+    )
+    found: dict[str, Tag] = {}
+    for tag in rows.order_by("pk"):
+        found.setdefault(tag.name.lower(), tag)
+    return found
 
 
 def _tags(names: Iterable[str]) -> list[Tag]:
-    wanted = normalize_tag_names(names)
-    existing = {tag.name: tag for tag in Tag.objects.filter(name__in=wanted)}
-    for name in wanted:
-        if name not in existing:
-            existing[name], _created = Tag.objects.get_or_create(name=name)
-    return [existing[name] for name in wanted]
+    return list(tag_rows(names).values())
 
 
 # --- question sets ----------------------------------------------------------------------------

@@ -44,6 +44,7 @@ from flashcards.services.content import (
     QUESTION_DEFAULTS,
     normalize_tag_names,
     question_fields,
+    tag_rows,
     validate_question_data,
 )
 
@@ -146,7 +147,7 @@ def question_problems(question: ParsedQuestion) -> list[tuple[str, str]]:
     """
     found: list[tuple[str, str]] = []
     try:
-        validate_question_data(question_data(question))
+        validate_question_data(question_data(question), imported=question.answer_optional)
     except ValidationError as error:
         for path, messages in error.message_dict.items():
             found.extend((field_label(path, question.kind), message) for message in messages)
@@ -275,12 +276,8 @@ def save_import(
 
 
 def _tags(names) -> dict[str, Tag]:
-    """Tag rows by their normalised name, created in bulk where missing."""
-    wanted = normalize_tag_names(names)
-    if not wanted:
-        return {}
-    Tag.objects.bulk_create([Tag(name=name) for name in wanted], ignore_conflicts=True)
-    return {tag.name: tag for tag in Tag.objects.filter(name__in=wanted)}
+    """Tag rows by their normalised name, created in bulk where missing (case kept)."""
+    return tag_rows(names)
 
 
 def _create_questions(question_set: QuestionSet, questions: list[ParsedQuestion], base_position):

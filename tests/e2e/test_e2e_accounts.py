@@ -6,7 +6,7 @@ import pytest
 
 from flashcards.models import Membership, QuestionSet, User
 from tests.e2e.conftest import assert_accessible, screenshot
-from tests.factories import PASSWORD, ClassroomFactory, QuestionFactory, StudentFactory
+from tests.flashcards.factories import PASSWORD, ClassroomFactory, QuestionFactory, StudentFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

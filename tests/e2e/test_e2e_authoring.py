@@ -6,7 +6,7 @@ import pytest
 
 from flashcards.models import Question
 from tests.e2e.conftest import assert_accessible, screenshot
-from tests.factories import InstructorFactory, QuestionFactory
+from tests.flashcards.factories import InstructorFactory, QuestionFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from benchmarks.ui import _session_cookie, page_weight
-from tests.factories import StudentFactory
+from tests.flashcards.factories import StudentFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -20,7 +20,7 @@ def test_the_dashboard_weighs_less_than_the_study_pages_budget(browser, site_ser
 
 def test_the_study_loop_is_timed_from_key_press_to_next_card(browser, site_server):
     from benchmarks.ui import rating_latency
-    from tests.factories_pages import class_world
+    from tests.frontend.factories import class_world
 
     world = class_world(cards=4)
     cookie = _session_cookie(world["student"], site_server)

@@ -8,9 +8,9 @@ import shutil
 import pytest
 
 from tests.e2e.conftest import assert_accessible, screenshot
-from tests.factories import QuestionFactory
-from tests.factories_demos import shared_digit_training
-from tests.factories_pages import class_world
+from tests.flashcards.factories import QuestionFactory
+from tests.frontend.factories import class_world
+from tests.training.factories import shared_digit_training
 from training.models import DemoAttachment, DemoRun
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -6,7 +6,7 @@ import pytest
 
 from flashcards.models import QuestionSet
 from tests.e2e.conftest import assert_accessible, screenshot
-from tests.factories import InstructorFactory
+from tests.flashcards.factories import InstructorFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,14 +8,14 @@ import pytest
 
 from quizzes.models import Attempt
 from tests.e2e.conftest import assert_accessible, screenshot
-from tests.factories import InstructorFactory
-from tests.factories_quizzes import (
-    QuizFactory,
+from tests.flashcards.factories import (
+    InstructorFactory,
     classroom_with_students,
     free_text,
     multiple_choice,
     numerical,
 )
+from tests.quizzes.factories import QuizFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

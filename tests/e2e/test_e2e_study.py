@@ -6,9 +6,14 @@ import pytest
 
 from flashcards.models import CardState, QuestionSet, ReviewLog
 from tests.e2e.conftest import assert_accessible, screenshot
-from tests.factories import ClassroomFactory, InstructorFactory, QuestionFactory, StudentFactory
-from tests.factories_demos import DemoAttachmentFactory, DemoRunFactory
-from tests.factories_quizzes import join
+from tests.flashcards.factories import (
+    ClassroomFactory,
+    InstructorFactory,
+    QuestionFactory,
+    StudentFactory,
+    join_class,
+)
+from tests.training.factories import DemoAttachmentFactory, DemoRunFactory
 from training.models import DemoRun
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -37,7 +42,7 @@ def test_a_student_studies_ten_cards_with_the_keyboard_and_undoes_one(new_page):
     classroom = ClassroomFactory(owner=owner)
     classroom.question_sets.add(question_set)
     student = StudentFactory()
-    join(classroom, student)
+    join_class(student, classroom)
 
     page = new_page(user=student)
     page.goto("/dashboard/")
