@@ -21,9 +21,25 @@
    id; 2% of ratings are sent twice, as a client retrying after a lost answer would.
    Clients arrive spread over one think time, not all at once (see `arrive`).  Each phase
    runs `--seconds`, then stops by itself (every request has a timeout).
-5. Checks that every rating that got a 2xx is stored exactly once, and prints
-   requests/s, p50/p95/p99 latency and errors per phase, and the ratios of study to each
-   trivial phase.
+5. Phase "page": what the browser page (study.js) does, session-authenticated with the CSRF
+   cookie and header: one queue read (/study/queue/, 8 cards ahead) when the page opens, then
+   per card, after thinking, one rating (/study/reviews/) whose answer carries the next cards
+   of the scope (`next`, leaving out the `held` ones), rendered demo HTML included (every
+   tenth question has a stored demo result).  `requests-per-card` is the page's requests per
+   card rated, the simulated resends left out (aim 1.0).
+6. Checks that every rating that got a 2xx is stored exactly once, and prints
+   requests/s, p50/p95/p99 latency and errors per phase, and the ratios of the API study
+   phase and of the page phase to each trivial phase.
+
+Cost against history: the hot statements read the student's state rows through indexes, never
+the review log, so `--reviews` should not move the figures.  To check on a quiet machine:
+
+    python -m benchmarks.study_load --reviews 100000
+    python -m benchmarks.study_load --reviews 1000000
+    python -m benchmarks.study_load --reviews 5000000   # once, for the note
+
+(Not yet measured after the page path was added: the development machine was shared by eight
+engineers at the time, with a load average of 13 on 2 cores.)
 
 Server shape: on the 2-core development machine, with 50 clients, study p95 was 40 ms with
 3 workers x 4 threads, 29 ms with 4 x 2, 22-31 ms with 6 x 1, and 30 ms with 6 sync workers
@@ -140,6 +156,7 @@ def load_data(args, rng: random.Random) -> dict:
             Question.objects.bulk_create(questions)
         classroom.question_sets.set(sets)
         sync_cards(questions=Question.objects.filter(question_set__in=sets))
+        attach_demos(instructor, Question.objects.filter(question_set__in=sets))
         students = User.objects.bulk_create(
             [
                 User(username=f"bench-student-{i}", role="student", password=password)
@@ -240,6 +257,7 @@ def load_data(args, rng: random.Random) -> dict:
         cursor.execute("ANALYZE")
     return {
         "tokens": [t.key for t in tokens],
+        "sessions": page_sessions(students),
         "students": [s.pk for s in students],
         "cards": len(cards),
         "states": len(state_rows),
@@ -247,6 +265,60 @@ def load_data(args, rng: random.Random) -> dict:
         "seconds": time.perf_counter() - started,
         "vendor": connection.vendor,
     }
+
+
+DEMO_SHARE = 10  # one question in ten has a stored demo result, shown on its card
+
+
+def attach_demos(owner, questions) -> None:
+    """A finished softmax demo run, attached to every tenth question: the page renders its
+    result into the card's HTML, as it does for the sample course."""
+    from training.models import DemoAttachment, DemoRun
+    from training.params import params_key
+    from training.registry import get_demo
+
+    demo = get_demo("softmax-cross-entropy")
+    params = demo.validate({})
+    run = DemoRun.objects.create(
+        demo=demo.slug,
+        params=params,
+        params_key=params_key(params),
+        demo_version=demo.version,
+        queue=demo.queue,
+        status=DemoRun.Status.DONE,
+        result={"summary": "Softmax turns logits into probabilities that sum to 1.", "notes": []},
+        figures=[],
+    )
+    DemoAttachment.objects.bulk_create(
+        [
+            DemoAttachment(
+                question=q,
+                demo=demo.slug,
+                params=params,
+                run=run,
+                caption="Softmax",
+                created_by=owner,
+            )
+            for q in questions.order_by("id")[::DEMO_SHARE]
+        ]
+    )
+
+
+def page_sessions(students) -> list[tuple[str, str]]:
+    """A signed-in browser session and a CSRF secret per student, as after logging in."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.middleware.csrf import _get_new_csrf_string
+
+    sessions = []
+    for student in students:
+        store = SessionStore()
+        store[SESSION_KEY] = str(student.pk)
+        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[HASH_SESSION_KEY] = student.get_session_auth_hash()
+        store.create()
+        sessions.append((store.session_key, _get_new_csrf_string()))
+    return sessions
 
 
 def bulk_insert(connection, table: str, columns: str, rows: list[tuple]) -> None:
@@ -271,9 +343,12 @@ def bulk_insert(connection, table: str, columns: str, rows: list[tuple]) -> None
 class Connection:
     """A keep-alive HTTP/1.1 connection with just enough of the protocol for JSON APIs."""
 
-    def __init__(self, port: int, token: str | None):
+    def __init__(self, port: int, token: str | None, *, session: tuple[str, str] | None = None):
         self.port = port
         self.auth = f"Authorization: Token {token}\r\n" if token else ""
+        if session:  # the browser page: session cookie, CSRF cookie and header
+            key, csrf = session
+            self.auth = f"Cookie: sessionid={key}; csrftoken={csrf}\r\nX-CSRFToken: {csrf}\r\n"
         self.reader = self.writer = None
 
     async def open(self):
@@ -333,6 +408,9 @@ class Recorder:
         self.errors: dict[str, int] = {}
         self.submitted: set[str] = set()
         self.retries = 0
+        self.page_requests = 0
+        self.page_retries = 0  # the simulated resends after a lost answer, not the page's design
+        self.cards_rated = 0
 
     async def timed(self, kind: str, call):
         started = time.perf_counter()
@@ -406,12 +484,63 @@ async def student_client(port, token, deadline, rec, rng, think_ms, rate=True):
     await conn.close()
 
 
-async def run_phase(kind, port, tokens, seconds, clients, think_ms, seed):
+QUEUE_AHEAD = 8  # what the page keeps in hand (frontend/views/study.py)
+
+
+async def page_client(port, session, deadline, rec, rng, think_ms):
+    """What study.js does: one queue read when the page opens, then per card one rating
+    whose answer tops the queue up (`next`, leaving out the `held` cards)."""
+    conn = Connection(port, None, session=session)
+    await arrive(rng, think_ms)
+    buffer: list[dict] = []
+    while time.monotonic() < deadline:
+        if not buffer:
+            path = f"/study/queue/?limit={QUEUE_AHEAD}"
+            status, data = await rec.timed("page-queue", conn.request("GET", path))
+            rec.page_requests += 1
+            buffer = json.loads(data)["cards"] if status == 200 else []
+            if not buffer:
+                await think(rng, think_ms)
+                continue
+        entry = buffer.pop(0)
+        await think(rng, think_ms)
+        body = {
+            "card": entry["card"]["id"],
+            "rating": rng.choices([1, 2, 3, 4, 5], [8, 7, 20, 45, 20])[0],
+            "client_review_id": uuid.uuid4().hex,
+            "expected_version": entry["state"]["version"],
+            "duration_ms": rng.randrange(1500, 20000),
+            "next": QUEUE_AHEAD - len(buffer),
+            "held": [c["card"]["id"] for c in buffer],
+        }
+        sends = 2 if rng.random() < RETRY_SHARE else 1
+        for _ in range(sends):
+            status, data = await rec.timed(
+                "page-submit", conn.request("POST", "/study/reviews/", body)
+            )
+            rec.page_requests += 1
+            if status in (200, 201):
+                rec.submitted.add(body["client_review_id"])
+                held = {c["card"]["id"] for c in buffer}
+                buffer += [
+                    c for c in json.loads(data)["next"]["cards"] if c["card"]["id"] not in held
+                ]
+        rec.retries += sends - 1
+        rec.page_retries += sends - 1
+        rec.cards_rated += 1
+    await conn.close()
+
+
+async def run_phase(kind, port, tokens, seconds, clients, think_ms, seed, sessions=None):
     rec = Recorder()
     deadline = time.monotonic() + seconds
     rngs = [random.Random(seed * 1000 + i) for i in range(clients)]
     started = time.perf_counter()
-    if kind in TRIVIAL_PATHS:
+    if kind == "page":
+        tasks = [
+            page_client(port, sessions[i], deadline, rec, rngs[i], think_ms) for i in range(clients)
+        ]
+    elif kind in TRIVIAL_PATHS:
         tasks = [
             trivial_client(kind, port, tokens[i], deadline, rec, rngs[i], think_ms)
             for i in range(clients)
@@ -456,7 +585,7 @@ def report(prefix: str, rec: Recorder, kinds: list[str]) -> dict:
 # --- main -------------------------------------------------------------------------------------
 
 
-def wait_for_server(port: int, process: subprocess.Popen, timeout: float = 60) -> None:
+def wait_for_server(port: int, process: subprocess.Popen, timeout: float = 240) -> None:
     import urllib.request
 
     deadline = time.monotonic() + timeout
@@ -586,6 +715,18 @@ def main(argv: list[str] | None = None) -> int:
                 args.seed + 1,
             )
         )
+        page = asyncio.run(
+            run_phase(
+                "page",
+                port,
+                data["tokens"],
+                args.seconds,
+                args.clients,
+                args.think_ms,
+                args.seed + 3,
+                sessions=data["sessions"],
+            )
+        )
         t = report("trivial", trivial, ["trivial"])
         m = report("trivial-authenticated", me, ["me"])
         s = report("study", study, ["next", "submit"])
@@ -597,11 +738,23 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ratio-p95-study-to-trivial: {s['p95'] / t['p95']:.2f} x")
         print(f"ratio-p50-study-to-trivial-authenticated: {s['p50'] / m['p50']:.2f} x")
         print(f"ratio-p95-study-to-trivial-authenticated: {s['p95'] / m['p95']:.2f} x")
+        g = report("study-page", page, ["page-queue", "page-submit"])
+        for kind in ("page-queue", "page-submit"):
+            values = page.latencies.get(kind, [])
+            print(f"study-{kind}-requests: {len(values)} requests")
+            print(f"study-{kind}-p95-latency: {percentile(values, 95):.2f} ms")
+        print(f"ratio-p95-study-page-to-trivial: {g['p95'] / t['p95']:.2f} x")
+        print(f"ratio-p95-study-page-to-trivial-authenticated: {g['p95'] / m['p95']:.2f} x")
+        print(f"study-page-cards-rated: {page.cards_rated} cards")
+        # The simulated resends (2% of ratings) model lost answers, not what the page needs.
+        sent = page.page_requests - page.page_retries
+        per_card = sent / page.cards_rated if page.cards_rated else float("nan")
+        print(f"requests-per-card: {per_card:.3f} requests")
 
         # Every rating that got a 2xx must be stored exactly once.
         from flashcards.models import ReviewLog
 
-        ids = list(study.submitted)
+        ids = list(study.submitted | page.submitted)
         stored = 0
         for start in range(0, len(ids), 5000):
             stored += ReviewLog.objects.filter(

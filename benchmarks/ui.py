@@ -61,6 +61,8 @@ def _manage(env: dict[str, str], *args: str) -> None:
 def _seed(cards: int) -> dict:
     """A student in a class with one set of `cards` flashcards; returns ids for the pages."""
     from flashcards.models import Classroom, Question, QuestionSet, User
+    from flashcards.services.classes import assign_set
+    from flashcards.services.content import create_question
 
     instructor = User.objects.create_user("bench-teacher", password="x", role="instructor")
     student = User.objects.create_user("bench-student", password="x", role="student")
@@ -68,16 +70,18 @@ def _seed(cards: int) -> dict:
         title="Benchmark chapter", owner=instructor, visibility=QuestionSet.Visibility.CLASSES
     )
     for number in range(cards):
-        Question.objects.create(
+        create_question(  # through the service, which makes the question's study cards
             question_set=question_set,
-            kind=Question.Kind.FLASHCARD,
-            position=number,
-            prompt=f"Card {number}: what does $\\sigma({number})$ equal?",
-            answer=f"$\\sigma({number}) = 1 / (1 + e^{{-{number}}})$",
+            data={
+                "kind": Question.Kind.FLASHCARD,
+                "position": number,
+                "prompt": f"Card {number}: what does $\\sigma({number})$ equal?",
+                "answer": f"$\\sigma({number}) = 1 / (1 + e^{{-{number}}})$",
+            },
         )
     classroom = Classroom.objects.create(name="Benchmark class", owner=instructor)
     classroom.members.add(student)
-    classroom.question_sets.add(question_set)
+    assign_set(classroom=classroom, question_set=question_set, actor=instructor)
     from quizzes.services.attempts import start_attempt
     from quizzes.services.quizzes import create_quiz
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 import html
 import re
 
+from django.utils.translation import gettext as _
+
 from flashcards.models import Card, Question
 
 # A start or end tag, with its attributes (each value double-quoted, as the serializer writes).
@@ -92,7 +94,13 @@ def show_cloze(rendered: str, number: int, *, reveal: bool) -> str:
 
 
 def card_faces(card: Card, question: Question | None = None) -> tuple[str, str]:
-    """(front, back) HTML of a card."""
+    """(front, back) HTML of a card.
+
+    A question that asks to pick (multiple choice, true/false, matching) shows what there is
+    to pick on the front, and which is right on the back: "Select all that apply" over no
+    options cannot be answered, even in one's head.  The choices are the question's
+    `prefetched_choices` (the queue loads them in one query for the whole batch).
+    """
     question = question or card.question
     if card.side == Card.Side.REVERSE:
         return question.answer_html, question.prompt_html
@@ -101,4 +109,44 @@ def card_faces(card: Card, question: Question | None = None) -> tuple[str, str]:
             show_cloze(question.prompt_html, card.ordinal, reveal=False),
             show_cloze(question.prompt_html, card.ordinal, reveal=True) + question.answer_html,
         )
-    return question.prompt_html, question.answer_html
+    front, back = choice_faces(question)
+    return question.prompt_html + front, back + question.answer_html
+
+
+def choice_faces(question: Question) -> tuple[str, str]:
+    """What a choice question adds to the front (the options) and the back (the right ones)."""
+    choices = list(getattr(question, "prefetched_choices", None) or [])
+    if question.kind == Question.Kind.TRUE_FALSE:
+        options = f'<ul class="card-choices"><li>{_("True")}</li><li>{_("False")}</li></ul>'
+        if question.correct_boolean is None:
+            return options, ""
+        right = _("True") if question.correct_boolean else _("False")
+        return options, f'<p class="card-choices-answer"><strong>{right}</strong></p>'
+    if question.kind == Question.Kind.MULTIPLE_CHOICE and choices:
+        items = "".join(f"<li>{c.text_html}</li>" for c in choices)
+        marked = "".join(
+            f'<li class="correct"><strong>{_("Correct")}:</strong> {c.text_html}</li>'
+            if c.is_correct
+            else f"<li>{c.text_html}</li>"
+            for c in choices
+        )
+        return (
+            f'<ol class="card-choices" type="A">{items}</ol>',
+            f'<ol class="card-choices card-choices-answer" type="A">{marked}</ol>',
+        )
+    if question.kind == Question.Kind.MATCHING and choices:
+        # The right-hand sides in alphabetical order: the authored order would give the pairs away.
+        rights = sorted({c.match_text for c in choices if c.match_text}, key=str.casefold)
+        lefts = "".join(f"<li>{c.text_html}</li>" for c in choices if c.match_text)
+        options = "".join(f"<li>{html.escape(text)}</li>" for text in rights)
+        pairs = "".join(
+            f"<tr><td>{c.text_html}</td><td>{html.escape(c.match_text)}</td></tr>"
+            for c in choices
+            if c.match_text
+        )
+        return (
+            f'<ol class="card-choices">{lefts}</ol>'
+            f'<p class="muted">{_("Matches")}:</p><ul class="card-choices">{options}</ul>',
+            f'<table class="card-choices-answer"><tbody>{pairs}</tbody></table>',
+        )
+    return "", ""

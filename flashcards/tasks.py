@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from flashcards.services.imports import delete_stale_import_sessions
+from flashcards.services import imports as import_services
 from flashcards.services.study import run_parameter_fit
 from quizsite import queues
 
@@ -32,6 +32,7 @@ def fit_study_parameters(fit_id: int) -> str:
 @shared_task(
     name=queues.SWEEP_IMPORT_SESSIONS, ignore_result=True, soft_time_limit=60, time_limit=90
 )
-def sweep_import_sessions() -> int:
-    """Delete uploads nobody confirmed within a day (hourly, from celery beat)."""
-    return delete_stale_import_sessions()
+def delete_stale_import_sessions() -> int:
+    """Uploads previewed and never confirmed hold whole files; a day is long enough to decide
+    (hourly, from celery beat)."""
+    return import_services.delete_stale_import_sessions()

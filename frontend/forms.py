@@ -92,6 +92,16 @@ class ClassroomForm(Form):
         self.fields["question_sets"].choices = [(str(pk), title) for pk, title in set_choices]
 
 
+class AssignSetForm(Form):
+    """The class page's "assign a set": one of the sets the instructor may give a class."""
+
+    question_set = forms.TypedChoiceField(label=_("Set to assign"), coerce=int)
+
+    def __init__(self, *args, set_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["question_set"].choices = [(pk, title) for pk, title in set_choices]
+
+
 def add_service_errors(form: forms.Form, error) -> None:
     """Show a service's ValidationError on the form fields it names (or on the form)."""
     if hasattr(error, "error_dict"):

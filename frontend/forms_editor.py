@@ -8,7 +8,7 @@ from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from flashcards.models import Question, QuestionSet
+from flashcards.models import Classroom, Question, QuestionSet
 from frontend.forms import Form
 
 Kind = Question.Kind
@@ -91,14 +91,27 @@ class QuestionSetForm(Form):
         label=_("Who can see it"), choices=QuestionSet.Visibility.choices
     )
     tags = forms.CharField(label=_("Tags"), required=False, help_text=_("Separated by commas."))
+    classes = forms.ModelMultipleChoiceField(
+        label=_("Classes that study it"),
+        queryset=Classroom.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Your classes; their students see the set on their dashboard at once."),
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, classrooms=None, **kwargs):
+        """`classrooms`: the instructor's own classes, offered as check boxes (none: no field)."""
         super().__init__(*args, **kwargs)
         with_live_preview(self)
+        if classrooms is None or not classrooms.exists():
+            del self.fields["classes"]
+        else:
+            self.fields["classes"].queryset = classrooms
 
     def to_data(self) -> dict:
         data = dict(self.cleaned_data)
         data["tags"] = _tags(data["tags"])
+        data.pop("classes", None)  # assigned by its own service, after the set exists
         return data
 
     @classmethod
@@ -109,6 +122,7 @@ class QuestionSetForm(Form):
             "language": question_set.language,
             "visibility": question_set.visibility,
             "tags": ", ".join(tag.name for tag in question_set.tags.all()),
+            "classes": list(question_set.classrooms.values_list("pk", flat=True)),
         }
 
 

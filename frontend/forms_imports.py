@@ -45,6 +45,34 @@ class ImportForm(Form):
         max_length=200,
         help_text=_("Leave empty to use the title in the file."),
     )
+    separator = forms.CharField(
+        label=_("Between term and definition"),
+        required=False,
+        strip=False,
+        max_length=16,
+        help_text=_(
+            "CSV/TSV only: leave empty to detect it, or give tab, comma, semicolon or any text "
+            "(as Quizlet's custom separators)."
+        ),
+    )
+    row_separator = forms.ChoiceField(
+        label=_("Between cards"),
+        required=False,
+        choices=[
+            ("", _("A new line")),
+            ("blank", _("A blank line (definitions may span lines)")),
+            ("semicolon", _("A semicolon")),
+        ],
+    )
+    quoting = forms.ChoiceField(
+        label=_("Quotes"),
+        required=False,
+        choices=[
+            ("", _("Detect whether the file quotes its fields")),
+            ("on", _("Fields are quoted as in CSV")),
+            ("off", _('" is ordinary text (Quizlet)')),
+        ],
+    )
     replaces = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, formats=(), sets=(), **kwargs):

@@ -72,6 +72,34 @@ class QuizForm(Form):
     grading_method = forms.ChoiceField(
         label=_("Grade from several attempts"), choices=Quiz.GradingMethod.choices
     )
+    free_text_grading = forms.ChoiceField(
+        label=_("Who grades written answers"),
+        choices=Quiz.FreeTextGrading.choices,
+        initial=Quiz.FreeTextGrading.INSTRUCTOR,
+        required=False,
+        help_text=_(
+            "By the instructor: a student's own rating never counts. Self-assessed: the rating "
+            "counts up to the cap below, and the gradebook marks the grade self-assessed."
+        ),
+    )
+    self_assessment_cap = forms.DecimalField(
+        label=_("Cap on a self-assessed answer (%)"),
+        min_value=0,
+        max_value=100,
+        max_digits=5,
+        decimal_places=2,
+        initial=50,
+        required=False,
+        help_text=_("The most a student's own rating can earn, as a share of the points."),
+    )
+    is_practice = forms.BooleanField(
+        label=_("Practice quiz"),
+        required=False,
+        help_text=_(
+            "Students may rate their own written answers for their study schedule, even when "
+            "the instructor grades them; the rating never changes the score."
+        ),
+    )
     pass_mark = forms.DecimalField(
         label=_("Pass mark (%)"),
         required=False,
@@ -112,6 +140,9 @@ class QuizForm(Form):
             "attempts_allowed": quiz.attempts_allowed,
             "answers_shown": quiz.answers_shown,
             "grading_method": quiz.grading_method,
+            "free_text_grading": quiz.free_text_grading,
+            "self_assessment_cap": quiz.self_assessment_cap,
+            "is_practice": quiz.is_practice,
             "pass_mark": quiz.pass_mark,
             "opens_at": quiz.opens_at,
             "closes_at": quiz.closes_at,
@@ -124,6 +155,10 @@ class QuizForm(Form):
         data = dict(self.cleaned_data)
         minutes = data.pop("time_limit_minutes")
         data["time_limit_seconds"] = None if minutes is None else int(minutes * 60)
+        # Left out (an older form, a script): the safe defaults, never "self-rating counts".
+        data["free_text_grading"] = data["free_text_grading"] or Quiz.FreeTextGrading.INSTRUCTOR
+        if data["self_assessment_cap"] is None:
+            data["self_assessment_cap"] = Decimal(50)
         if data["selection"] != Quiz.Selection.RANDOM:
             data["random_count"] = None
             data["tag"] = None

@@ -42,6 +42,18 @@ def _broker() -> dict:
         return {"transport": conn.transport_cls if isinstance(conn.transport_cls, str) else "ok"}
 
 
+def _static() -> dict:
+    """Are the static files collected?  Without the manifest pages still render (unversioned
+    URLs, quizsite.storage), but the deployment missed a step: reported, never hidden."""
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    problem = getattr(staticfiles_storage, "manifest_problem", None)
+    if problem is None:
+        return {"manifest": "not used"}
+    missing = problem() is not None
+    return {"ok": not missing, "manifest": "missing" if missing else "ok"}
+
+
 def _workers() -> dict:
     replies = celery_app.control.ping(timeout=1.0) or []
     names = sorted(name for reply in replies for name in reply)
@@ -58,13 +70,18 @@ def live(request):
 @never_cache
 @require_GET
 def healthz(request):
-    checks = {"database": _timed(_database), "broker": _timed(_broker)}
+    checks = {
+        "database": _timed(_database),
+        "broker": _timed(_broker),
+        "static": _timed(_static),
+    }
     if checks["broker"]["ok"]:
         checks["workers"] = _timed(_workers)
     else:  # asking workers through an unreachable broker would only add retries
         checks["workers"] = {"ok": False, "count": 0, "latency_ms": 0.0}
     healthy = checks["database"]["ok"] and checks["broker"]["ok"]
-    body = {"status": "ok" if healthy and checks["workers"]["ok"] else "degraded", **checks}
+    complete = checks["workers"]["ok"] and checks["static"]["ok"]
+    body = {"status": "ok" if healthy and complete else "degraded", **checks}
     if not healthy:
         body["status"] = "error"
     return JsonResponse(body, status=200 if healthy else 503)

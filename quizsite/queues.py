@@ -11,7 +11,7 @@ QUEUES = (DEFAULT_QUEUE, GPU_QUEUE)
 
 # Task names, by app.
 FIT_STUDY_PARAMETERS = "flashcards.fit_study_parameters"
-SWEEP_IMPORT_SESSIONS = "flashcards.sweep_import_sessions"
+SWEEP_IMPORT_SESSIONS = "flashcards.delete_stale_import_sessions"
 CLOSE_ATTEMPT_AT_DEADLINE = "quizzes.close_attempt_at_deadline"
 RUN_DEMO = "training.run_demo"
 SWEEP_STALE_RUNS = "training.sweep_stale_runs"

@@ -75,7 +75,9 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
+    "csp",
     "quizsite",
     "flashcards",
     "training",
@@ -85,6 +87,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "quizsite.errors.ApiBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -94,6 +97,7 @@ MIDDLEWARE = [
     "frontend.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -187,7 +191,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "quizsite.storage.ManifestStaticFilesStorage"
         )
     },
 }
@@ -210,12 +214,59 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
 
+# Content-Security-Policy on every page (django-csp).  Scripts only from this site: the
+# pages carry no inline script and no event-handler attribute, and htmx needs no eval for
+# the attributes used here.  Inline styles stay allowed: matplotlib's SVG figures carry a
+# <style> element and htmx adds one for its indicators.  MathML needs nothing.  Images may
+# be data: URLs (the digit canvas).  The SVG figure endpoint sends its own stricter policy.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# --- Client addresses and throttles ------------------------------------------------------
+# X-Forwarded-For is believed only as far as the configured proxies reach: with neither
+# setting (the default) the address is the socket's, and a client cannot choose its own.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+# Sign-in (page and token endpoint) and sign-up attempts, per client address and per
+# account name, over SIGN_IN_WINDOW_SECONDS.  Failed sign-ins count; sign-ups count all.
+SIGN_IN_FAILURES_PER_ACCOUNT = env_int("SIGN_IN_FAILURES_PER_ACCOUNT", 10, minimum=1)
+SIGN_IN_FAILURES_PER_ADDRESS = env_int("SIGN_IN_FAILURES_PER_ADDRESS", 50, minimum=1)
+SIGN_IN_WINDOW_SECONDS = env_int("SIGN_IN_WINDOW_SECONDS", 900, minimum=1)
+SIGN_UPS_PER_ADDRESS = env_int("SIGN_UPS_PER_ADDRESS", 20, minimum=1)
+
 # --- REST framework ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: DRF answers 401 with `WWW-Authenticate: Token` only when the first class
+    # names a challenge; session first made a bad or missing token a 403.  The browser's
+    # session still works (second class); its CSRF failures stay 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "flashcards.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
+    "DEFAULT_PARSER_CLASSES": [
+        "quizsite.api_errors.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_RENDERER_CLASSES": [
+        "quizsite.api_errors.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "EXCEPTION_HANDLER": "quizsite.api_errors.exception_handler",
+    # A safety net for throttles that use DRF's own get_ident: never the raw header.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -233,6 +284,15 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI and Redoc from the site's own static files (drf-spectacular-sidecar), so the
+    # docs work with no internet and under a Content-Security-Policy of 'self'.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "quizsite.api_schema.document_error_responses",
+    ],
 }
 
 # --- Celery -----------------------------------------------------------------------------------
@@ -277,7 +337,7 @@ CELERY_TASK_ROUTES = {
 CELERY_BEAT_SCHEDULE = {
     "training: fail demo runs past their limit": {
         "task": queues.SWEEP_STALE_RUNS,
-        "schedule": 60.0,
+        "schedule": 30.0,
     },
     "flashcards: delete import uploads nobody confirmed within a day": {
         "task": queues.SWEEP_IMPORT_SESSIONS,
@@ -304,6 +364,9 @@ DEMO_PREDICTION_THREADS = env_int("DEMO_PREDICTION_THREADS", 1)
 
 # --- Imports ----------------------------------------------------------------------------------
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
+# Largest JSON or form body the API reads (uploads: IMPORT_MAX_BYTES); larger is a JSON 413.
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 2 * 1024 * 1024, minimum=1024)
+IMPORT_MAX_QUESTIONS = env_int("IMPORT_MAX_QUESTIONS", 10_000, minimum=1)
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {

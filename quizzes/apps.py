@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class QuizzesConfig(AppConfig):
     name = "quizzes"
     verbose_name = "Quizzes"
+
+    def ready(self) -> None:
+        # While a student takes a quiz, no other endpoint may show its questions' answers.
+        from flashcards.selectors.content import register_answer_key_lock
+        from quizzes.selectors.secrecy import questions_of_open_attempts
+
+        register_answer_key_lock(questions_of_open_attempts)

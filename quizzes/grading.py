@@ -22,6 +22,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext as _
+
 ZERO = Decimal(0)
 ONE = Decimal(1)
 HUNDRED = Decimal(100)
@@ -37,7 +39,26 @@ class Status:
     INCORRECT = "incorrect"
     UNANSWERED = "unanswered"
     AWAITING_SELF_RATING = "awaiting_self_rating"
+    AWAITING_INSTRUCTOR = "awaiting_instructor"
     UNGRADED = "ungraded"
+
+
+@dataclass(frozen=True)
+class SelfRatingPolicy:
+    """What a student's own 1–5 rating of a free-text (or flashcard) answer may do.
+
+    `scores`: whether it earns marks at all (otherwise the instructor grades the answer);
+    `cap`: the largest fraction of the question's points it can earn; `allowed`: whether the
+    student may rate at all (practice quizzes let them rate for study's sake only).
+    """
+
+    scores: bool
+    cap: Decimal = Decimal(1)
+    allowed: bool = True
+
+
+# The pure default, for grading a snapshot outside any quiz: the rating is the grade.
+SELF_RATING_SCORES = SelfRatingPolicy(scores=True)
 
 
 @dataclass(frozen=True)
@@ -185,9 +206,16 @@ def _text(data: dict, key: str = "text") -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise ResponseError({key: ["Must be text."]})
+        raise ResponseError({key: [_("Must be text.")]})
     if len(value) > 20000:
-        raise ResponseError({key: ["Must be at most 20,000 characters."]})
+        raise ResponseError(
+            {
+                key: [
+                    _("Must be at most 20,000 characters; this answer has %(n)s.")
+                    % {"n": f"{len(value):,}"}
+                ]
+            }
+        )
     return value
 
 
@@ -202,7 +230,7 @@ def validate_response(snapshot: dict, data) -> dict | None:
     if data is None:
         return None
     if not isinstance(data, dict):
-        raise ResponseError({"response": ["Must be an object."]})
+        raise ResponseError({"response": [_("Must be an object.")]})
 
     if kind == "multiple_choice":
         if "choice" in data and "choices" not in data:
@@ -214,15 +242,20 @@ def validate_response(snapshot: dict, data) -> dict | None:
         if not isinstance(raw, list) or not all(
             isinstance(item, int) and not isinstance(item, bool) for item in raw
         ):
-            raise ResponseError({"choices": ["Must be a list of choice ids."]})
+            raise ResponseError({"choices": [_("Must be a list of choice ids.")]})
         known = {choice["id"] for choice in snapshot["choices"]}
         unknown = sorted(set(raw) - known)
         if unknown:
             raise ResponseError(
-                {"choices": [f"Not a choice of this question: {', '.join(map(str, unknown))}."]}
+                {
+                    "choices": [
+                        _("Not a choice of this question: %(ids)s.")
+                        % {"ids": ", ".join(map(str, unknown))}
+                    ]
+                }
             )
         if len(set(raw)) > 1 and not snapshot.get("allow_multiple"):
-            raise ResponseError({"choices": ["This question takes a single choice."]})
+            raise ResponseError({"choices": [_("This question takes a single choice.")]})
         selected = [c["id"] for c in snapshot["choices"] if c["id"] in set(raw)]
         return {"choices": selected} if selected else None
 
@@ -231,7 +264,7 @@ def validate_response(snapshot: dict, data) -> dict | None:
         if value is None:
             return None
         if not isinstance(value, bool):
-            raise ResponseError({"value": ["Must be true or false."]})
+            raise ResponseError({"value": [_("Must be true or false.")]})
         return {"value": value}
 
     if kind == "numerical":
@@ -239,12 +272,14 @@ def validate_response(snapshot: dict, data) -> dict | None:
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
         if isinstance(value, bool) or not isinstance(value, int | float | str):
-            raise ResponseError({"value": ["Must be a number."]})
+            raise ResponseError({"value": [_("Must be a number.")]})
         text = value if isinstance(value, str) else repr(value)
         try:
             parse_number(text)
         except ValueError:
-            raise ResponseError({"value": [f"“{text}” is not a number."]}) from None
+            raise ResponseError(
+                {"value": [_("“%(text)s” is not a number.") % {"text": text}]}
+            ) from None
         return {"value": text.strip()}
 
     if kind in {"short_answer", "free_text", "flashcard"}:
@@ -254,18 +289,18 @@ def validate_response(snapshot: dict, data) -> dict | None:
     if kind == "matching":
         matches = data.get("matches") or {}
         if not isinstance(matches, dict):
-            raise ResponseError({"matches": ["Must map each item to one of the options."]})
+            raise ResponseError({"matches": [_("Must map each item to one of the options.")]})
         stems = {str(stem["id"]) for stem in snapshot["stems"]}
         options = set(snapshot["match_options"])
         errors = []
         cleaned = {}
         for stem_id, option in matches.items():
             if str(stem_id) not in stems:
-                errors.append(f"Not an item of this question: {stem_id}.")
+                errors.append(_("Not an item of this question: %(id)s.") % {"id": stem_id})
             elif option in (None, ""):
                 continue
             elif option not in options:
-                errors.append(f"Not one of the options: {option!r}.")
+                errors.append(_("Not one of the options: %(option)r.") % {"option": option})
             else:
                 cleaned[str(stem_id)] = option
         if errors:
@@ -278,16 +313,20 @@ def validate_response(snapshot: dict, data) -> dict | None:
         if not isinstance(blanks, list) or not all(
             isinstance(item, str | type(None)) for item in blanks
         ):
-            raise ResponseError({"blanks": ["Must be a list of texts."]})
+            raise ResponseError({"blanks": [_("Must be a list of texts.")]})
         if len(blanks) > expected:
-            raise ResponseError({"blanks": [f"This question has {expected} blanks."]})
+            raise ResponseError(
+                {"blanks": [_("This question has %(n)s blanks.") % {"n": expected}]}
+            )
         filled = [item or "" for item in blanks] + [""] * (expected - len(blanks))
         return {"blanks": filled} if any(item.strip() for item in filled) else None
 
     if kind == "description":
         return None
 
-    raise ResponseError({"response": [f"Questions of kind {kind!r} cannot be answered."]})
+    raise ResponseError(
+        {"response": [_("Questions of kind %(kind)r cannot be answered.") % {"kind": kind}]}
+    )
 
 
 # --- grading per kind -------------------------------------------------------------------------
@@ -389,8 +428,18 @@ def self_rating_fraction(rating: int) -> Decimal:
     return (Decimal(rating) - 1) / 4
 
 
-def grade(snapshot: dict, response: dict | None, *, self_rating: int | None = None) -> Grade:
-    """Grade a stored response (None: not answered) against the question as it was given."""
+def grade(
+    snapshot: dict,
+    response: dict | None,
+    *,
+    self_rating: int | None = None,
+    policy: SelfRatingPolicy = SELF_RATING_SCORES,
+) -> Grade:
+    """Grade a stored response (None: not answered) against the question as it was given.
+
+    Under a policy where self-ratings do not score, a written free-text answer waits for the
+    instructor whatever the student rated it; under a capped one, a rating of 5 earns `cap`.
+    """
     kind = snapshot["kind"]
     if kind in UNGRADED_KINDS:
         return Grade(Status.UNGRADED, None)
@@ -399,10 +448,14 @@ def grade(snapshot: dict, response: dict | None, *, self_rating: int | None = No
         # answer is simply unanswered.
         if kind == "free_text" and response is None:
             return Grade(Status.UNANSWERED, ZERO)
+        if not policy.scores:
+            if response is None:
+                return Grade(Status.UNANSWERED, ZERO)
+            return Grade(Status.AWAITING_INSTRUCTOR, None)
         if self_rating is None:
             return Grade(Status.AWAITING_SELF_RATING, None)
         fraction = self_rating_fraction(self_rating)
-        return Grade(_status_for(fraction), fraction)
+        return Grade(_status_for(fraction), _clamp(fraction * policy.cap))
     if response is None:
         return Grade(Status.UNANSWERED, ZERO)
     graders = {

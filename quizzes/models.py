@@ -37,6 +37,10 @@ class Quiz(models.Model):
         FIRST = "first", _("First attempt")
         LAST = "last", _("Last attempt")
 
+    class FreeTextGrading(models.TextChoices):
+        INSTRUCTOR = "instructor", _("By the instructor")
+        SELF_ASSESSED = "self_assessed", _("By the student's own rating, capped")
+
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     owner = models.ForeignKey(
@@ -77,6 +81,22 @@ class Quiz(models.Model):
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
         help_text=_("Percentage needed to pass."),
     )
+    # Who grades free-text (and flashcard) answers.  Marks must mean something, so a student's
+    # own rating counts only where the instructor chose that, at most `self_assessment_cap`
+    # percent of the points, and the gradebook says so.
+    free_text_grading = models.CharField(
+        max_length=16, choices=FreeTextGrading.choices, default=FreeTextGrading.INSTRUCTOR
+    )
+    self_assessment_cap = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(50),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+        help_text=_("The most a self-rating can earn, as a percentage of the question's points."),
+    )
+    # A practice quiz is not for marks: with instructor grading, students may still rate their
+    # own free-text answers, which feeds their study schedule but never the score.
+    is_practice = models.BooleanField(default=False)
     opens_at = models.DateTimeField(null=True, blank=True)
     closes_at = models.DateTimeField(null=True, blank=True)
     classrooms = models.ManyToManyField(Classroom, blank=True, related_name="quizzes")
@@ -135,6 +155,8 @@ class Attempt(models.Model):
     max_score = models.DecimalField(max_digits=10, decimal_places=4, default=0)
     # Free-text answers without an instructor's grade: the score is provisional until then.
     needs_grading = models.BooleanField(default=False)
+    # Some of the score comes from the student's own rating (no instructor's grade replaces it).
+    self_assessed = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["quiz_id", "student_id", "number"]

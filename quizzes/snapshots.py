@@ -3,7 +3,8 @@
 `take_snapshot` copies everything grading and review need (prompt, choices in the order this
 student sees them, weights, tolerances, normalisation options, reference answer, rubric) at
 the moment the attempt starts.  `question_for_student` strips the keys that would give the
-answer away; `question_for_review` adds them back once answers may be shown.
+answer away (the free-text rubric included); `question_for_review` adds them back once
+answers may be shown.
 """
 
 from __future__ import annotations
@@ -157,8 +158,8 @@ def question_for_student(snapshot: dict) -> dict:
     elif kind == "cloze":
         shown["prompt_html"] = snapshot["cloze"]["prompt_html"]
         shown["blanks"] = [{"hint": blank["hint"]} for blank in snapshot["cloze"]["blanks"]]
-    elif kind == "free_text":
-        shown["rubric"] = [{"criterion": item.get("criterion", "")} for item in snapshot["rubric"]]
+    # No rubric here: its criteria say what a full answer contains, so it is shown with the
+    # review (after submitting), never while answering.
     return shown
 
 

@@ -51,7 +51,8 @@ def running_web_server(env: dict[str, str], workdir: Path, *, workers: int = 1) 
     try:
         servers.wait_until(
             lambda: process.poll() is None and _answers(f"{base_url}/healthz/live"),
-            timeout=60,
+            # Importing torch on a loaded two-core machine has taken over a minute.
+            timeout=240,
             what="gunicorn",
         )
         yield base_url

@@ -8,8 +8,10 @@ a screen reader cannot read, or whose numbers cannot be checked, is not a result
 
 from __future__ import annotations
 
+import html
 import io
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -101,3 +103,22 @@ def sample_rows(rows: list[list[Any]], limit: int = 101) -> list[list[Any]]:
     if picked[-1] is not rows[-1]:
         picked.append(rows[-1])
     return picked
+
+
+_TEXT = re.compile(r"(<text\b[^>]*>)([^<]+)(</text>)")
+
+
+def translate_svg_text(svg: str, translate) -> str:
+    """A figure's words in the reader's language: each <text> whose whole content is a
+    message of the catalogue (axis labels, legends, marked with gettext_noop where drawn) is
+    replaced by `translate(content)`; numbers and names pass through unchanged.  Figures are
+    drawn once per run, in the worker, and are read in every language."""
+
+    def swap(match: re.Match) -> str:
+        original = html.unescape(match.group(2))
+        translated = translate(original)
+        if translated == original:
+            return match.group(0)
+        return match.group(1) + html.escape(translated, quote=False) + match.group(3)
+
+    return _TEXT.sub(swap, svg)

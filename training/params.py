@@ -17,6 +17,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+
+# What a person reads: a plain string or a lazily translated one (gettext_lazy).
+StrOrPromise = str | Promise
+
 SIGNIFICANT_DIGITS = 12
 
 
@@ -52,12 +58,16 @@ class Param:
     parameters make this one matter.  Declared as data rather than as a function so that the
     API can list it and a form can hide the input; a parameter that does not matter is still
     checked (a typo deserves an answer) and then left out of the canonical parameters.
+
+    `label`, `unit`, `help` and `choice_labels` are what a person reads (translated, lazily,
+    so one schema speaks every language); `slider` asks a form for a range input of `step`
+    for a continuous parameter whose bounds are a sensible range to slide over.
     """
 
     name: str
     type: str
     default: Any
-    help: str = ""
+    help: StrOrPromise = ""
     minimum: float | None = None
     maximum: float | None = None
     choices: tuple[str, ...] = ()
@@ -65,6 +75,11 @@ class Param:
     max_items: int | None = None
     max_length: int = 40
     used_when: Mapping[str, tuple[Any, ...]] | None = None
+    label: StrOrPromise = ""
+    unit: StrOrPromise = ""
+    choice_labels: Mapping[str, StrOrPromise] | None = None
+    slider: bool = False
+    step: float | None = None
 
     def __post_init__(self):
         known = {"float", "int", "bool", "choice", "float_list", "int_list", "str_list"}
@@ -76,13 +91,21 @@ class Param:
     def describe(self) -> dict[str, Any]:
         """The JSON schema entry the API lists, so a form can offer the right inputs."""
         entry: dict[str, Any] = {"name": self.name, "type": self.type, "default": self.default}
+        entry["label"] = str(self.label or self.name.replace("_", " ").capitalize())
+        if self.unit:
+            entry["unit"] = str(self.unit)
         if self.help:
-            entry["help"] = self.help
+            entry["help"] = str(self.help)
         for key in ("minimum", "maximum", "min_items", "max_items"):
             if getattr(self, key) is not None:
                 entry[key] = getattr(self, key)
         if self.choices:
             entry["choices"] = list(self.choices)
+            labels = self.choice_labels or {}
+            entry["choice_labels"] = {c: str(labels.get(c, c)) for c in self.choices}
+        if self.slider:
+            entry["slider"] = True
+            entry["step"] = self.step
         if self.type == "str_list":
             entry["max_length"] = self.max_length
         if self.used_when:
@@ -115,14 +138,21 @@ class Param:
         if self.type == "choice":
             value = str(raw).strip() if isinstance(raw, str | int) else raw
             if value not in self.choices:
-                raise ValueError(f"must be one of {', '.join(self.choices)}; got {raw!r}")
+                raise ValueError(
+                    _("must be one of %(choices)s; got %(value)s")
+                    % {"choices": ", ".join(self.choices), "value": repr(raw)}
+                )
             return value
         return self._list(raw)
 
     def _number(self, raw: Any, *, integer: bool) -> float | int:
-        kind = "a whole number" if integer else "a number"
+        wrong = (
+            _("must be a whole number, got %(value)s")
+            if integer
+            else _("must be a number, got %(value)s")
+        )
         if isinstance(raw, bool) or raw is None:
-            raise ValueError(f"must be {kind}, got {raw!r}")
+            raise ValueError(wrong % {"value": repr(raw)})
         if isinstance(raw, str):
             text = raw.strip()
             try:
@@ -131,16 +161,18 @@ class Param:
                 try:
                     as_float = float(text)
                 except ValueError:
-                    raise ValueError(f"must be {kind}, got {raw!r}") from None
+                    raise ValueError(wrong % {"value": repr(raw)}) from None
                 raw = as_float
         if not isinstance(raw, int | float):
-            raise ValueError(f"must be {kind}, got {raw!r}")
+            raise ValueError(wrong % {"value": repr(raw)})
         if isinstance(raw, float) and not math.isfinite(raw):
-            raise ValueError(f"must be a finite number, got {raw!r}")
+            raise ValueError(_("must be a finite number, got %(value)s") % {"value": repr(raw)})
         if integer:
             if isinstance(raw, float):
                 if not raw.is_integer():
-                    raise ValueError(f"must be a whole number, got {raw!r}")
+                    raise ValueError(
+                        _("must be a whole number, got %(value)s") % {"value": repr(raw)}
+                    )
                 raw = int(raw)
             return raw
         return normalise_float(float(raw))
@@ -148,14 +180,18 @@ class Param:
     def _bounded(self, value: float | int) -> float | int:
         low, high = self.minimum, self.maximum
         if (low is not None and value < low) or (high is not None and value > high):
-            if low is not None and high is not None:
-                bounds = f"between {_format_number(low)} and {_format_number(high)}"
-            elif low is not None:
-                bounds = f"at least {_format_number(low)}"
+            numbers = {
+                "low": _format_number(low) if low is not None else "",
+                "high": _format_number(high) if high is not None else "",
+                "value": _format_number(value),
+            }
+            if low is None:
+                message = _("must be at most %(high)s, got %(value)s")
+            elif high is None:
+                message = _("must be at least %(low)s, got %(value)s")
             else:
-                assert high is not None  # the value is out of bounds, so a bound is set
-                bounds = f"at most {_format_number(high)}"
-            raise ValueError(f"must be {bounds}, got {_format_number(value)}")
+                message = _("must be between %(low)s and %(high)s, got %(value)s")
+            raise ValueError(message % numbers)
         return value
 
     def _bool(self, raw: Any) -> bool:
@@ -167,7 +203,7 @@ class Param:
             return True
         if isinstance(raw, str) and raw.strip().lower() in {"false", "0", "no", "off"}:
             return False
-        raise ValueError(f"must be true or false, got {raw!r}")
+        raise ValueError(_("must be true or false, got %(value)s") % {"value": repr(raw)})
 
     def _list(self, raw: Any) -> list:
         if isinstance(raw, str):
@@ -176,17 +212,20 @@ class Param:
                 try:
                     raw = json.loads(text)
                 except json.JSONDecodeError:
-                    raise ValueError(f"is not a valid list: {raw!r}") from None
+                    raise ValueError(
+                        _("is not a valid list: %(value)s") % {"value": repr(raw)}
+                    ) from None
             else:
                 # "5.1,3.2" and "3x1" (a shape) are the forms people type on a command line.
                 separator = "x" if self.type == "int_list" and "x" in text else ","
                 raw = [item.strip() for item in text.split(separator)] if text else []
         if not isinstance(raw, list | tuple):
-            raise ValueError(f"must be a list, got {raw!r}")
+            raise ValueError(_("must be a list, got %(value)s") % {"value": repr(raw)})
+        counts = {"n": self.min_items, "m": self.max_items, "got": len(raw)}
         if self.min_items is not None and len(raw) < self.min_items:
-            raise ValueError(f"needs at least {self.min_items} items, got {len(raw)}")
+            raise ValueError(_("needs at least %(n)s items, got %(got)s") % counts)
         if self.max_items is not None and len(raw) > self.max_items:
-            raise ValueError(f"takes at most {self.max_items} items, got {len(raw)}")
+            raise ValueError(_("takes at most %(m)s items, got %(got)s") % counts)
         items: list[Any] = []
         for position, item in enumerate(raw, start=1):
             try:
@@ -196,17 +235,19 @@ class Param:
                     number = self._number(item, integer=self.type == "int_list")
                     items.append(self._bounded(number))
             except ValueError as error:
-                raise ValueError(f"item {position} {error}") from None
+                raise ValueError(
+                    _("item %(position)s %(error)s") % {"position": position, "error": error}
+                ) from None
         return items
 
     def _string(self, raw: Any) -> str:
         if not isinstance(raw, str | int | float) or isinstance(raw, bool):
-            raise ValueError(f"must be text, got {raw!r}")
+            raise ValueError(_("must be text, got %(value)s") % {"value": repr(raw)})
         text = " ".join(str(raw).split())
         if not text:
-            raise ValueError("must not be empty")
+            raise ValueError(_("must not be empty"))
         if len(text) > self.max_length:
-            raise ValueError(f"must be at most {self.max_length} characters")
+            raise ValueError(_("must be at most %(n)s characters") % {"n": self.max_length})
         return text
 
 
@@ -252,8 +293,10 @@ class Schema:
         errors: dict[str, list[str]] = {}
         unknown = sorted(set(raw) - set(self.names))
         for name in unknown:
-            takes = ", ".join(self.names) or "no parameters"
-            errors[name] = [f"is not a parameter of this demo (it takes: {takes})"]
+            takes = ", ".join(self.names) or _("no parameters")
+            errors[name] = [
+                _("is not a parameter of this demo (it takes: %(names)s)") % {"names": takes}
+            ]
         cleaned: dict[str, Any] = {}
         for param in self.params:
             value = raw.get(param.name, param.default)

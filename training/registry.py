@@ -24,7 +24,7 @@ import torch
 
 from quizsite.queues import DEFAULT_QUEUE, GPU_QUEUE, QUEUES
 from training.figures import Figure
-from training.params import Schema
+from training.params import Schema, StrOrPromise
 
 TRAINING_QUEUE = GPU_QUEUE  # the queue of demos that train a model
 
@@ -104,8 +104,8 @@ DemoFunction = Callable[..., DemoOutput]
 @dataclass(frozen=True)
 class Demo:
     slug: str
-    title: str
-    description: str
+    title: StrOrPromise
+    description: StrOrPromise
     schema: Schema
     version: int
     function: DemoFunction

@@ -115,6 +115,14 @@ SAMPLE_DEMOS: dict[tuple[str, str], list[SampleDemo]] = {
             "The same MLP without and with batch normalisation in four settings.",
         )
     ],
+    (NETWORKS, "Batch norm rescue"): [
+        SampleDemo(
+            "batch-normalisation",
+            "Unscaled inputs without and with batch normalisation, beside the full-data run "
+            "whose 11% and 97% the question quotes.",
+            {"setting": "no_scaling"},
+        )
+    ],
     (NETWORKS, "Epochs, batches and gradient updates"): [
         SampleDemo(
             "gradient-updates",

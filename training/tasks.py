@@ -36,8 +36,11 @@ def run_demo(self, run_id: int) -> None:
 
 @shared_task(name=queues.SWEEP_STALE_RUNS, ignore_result=True, soft_time_limit=30, time_limit=60)
 def sweep_stale_runs() -> int:
-    """Every minute, from `CELERY_BEAT_SCHEDULE` in settings."""
-    return runs.fail_stale_runs()
+    """Fail runs past their hard limit; re-queue or fail runs whose worker went silent.
+
+    Every 30 seconds, from `CELERY_BEAT_SCHEDULE` in settings."""
+    recovered = runs.recover_abandoned_runs()
+    return runs.fail_stale_runs() + sum(recovered.values())
 
 
 @worker_ready.connect
@@ -46,6 +49,7 @@ def recover_interrupted_runs(sender=None, **kwargs) -> None:
     hostname = getattr(sender, "hostname", "") or ""
     try:
         runs.recover_orphaned_runs(worker=hostname)
+        runs.recover_abandoned_runs()
         runs.fail_stale_runs()
     except Exception:  # the database may be down at start-up; the sweep will catch up
         logger.exception("could not recover interrupted demo runs for %s", hostname)

@@ -13,11 +13,13 @@ from typing import Any
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -175,9 +177,15 @@ class QuestionFilter(django_filters.FilterSet):
 
 
 def visible_questions(user: User) -> QuerySet[Question]:
-    return selectors.with_answers(
-        Question.objects.filter(question_set__in=selectors.sets_visible_to(user).values("pk"))
+    """Questions the user may read with their answers (none of a quiz they are taking)."""
+    return selectors.with_answers(selectors.readable_questions(user))
+
+
+class AnswersHidden(PermissionDenied):
+    default_detail = (
+        "This question is in a quiz you are taking; its answer is shown after you submit."
     )
+    default_code = "answer_key_hidden"
 
 
 @extend_schema(parameters=[OpenApiParameter("set_id", OpenApiTypes.INT, OpenApiParameter.PATH)])
@@ -198,7 +206,9 @@ class SetQuestionsView(generics.ListCreateAPIView):
     def get_queryset(self) -> QuerySet[Question]:
         if getattr(self, "swagger_fake_view", False):
             return Question.objects.none()
-        return selectors.with_answers(self.question_set().questions.all())
+        # A question of a quiz the reader is taking is left out until they submit it.
+        hidden = selectors.questions_with_hidden_keys(request_user(self.request)).values("pk")
+        return selectors.with_answers(self.question_set().questions.exclude(pk__in=hidden))
 
     def perform_create(self, serializer: BaseSerializer[Any]) -> None:
         question_set = self.question_set()
@@ -233,6 +243,16 @@ class QuestionViewSet(
 
     def get_queryset(self) -> QuerySet[Question]:
         return visible_questions(request_user(self.request)).select_related("question_set")
+
+    def get_object(self) -> Question:
+        try:
+            return super().get_object()
+        except Http404:
+            pk = str(self.kwargs.get("pk"))
+            locked = selectors.questions_with_hidden_keys(request_user(self.request))
+            if pk.isdigit() and locked.filter(pk=int(pk)).exists():
+                raise AnswersHidden() from None
+            raise
 
     def perform_update(self, serializer: BaseSerializer[Any]) -> None:
         updated = call_service(

@@ -26,11 +26,13 @@ from rest_framework.views import APIView
 
 from flashcards.formats import EXPORT_FORMATS, IMPORT_FORMATS, ImportFormatError, Problem
 from flashcards.models import ImportSession, QuestionSet
-from flashcards.selectors.content import can_view_set, sets_visible_to
+from flashcards.selectors.content import (
+    can_view_set,
+    questions_with_hidden_keys,
+    sets_visible_to,
+)
 from flashcards.selectors.exports import export_formats_for, export_question_set
 from flashcards.services import imports as service
-
-PREVIEW_LIMIT = 20
 
 
 class UploadSerializer(serializers.Serializer):
@@ -38,6 +40,23 @@ class UploadSerializer(serializers.Serializer):
     format = serializers.ChoiceField(choices=IMPORT_FORMATS, required=False, allow_blank=True)
     question_set = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     title = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    separator = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        max_length=16,
+        help_text="CSV/TSV: between term and definition ('tab', 'comma', 'semicolon', or text).",
+    )
+    row_separator = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        max_length=16,
+        help_text="CSV/TSV: between cards ('newline', 'blank' for blank lines, or text).",
+    )
+    quoting = serializers.ChoiceField(
+        choices=["auto", "on", "off"], required=False, allow_blank=True
+    )
 
 
 class ProblemSerializer(serializers.Serializer):
@@ -48,6 +67,19 @@ class ProblemSerializer(serializers.Serializer):
     code = serializers.CharField(
         help_text="A stable name of the class of problem (e.g. image-not-imported); may be empty."
     )
+    dropped = serializers.BooleanField(required=False)
+
+
+class PreviewProblemSerializer(ProblemSerializer):
+    # A response field named like Field.source / Field.label (documents output only).
+    source = serializers.CharField(help_text="The file's line, for text formats.")  # type: ignore[assignment]
+
+
+class ProblemClassSerializer(serializers.Serializer):
+    severity = serializers.ChoiceField(choices=["error", "warning"])
+    code = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
+    count = serializers.IntegerField()
 
 
 class RefusalSerializer(serializers.Serializer):
@@ -72,7 +104,12 @@ class PreviewSerializer(serializers.Serializer):
     title = serializers.CharField()
     total = serializers.IntegerField()
     counts = serializers.DictField(child=serializers.IntegerField())
-    problems = ProblemSerializer(many=True)
+    media = serializers.IntegerField(help_text="Images that will be stored with the questions.")
+    problems = PreviewProblemSerializer(many=True, help_text="The first problems, by line.")
+    problems_total = serializers.IntegerField()
+    classes = ProblemClassSerializer(many=True, help_text="Problems counted per class.")
+    dropped = PreviewProblemSerializer(many=True, help_text="What was left out of the file.")
+    dropped_total = serializers.IntegerField()
     # The answer's own field called "errors" (a count) shadows Serializer.errors; this
     # serializer only documents the response, it never validates input.
     errors = serializers.IntegerField()  # type: ignore[assignment]
@@ -98,32 +135,27 @@ def _refusal(problems: list[Problem], code=status.HTTP_400_BAD_REQUEST) -> Respo
     )
 
 
-def preview_payload(session: ImportSession, parsed) -> dict:
+def preview_payload(session: ImportSession, summary: dict) -> dict:
+    """The session's stored summary (`service.import_summary`) with the session's own fields."""
+    payload = {key: value for key, value in summary.items() if key != "options"}
+    payload.update(
+        {
+            "id": str(session.id),
+            "status": session.status,
+            "filename": session.filename,
+            "size": session.size,
+            "question_set": session.target_set_id,
+            "title": session.title or summary["title"],
+            "can_confirm": summary["can_confirm"]
+            and session.status == ImportSession.Status.PENDING,
+        }
+    )
+    return payload
+
+
+def upload_options(values: dict) -> dict:
     return {
-        "id": str(session.id),
-        "status": session.status,
-        "filename": session.filename,
-        "format": parsed.format,
-        "size": session.size,
-        "question_set": session.target_set_id,
-        "title": session.title or parsed.title,
-        "total": len(parsed.questions),
-        "counts": parsed.counts_by_kind(),
-        "problems": _problems(parsed.problems),
-        "errors": len(parsed.errors),
-        "warnings": len(parsed.warnings),
-        "can_confirm": not parsed.errors
-        and bool(parsed.questions)
-        and session.status == ImportSession.Status.PENDING,
-        "questions": [
-            {
-                "line": question.line,
-                "kind": question.kind,
-                "title": question.title,
-                "prompt": question.prompt[:300],
-            }
-            for question in parsed.questions[:PREVIEW_LIMIT]
-        ],
+        key: values[key] for key in ("separator", "row_separator", "quoting") if values.get(key)
     }
 
 
@@ -167,19 +199,21 @@ class ImportListView(APIView):
             return Response({"detail": "You may not import questions here."}, status=403)
         try:
             data = _read_upload(values["file"])
-            session, parsed = service.create_import_session(
+            session, _parsed = service.create_import_session(
                 user=request.user,
                 data=data,
                 filename=values["file"].name or "",
                 fmt=values.get("format") or None,
                 target_set=target,
                 title=values.get("title", ""),
+                options=upload_options(values),
             )
         except service.FileTooLarge as error:
             return _refusal(error.problems, status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
         except ImportFormatError as error:
             return _refusal(error.problems)
-        return Response(preview_payload(session, parsed), status=status.HTTP_201_CREATED)
+        summary = service.session_summary(session)
+        return Response(preview_payload(session, summary), status=status.HTTP_201_CREATED)
 
 
 def _own_session(request, pk) -> ImportSession:
@@ -203,10 +237,10 @@ class ImportDetailView(APIView):
                 }
             )
         try:
-            parsed = service.preview_session(session)
+            summary = service.session_summary(session)
         except ImportFormatError as error:
             return _refusal(error.problems)
-        return Response(preview_payload(session, parsed))
+        return Response(preview_payload(session, summary))
 
     @extend_schema(responses={204: None})
     def delete(self, request, pk):
@@ -258,6 +292,15 @@ class ExportView(APIView):
                 {"detail": f"Unknown format; use one of {', '.join(EXPORT_FORMATS)}."}, status=404
             )
         question_set = get_object_or_404(sets_visible_to(request.user), pk=pk)
+        if questions_with_hidden_keys(request.user).filter(question_set=question_set).exists():
+            return Response(
+                {
+                    "detail": "This set holds questions of a quiz you are taking; "
+                    "export it after you submit.",
+                    "code": "answer_key_hidden",
+                },
+                status=403,
+            )
         if fmt not in export_formats_for(request.user, question_set):
             return Response(
                 {"detail": "Only the set's editors may export it in this format."}, status=403

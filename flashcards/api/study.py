@@ -1,7 +1,8 @@
 """Study API (mounted at /api/study/): next cards, ratings, undo, marks, statistics, settings.
 
 Thin adapters: input is validated by serializers, the work is done by
-`flashcards.services.study` (writes) and `flashcards.selectors.study` (reads).  Students only
+`flashcards.services.study` (writes) and `flashcards.selectors.study` (reads), and every
+study answer is built by `flashcards.study_payload`, which the browser page shares.  Students only
 ever see and change their own state: every query is filtered by `request.user`, and a card
 can only be studied from a set the user may read.  Instructors additionally see the
 statistics and leeches of the classes they run.
@@ -9,17 +10,13 @@ statistics and leeches of the classes they run.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from flashcards import scheduling
 from flashcards.api.study_serializers import (
     CardStateResponseSerializer,
     ClassroomStatisticsSerializer,
@@ -36,105 +33,107 @@ from flashcards.api.study_serializers import (
     SettingsSerializer,
     StatisticsSerializer,
     SuspendSerializer,
+    UndoResponseSerializer,
+    UndoSerializer,
 )
 from flashcards.models import CardState, StudySettings
 from flashcards.selectors import study as selectors
 from flashcards.services import study as services
-from flashcards.study_faces import card_faces
+from flashcards.study_payload import (
+    api_datetime,
+    restored_entry_payload,
+    state_payload,
+    study_payload,
+)
 
-STATE_NAMES = {
-    CardState.State.NEW: "new",
-    CardState.State.LEARNING: "learning",
-    CardState.State.REVIEW: "review",
-    CardState.State.RELEARNING: "relearning",
-}
-
-
-# --- presentation -----------------------------------------------------------------------------
+# --- answers shared with the browser page (frontend/views/study.py adds its demo HTML) ----
 
 
-# The next-card and rating answers are built here as the JSON they become, not through their
-# response serializers: on the hot path those serializers cost ~0.5 ms a request (DRF deep-copies
-# every nested field for each answer) to copy values that are already the right types.  The
-# serializers stay the documented contract (OpenAPI) and tests/flashcards/test_study_api.py
-# checks that each answer is a fixed point of its serializer.  Datetimes are the one value that
-# needs rendering; DRF's own field does it, in the time zone the request activated.
-_DATETIME = serializers.DateTimeField()
+def next_answer(user, data: dict) -> dict:
+    """GET next: the scope's next cards (flashcards/study_payload.py builds them)."""
+    scope = _scope_of(user, data)
+    return study_payload(
+        user, scope, mode=data["mode"], limit=data.get("limit", 1), held=data.get("held", ())
+    )
 
 
-def api_datetime(value: datetime | None) -> str | None:
-    """A datetime as the API writes it: ISO 8601 in the user's time zone, as DRF renders it."""
-    return None if value is None else _DATETIME.to_representation(value)
+def review_answer(user, data: dict) -> tuple[dict, int]:
+    """POST a rating; with `next` the answer carries the scope's next cards as well.
 
-
-def state_payload(row: CardState | None) -> dict:
-    if row is None:
-        return {
-            "state": "new",
-            "due": None,
-            "stability": None,
-            "difficulty": None,
-            "reps": 0,
-            "lapses": 0,
-            "flagged": False,
-            "suspended": False,
-            "buried_until": None,
-            "is_leech": False,
-            "version": 0,
-        }
-    return {
-        "state": STATE_NAMES[row.state],
-        "due": api_datetime(row.due),
-        "stability": row.stability,
-        "difficulty": row.difficulty,
-        "reps": row.reps,
-        "lapses": row.lapses,
-        "flagged": row.flagged,
-        "suspended": row.suspended,
-        "buried_until": api_datetime(row.buried_until),
-        "is_leech": row.is_leech,
-        "version": row.version,
-    }
-
-
-def entry_payload(entry: selectors.QueueEntry, scheduler: scheduling.StudyScheduler, now) -> dict:
-    card = entry.card
-    question = card.question
-    front, back = card_faces(card)
-    memory = services.memory_state(entry.state)
-    return {
-        "queue": entry.queue,
-        "card": {
-            "id": card.pk,
-            "side": card.side,
-            "ordinal": card.ordinal,
-            "question_set": card.question_set_id,
-            "question": {
-                "id": question.pk,
-                "kind": question.kind,
-                "title": question.title,
-                "choices": [
-                    {"id": c.pk, "text_html": c.text_html, "is_correct": c.is_correct}
-                    for c in question.prefetched_choices
-                ],
-            },
-            "front_html": front,
-            "back_html": back,
+    The scope is read first, so a rating sent with a scope the student may not study is
+    refused (404) before anything is stored.  The next cards are read after the rating has
+    committed: the rated card is never handed back with the state it had before.
+    """
+    scope = _scope_of(user, data) if data.get("next") else None
+    try:
+        outcome = services.submit_review(
+            student=user,
+            card_id=data["card"],
+            rating=data["rating"],
+            client_review_id=data["client_review_id"],
+            duration_ms=data.get("duration_ms"),
+            expected_version=data.get("expected_version"),
+            cram=data["mode"] == "cram",
+        )
+    except services.CardNotAvailable as exc:
+        return _error_body(exc), status.HTTP_404_NOT_FOUND
+    except services.StaleCardState as exc:
+        return _error_body(exc), status.HTTP_409_CONFLICT
+    except services.StudyError as exc:
+        return _error_body(exc), status.HTTP_400_BAD_REQUEST
+    review = outcome.review
+    answer = {
+        "review": {
+            "id": review.pk,
+            "card": review.card_id,
+            "rating": review.rating,
+            "source": review.source,
+            "reviewed_at": api_datetime(review.reviewed_at),
+            "client_review_id": review.client_review_id,
         },
-        "state": state_payload(entry.state),
-        "retrievability": round(scheduler.retrievability(memory, now), 4),
-        "intervals": {str(k): int(v) for k, v in scheduler.preview(memory, now).items()},
+        "state": state_payload(outcome.state),
+        "created": outcome.created,
     }
+    if scope is not None:
+        held = {*data.get("held", ()), review.card_id}
+        answer["next"] = study_payload(
+            user, scope, mode=data["mode"], limit=data["next"], held=sorted(held)
+        )
+    return answer, status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK
+
+
+def undo_answer(user, data: dict) -> tuple[dict, int]:
+    """POST undo: the restored card (to show again) and the scope's corrected counts."""
+    scope = _scope_of(user, data)
+    try:
+        row = services.undo_last_review(student=user)
+    except services.NothingToUndo as exc:
+        return _error_body(exc), status.HTTP_409_CONFLICT
+    counts = study_payload(user, scope, mode=data.get("mode", "study"), limit=0)
+    settings_row = StudySettings.objects.filter(student=user).first()
+    return {
+        "card": row.card_id,
+        "state": state_payload(row),
+        "entry": restored_entry_payload(user, row, settings_row=settings_row),
+        "counts": counts["counts"],
+    }, status.HTTP_200_OK
+
+
+def _error_body(exc: services.StudyError) -> dict:
+    return {"detail": str(exc), "code": exc.code}
+
+
+def _scope_of(user, data: dict) -> selectors.StudyScope:
+    """The one scope parser: `set`, `classroom` or everything (validated by ScopeSerializer)."""
+    return selectors.study_scope(user, set_id=data.get("set"), classroom_id=data.get("classroom"))
 
 
 def _error(exc: services.StudyError, code=status.HTTP_400_BAD_REQUEST) -> Response:
-    return Response({"detail": str(exc), "code": exc.code}, status=code)
+    return Response(_error_body(exc), status=code)
 
 
 def _scope(request, data: dict) -> selectors.StudyScope:
-    return selectors.study_scope(
-        request.user, set_id=data.get("set"), classroom_id=data.get("classroom")
-    )
+    return _scope_of(request.user, data)
 
 
 # --- views ------------------------------------------------------------------------------------
@@ -150,33 +149,13 @@ class NextCardsView(APIView):
     def get(self, request):
         params = NextSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        data = params.validated_data
-        scope = _scope(request, data)
-        now = timezone.now()
-        limit = data.get("limit", 1)
-        if data["mode"] == "cram":
-            services.ensure_cards(set_ids=scope.set_ids)
-            queue = selectors.cram_queue(request.user, scope.set_ids, limit=limit, now=now)
-            settings_row = StudySettings.objects.filter(student=request.user).first()
-        else:
-            queue = services.next_in_queue(
-                student=request.user, set_ids=scope.set_ids, limit=limit, now=now
-            )
-            settings_row = queue.settings
-        scheduler = services.scheduler_for(settings_row)
-        body = {
-            "mode": data["mode"],
-            "cards": [entry_payload(e, scheduler, now) for e in queue.entries],
-            "counts": queue.counts,
-            "new_today": queue.new_today,
-            "new_limit": queue.new_limit,
-            "day_ends_at": api_datetime(queue.day_end),
-        }
-        return Response(body)
+        return Response(next_answer(request.user, params.validated_data))
 
 
 class ReviewView(APIView):
-    """POST: rate a card 1–5.  201 when stored, 200 when this client_review_id already was."""
+    """POST: rate a card 1–5.  201 when stored, 200 when this client_review_id already was.
+
+    With `next` (and the scope), the answer also carries the scope's next cards."""
 
     @extend_schema(
         request=ReviewSerializer,
@@ -195,39 +174,8 @@ class ReviewView(APIView):
     def post(self, request):
         body = ReviewSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        data = body.validated_data
-        try:
-            outcome = services.submit_review(
-                student=request.user,
-                card_id=data["card"],
-                rating=data["rating"],
-                client_review_id=data["client_review_id"],
-                duration_ms=data.get("duration_ms"),
-                expected_version=data.get("expected_version"),
-                cram=data["mode"] == "cram",
-            )
-        except services.CardNotAvailable as exc:
-            return _error(exc, status.HTTP_404_NOT_FOUND)
-        except services.StaleCardState as exc:
-            return _error(exc, status.HTTP_409_CONFLICT)
-        except services.StudyError as exc:
-            return _error(exc)
-        review = outcome.review
-        answer = {
-            "review": {
-                "id": review.pk,
-                "card": review.card_id,
-                "rating": review.rating,
-                "source": review.source,
-                "reviewed_at": api_datetime(review.reviewed_at),
-                "client_review_id": review.client_review_id,
-            },
-            "state": state_payload(outcome.state),
-            "created": outcome.created,
-        }
-        return Response(
-            answer, status=status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK
-        )
+        answer, code = review_answer(request.user, body.validated_data)
+        return Response(answer, status=code)
 
 
 def _card_state(row: CardState) -> Response:
@@ -238,18 +186,17 @@ class UndoView(APIView):
     """POST: undo the latest rating; the card's state is put back exactly."""
 
     @extend_schema(
-        request=None,
+        request=UndoSerializer,
         responses={
-            200: CardStateResponseSerializer,
+            200: UndoResponseSerializer,
             409: OpenApiResponse(ErrorSerializer, description="Nothing (more) to undo."),
         },
     )
     def post(self, request):
-        try:
-            row = services.undo_last_review(student=request.user)
-        except services.NothingToUndo as exc:
-            return _error(exc, status.HTTP_409_CONFLICT)
-        return _card_state(row)
+        body = UndoSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        answer, code = undo_answer(request.user, body.validated_data)
+        return Response(answer, status=code)
 
 
 class _CardMarkView(APIView):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from flashcards.models import ParameterFit, StudySettings
-from flashcards.ratings import MAX_RATING, MIN_RATING, RATING_HELP
+from flashcards.scheduling.ratings import MAX_RATING, MIN_RATING, RATING_HELP
 from flashcards.selectors.study import MAX_QUEUE
 from flashcards.services.study import MAX_STEP_SECONDS
 
@@ -37,9 +37,20 @@ class ScopeSerializer(serializers.Serializer):
 class NextSerializer(ScopeSerializer):
     limit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_QUEUE)
     mode = serializers.ChoiceField(choices=MODE_CHOICES, required=False, default="study")
+    held = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        default=list,
+        max_length=MAX_QUEUE + 1,
+        help_text="Cards the client already holds: not handed out again.",
+    )
 
 
-class ReviewSerializer(serializers.Serializer):
+class ReviewSerializer(ScopeSerializer):
+    """A rating; with `next` > 0 the answer also carries the next cards of the scope (`set`,
+    `classroom` or everything), leaving out the `held` ones the client already has: one
+    request per card."""
+
     card = serializers.IntegerField(min_value=1)
     rating = serializers.IntegerField(
         min_value=MIN_RATING, max_value=MAX_RATING, help_text=RATING_HELP
@@ -59,6 +70,26 @@ class ReviewSerializer(serializers.Serializer):
         min_value=0,
         help_text="The card state's version the client was shown; another one gives a 409.",
     )
+    mode = serializers.ChoiceField(choices=MODE_CHOICES, required=False, default="study")
+    next = serializers.IntegerField(
+        required=False,
+        default=0,
+        min_value=0,
+        max_value=MAX_QUEUE,
+        help_text="How many of the scope's next cards the answer should carry.",
+    )
+    held = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        default=list,
+        max_length=MAX_QUEUE + 1,
+        help_text="Cards the client already holds: not handed out again in `next`.",
+    )
+
+
+class UndoSerializer(ScopeSerializer):
+    """Undo's optional body: the scope whose counts the answer should carry."""
+
     mode = serializers.ChoiceField(choices=MODE_CHOICES, required=False, default="study")
 
 
@@ -185,11 +216,21 @@ class ReviewResponseSerializer(serializers.Serializer):
     review = StoredReviewSerializer()
     state = CardStateSerializer()
     created = serializers.BooleanField(help_text="False: this client_review_id was stored before.")
+    next = NextResponseSerializer(
+        required=False, help_text="The scope's next cards and counts, when `next` was asked for."
+    )
 
 
 class CardStateResponseSerializer(serializers.Serializer):
     card = serializers.IntegerField()
     state = CardStateSerializer()
+
+
+class UndoResponseSerializer(CardStateResponseSerializer):
+    entry = QueueEntrySerializer(help_text="The restored card, to show again at once.")
+    counts = serializers.DictField(
+        child=serializers.IntegerField(), help_text="The scope's counts after the undo."
+    )
 
 
 class DayCountSerializer(serializers.Serializer):

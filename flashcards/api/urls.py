@@ -2,11 +2,11 @@
 namespace `flashcards` (reverse("flashcards:study-next"))."""
 
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import SimpleRouter
 
 from flashcards.api import imports as import_api
 from flashcards.api import study
+from flashcards.api.auth import obtain_auth_token
 from flashcards.api.content import (
     ClassroomViewSet,
     MeView,

@@ -15,6 +15,7 @@ from flashcards.formats.base import (
     ExportResult,
     ImportFormatError,
     ParsedChoice,
+    ParsedMedia,
     ParsedNumericalAnswer,
     ParsedQuestion,
     ParsedSet,
@@ -119,10 +120,30 @@ def _steady(counts: list[int]) -> bool:
     return common >= 1 and counts.count(common) / len(counts) >= 0.6
 
 
-def parse(data: bytes | str, fmt: str | None = None, filename: str | None = None) -> ParsedSet:
-    from flashcards.formats import aiken, apkg, delimited, gift, json_format, markdown, moodlexml
+DELIMITED_OPTIONS = ("separator", "row_separator", "quoting")
 
-    fmt = fmt or detect_format(data, filename)
+
+def parse(
+    data: bytes | str,
+    fmt: str | None = None,
+    filename: str | None = None,
+    options: dict | None = None,
+) -> ParsedSet:
+    """`options` are the CSV/TSV reader's (`separator`, `row_separator`, `quoting`); other
+    formats have none and ignore them."""
+    from flashcards.formats import (
+        aiken,
+        apkg,
+        delimited,
+        gift,
+        json_format,
+        markdown,
+        moodlexml,
+    )
+
+    options = {key: value for key, value in (options or {}).items() if value}
+    fmt = fmt or ("csv" if options.get("row_separator") else detect_format(data, filename))
+    delimited_options = {key: options[key] for key in DELIMITED_OPTIONS if key in options}
     if fmt == "gift":
         parsed = gift.parse(data)
     elif fmt == "moodlexml":
@@ -130,9 +151,10 @@ def parse(data: bytes | str, fmt: str | None = None, filename: str | None = None
     elif fmt == "aiken":
         parsed = aiken.parse(data)
     elif fmt == "csv":
-        parsed = delimited.parse(data, fmt="csv")
+        parsed = delimited.parse(data, fmt="csv", **delimited_options)
     elif fmt == "tsv":
-        parsed = delimited.parse(data, separator="\t", fmt="tsv")
+        delimited_options.setdefault("separator", "\t")
+        parsed = delimited.parse(data, fmt="tsv", **delimited_options)
     elif fmt == "markdown":
         parsed = markdown.parse(data)
     elif fmt == "apkg":
@@ -171,6 +193,7 @@ __all__ = [
     "ExportResult",
     "ImportFormatError",
     "ParsedChoice",
+    "ParsedMedia",
     "ParsedNumericalAnswer",
     "ParsedQuestion",
     "ParsedSet",

@@ -50,9 +50,11 @@ class Problem:
     column: int
     message: str
     severity: str = ERROR
-    # A stable name for the class of problem (e.g. "image-not-imported"), for summaries that
-    # count warnings per class; empty for the problems that predate it.
+    # A stable name for the class of problem ("media-skipped", "row-merged", ...), for the
+    # summaries that count warnings per class; empty for the general case.  `dropped` marks a
+    # problem that left something of the file out.
     code: str = ""
+    dropped: bool = False
 
     @property
     def is_error(self) -> bool:
@@ -65,6 +67,7 @@ class Problem:
             "message": self.message,
             "severity": self.severity,
             "code": self.code,
+            "dropped": self.dropped,
         }
 
     def __str__(self) -> str:
@@ -139,6 +142,22 @@ class ParsedQuestion:
     column: int = 1
     # A stable identity when the question comes from the database (Anki note GUIDs).
     ref: str = ""
+    # Names (keys of ParsedSet.media) of the images the question's text refers to.
+    media: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ParsedMedia:
+    """An image that came inside the file (Anki packages), checked and ready to store.
+
+    `name` is the sanitised file name the question texts refer to; `content_type` was read
+    from the bytes themselves, not from the name.
+    """
+
+    name: str
+    data: bytes
+    content_type: str
+    original_name: str = ""
 
 
 @dataclass
@@ -150,6 +169,7 @@ class ParsedSet:
     questions: list[ParsedQuestion] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     format: str = ""
+    media: dict[str, ParsedMedia] = field(default_factory=dict)
     # Set once the content rules have been checked, so the service checks each set once.
     validated: bool = False
 

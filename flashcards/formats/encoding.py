@@ -83,7 +83,11 @@ def decode_text(data: bytes | str) -> tuple[str, list[Problem]]:
                 if text is not None:
                     warnings.append(
                         Problem(
-                            1, 1, "The file has no byte-order mark; it was read as UTF-16.", WARNING
+                            1,
+                            1,
+                            "The file has no byte-order mark; it was read as UTF-16.",
+                            WARNING,
+                            code="encoding",
                         )
                     )
                 else:
@@ -126,6 +130,7 @@ def _decode_single_byte(data: bytes, warnings: list[Problem]) -> str:
             f"The file is not UTF-8; it was read as {label}. Check accented letters in the "
             "preview, or save the file as UTF-8.",
             WARNING,
+            code="encoding",
         )
     )
     return text

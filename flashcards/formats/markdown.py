@@ -14,6 +14,10 @@ as structure):
 
 Whatever is skipped (text before the first question, a flashcard site's rating prompts) or
 guessed (a question with no answer) is reported as a warning with its line.
+
+Notes that carry their questions in Markdown structure — numbered list items, question
+headings below the title, bold question lines — are read from markdown-it's tokens by
+`markdown_notes` instead (see there); this module still builds their questions.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from flashcards.formats import base
+from flashcards.formats import base, markdown_notes
 from flashcards.formats.base import WARNING, ParsedChoice, ParsedQuestion, ParsedSet, Problem
 from flashcards.formats.encoding import decode_text
 
@@ -73,10 +77,50 @@ def _ends_question(text: str) -> bool:
     return text.endswith(("?", "？"))
 
 
+def _has_card_marks(lines: list[str]) -> bool:
+    return any(Q_MARK.match(line) or line.strip() == "Q" for line in lines)
+
+
 def parse(data: bytes | str) -> ParsedSet:
     text, problems = decode_text(data)
     result = ParsedSet(format="markdown", problems=problems)
     lines = text.split("\n")
+    if not _has_card_marks(lines) and markdown_notes.has_note_structure(text):
+        return _parse_notes(text, result)
+    return _parse_lines(text, lines, result)
+
+
+def _parse_notes(text: str, result: ParsedSet) -> ParsedSet:
+    for found in markdown_notes.parse_notes(text, result):
+        item = _Item(found.line, [found.text], body=found.body)
+        question = _build(item, result)
+        if question is not None:
+            _check_length(question, result)
+            result.questions.append(question)
+    result.problems.sort(key=lambda problem: (problem.line, problem.column))
+    _none_found(result)
+    return result
+
+
+def _check_length(question: ParsedQuestion, result: ParsedSet) -> None:
+    warning = markdown_notes.long_answer_warning(question.line, question.answer)
+    if warning is not None:
+        result.problems.append(warning)
+
+
+def _none_found(result: ParsedSet) -> None:
+    if not result.questions and not result.errors:
+        result.problems.append(
+            Problem(
+                1,
+                1,
+                "No questions were found: write each question on its own line ending "
+                "in '?', as a heading, numbered, or as 'Q:' / 'A:' blocks.",
+            )
+        )
+
+
+def _parse_lines(text: str, lines: list[str], result: ParsedSet) -> ParsedSet:
     items: list[_Item] = []
     preface: list[tuple[int, str]] = []
     in_code = False
@@ -211,16 +255,9 @@ def parse(data: bytes | str) -> ParsedSet:
     for item in items:
         question = _build(item, result)
         if question is not None:
+            _check_length(question, result)
             result.questions.append(question)
-    if not result.questions and not result.errors:
-        result.problems.append(
-            Problem(
-                1,
-                1,
-                "No questions were found: write each question on its own line ending "
-                "in '?', as a heading, numbered, or as 'Q:' / 'A:' blocks.",
-            )
-        )
+    _none_found(result)
     return result
 
 

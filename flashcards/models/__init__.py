@@ -12,7 +12,7 @@ from flashcards.models.content import (
     Tag,
     User,
 )
-from flashcards.models.imports import ImportSession
+from flashcards.models.imports import ImportSession, QuestionMedia
 from flashcards.models.study import Card, CardState, ParameterFit, ReviewLog, StudySettings
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "NumericalAnswer",
     "ParameterFit",
     "Question",
+    "QuestionMedia",
     "QuestionSet",
     "ReviewLog",
     "RichTextMixin",

@@ -98,6 +98,9 @@ class QuestionSet(RichTextMixin):
         PRIVATE = "private", _("Private")
         CLASSES = "classes", _("Assigned classes")
         PUBLIC = "public", _("Public")
+        # Exam material: its owner and co-editors see it and quizzes draw from it; it is never
+        # studied, and students see its questions only inside their own quiz attempts.
+        QUIZ_ONLY = "quiz_only", _("Quiz only")
 
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)

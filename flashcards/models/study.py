@@ -20,7 +20,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from flashcards.models.content import Question, QuestionSet
-from flashcards.ratings import MAX_RATING, MIN_RATING
+from flashcards.scheduling.ratings import MAX_RATING, MIN_RATING
 
 
 class Card(models.Model):

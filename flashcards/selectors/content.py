@@ -8,6 +8,7 @@ they own.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import connection
@@ -115,13 +116,14 @@ def can_edit_set(user: User, question_set: QuestionSet) -> bool:
 
 
 def sets_assignable_by(user: User) -> QuerySet[QuestionSet]:
-    """Sets an instructor may give a class: their own (or co-edited) ones and public ones."""
+    """Sets an instructor may give a class: their own (or co-edited) ones and public ones,
+    except quiz-only sets, which are exam material and never studied."""
     if not user.is_authenticated:
         return QuestionSet.objects.none()
     rule = Q(visibility=QuestionSet.Visibility.PUBLIC) | Q(
         pk__in=sets_editable_by(user).values("pk")
     )
-    return QuestionSet.objects.filter(rule)
+    return QuestionSet.objects.filter(rule).exclude(visibility=QuestionSet.Visibility.QUIZ_ONLY)
 
 
 def classrooms_visible_to(user: User) -> QuerySet[Classroom]:
@@ -192,6 +194,65 @@ def question_content(question: Question, *, with_ids: bool = False) -> dict[str,
             for item, row in zip(content[name], getattr(question, name).all(), strict=True):
                 item["id"] = row.pk
     return content
+
+
+# --- answer-key secrecy -------------------------------------------------------------------------
+
+# Higher apps say which questions' answers a user may not read right now, each as a function
+# user -> queryset of question ids (`values("question_id")`).  quizzes registers "the
+# questions of an attempt in progress" (quizzes/apps.py); flashcards must not import quizzes.
+ANSWER_KEY_LOCKS: list[Callable[[User], QuerySet]] = []
+
+
+def register_answer_key_lock(provider: Callable[[User], QuerySet]) -> None:
+    if provider not in ANSWER_KEY_LOCKS:
+        ANSWER_KEY_LOCKS.append(provider)
+
+
+def questions_with_hidden_keys(user: User) -> QuerySet[Question]:
+    """Questions whose answers `user` may not be shown now, by any endpoint or page.
+
+    While a student has a quiz attempt open, the quiz's questions are out of reach: the
+    question API, set pages, exports, demo attachments and study in every mode leave them
+    out, so the key cannot be looked up during the attempt.  The set's owner and co-editors
+    are never locked out of what they edit.  The attempt's own payload is quizzes' business.
+    """
+    if not user.is_authenticated or not ANSWER_KEY_LOCKS:
+        return Question.objects.none()
+    locked = Q()
+    for provider in ANSWER_KEY_LOCKS:
+        locked |= Q(pk__in=provider(user))
+    return Question.objects.filter(locked).exclude(
+        question_set__in=sets_editable_by(user).values("pk")
+    )
+
+
+def answers_hidden_from(user: User, question: Question) -> bool:
+    return questions_with_hidden_keys(user).filter(pk=question.pk).exists()
+
+
+def readable_questions(user: User) -> QuerySet[Question]:
+    """Questions `user` may read with their answers: in a readable set, and not locked."""
+    return Question.objects.filter(question_set__in=sets_visible_to(user).values("pk")).exclude(
+        pk__in=questions_with_hidden_keys(user).values("pk")
+    )
+
+
+def sets_studied_by(user: User, set_ids: list[int]) -> list[int]:
+    """The one rule for what study may show: `set_ids` less the sets it must never show.
+
+    Quiz-only sets are never studied (not even by their owner: they are exam material), and a
+    set holding a question of a quiz the student is taking is left out until they submit.
+    Every study mode (queue, cram, statistics, pages) takes its scope through here.
+    """
+    if not set_ids:
+        return []
+    hidden = QuestionSet.objects.filter(pk__in=set_ids).filter(
+        Q(visibility=QuestionSet.Visibility.QUIZ_ONLY)
+        | Q(pk__in=questions_with_hidden_keys(user).values("question_set_id"))
+    )
+    withheld = set(hidden.values_list("pk", flat=True))
+    return [pk for pk in set_ids if pk not in withheld]
 
 
 STUDIED_SETS_SQL = _studied_sets_sql()

@@ -9,6 +9,17 @@ The queue, in order (each rule is tested in tests/flashcards/test_study_queue.py
 Suspended cards and cards buried until a later time never appear.  Cram mode ignores the
 schedule: every card of the scope that is not suspended, least recently seen first.
 
+Counts (learning / review / new per scope) come from one indexed statement per request, not a
+maintained summary table.  Why: "due" is a function of the clock — a card becomes due without
+any write — so a summary would need either a per-minute sweep or a "due before" bucket that is
+recomputed on read anyway, and every review, undo, bury, suspend, quiz answer, parameter refit
+and question edit would have to keep it right under concurrency.  The statement
+(`CONTEXT_SQL`) counts over the (student, state, due) and (student, set) indexes of the
+student's own state rows — at most the few thousand cards a student has seen, whatever the
+number of reviews — so its cost does not grow with history (the review log is never read on
+the hot path).  The dashboard takes all its sets' counts in three grouped statements
+(`counts_by_set`), tested equal to the queue's counts set by set.
+
 Numbers reported (statistics), with their definitions:
 - due forecast: cards falling due on each of the next 30 study days (today includes overdue);
 - heatmap: reviews per study day over the last 365 days;
@@ -23,6 +34,7 @@ Numbers reported (statistics), with their definitions:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -55,10 +67,11 @@ from flashcards.models import (
     User,
 )
 from flashcards.selectors import sql
-from flashcards.selectors.content import sets_visible_to, studied_set_ids
+from flashcards.selectors.content import sets_studied_by, sets_visible_to, studied_set_ids
 
 LEARNING_STATES = (CardState.State.LEARNING, CardState.State.RELEARNING)
-CHOICE_KINDS = {
+NEW_STATE = CardState.State.NEW
+CHOICE_KINDS = {  # the kinds whose cards carry their choices (see study_faces.choice_faces)
     Question.Kind.MULTIPLE_CHOICE,
     Question.Kind.SHORT_ANSWER,
     Question.Kind.MATCHING,
@@ -78,7 +91,14 @@ class StudyScope:
 
 
 def study_scope(user: User, *, set_id: int | None = None, classroom_id: int | None = None):
-    """The sets a study request covers: one set, a class's sets, or all of the student's."""
+    """The sets a study request covers: one set, a class's sets, or all of the student's,
+    less what study must never show (quiz-only sets, a quiz in progress: `sets_studied_by`)."""
+    scope = _requested_scope(user, set_id=set_id, classroom_id=classroom_id)
+    scope.set_ids = sets_studied_by(user, scope.set_ids)
+    return scope
+
+
+def _requested_scope(user: User, *, set_id: int | None, classroom_id: int | None):
     if set_id is not None:
         question_set = get_object_or_404(sets_visible_to(user), pk=set_id)
         return StudyScope(set_ids=[question_set.pk], question_set=question_set)
@@ -161,7 +181,6 @@ class QueueContext:
     not_new: int
     new_today: int
     total_cards: int
-    cards_current: bool  # False: some question was added or edited since its cards were made
     settings: StudySettings | None
 
 
@@ -171,9 +190,11 @@ QUESTIONS = Question._meta.db_table
 SETTINGS_TABLE = StudySettings._meta.db_table
 NOT_HIDDEN_SQL = "NOT s.suspended AND (s.buried_until IS NULL OR s.buried_until <= %s)"
 
-# One row: the queue's counts (each a COUNT over the (student, state, due) or (student, set)
-# index of the student's states), the scope's card freshness (one pass over its questions,
-# one over its cards) and the student's settings.  {sets} is the scope's set id placeholders.
+# One row: the queue's counts, each a COUNT over an index of the student's states ((student,
+# state, due) for learning and review, (student, set) for the rest), the scope's number of
+# cards (the (set) index of cards) and the student's settings.  {sets} is the scope's set id
+# placeholders.  Cards are made when questions are saved, sets assigned and classes joined
+# (services/study/cards.py), so nothing here checks whether they are current.
 CONTEXT_SQL = f"""
 SELECT
   (SELECT COUNT(*) FROM {STATES} s
@@ -187,13 +208,9 @@ SELECT
       AND NOT (s.state = %s AND {NOT_HIDDEN_SQL})) AS not_new,
   (SELECT COUNT(*) FROM {STATES} s
     WHERE s.student_id = %s AND s.introduced_at >= %s AND s.introduced_at < %s) AS new_today,
-  qa.questions, qa.latest_edit, ca.questions_with_cards, ca.oldest_sync, ca.total_cards,
+  (SELECT COUNT(*) FROM {CARDS} c WHERE c.question_set_id IN ({{sets}})) AS total_cards,
   {", ".join(f"ss.{name} AS s_{name}" for name in SETTINGS_FIELDS)}
-FROM (SELECT COUNT(*) AS questions, MAX(q.updated_at) AS latest_edit FROM {QUESTIONS} q
-      WHERE q.question_set_id IN ({{sets}}) AND q.kind <> %s) qa
-CROSS JOIN (SELECT COUNT(DISTINCT c.question_id) AS questions_with_cards,
-                   MIN(c.synced_at) AS oldest_sync, COUNT(*) AS total_cards
-            FROM {CARDS} c WHERE c.question_set_id IN ({{sets}})) ca
+FROM (SELECT 1 AS one) one
 LEFT JOIN {SETTINGS_TABLE} ss ON ss.student_id = %s
 """
 
@@ -201,7 +218,7 @@ LEFT JOIN {SETTINGS_TABLE} ss ON ss.student_id = %s
 def queue_context(
     student: User, set_ids: list[int], *, now: datetime, day_start: datetime, day_end: datetime
 ) -> QueueContext:
-    """One query: the queue's counts, the scope's card freshness and the student's settings.
+    """One query: the queue's counts, the scope's number of cards and the student's settings.
 
     Hand-written (see flashcards/selectors/sql.py for why);
     tests/flashcards/test_study_queue.py checks every count against the queue's rules on both
@@ -215,7 +232,6 @@ def queue_context(
         *(me, State.REVIEW, end_, *set_params, now_),
         *(me, *set_params, State.NEW, now_),
         *(me, start_, end_),
-        *(*set_params, Question.Kind.DESCRIPTION),
         *set_params,
         me,
     ]
@@ -223,24 +239,24 @@ def queue_context(
     settings_row = None
     if row["s_id"] is not None:
         settings_row = settings_from_row(student, [row[f"s_{name}"] for name in SETTINGS_FIELDS])
-    latest_edit, oldest_sync = (
-        sql.py_datetime(row["latest_edit"]),
-        sql.py_datetime(row["oldest_sync"]),
-    )
-    current = (row["questions_with_cards"] or 0) == row["questions"] and (
-        latest_edit is None or (oldest_sync is not None and latest_edit <= oldest_sync)
-    )
     return QueueContext(
         counts={"learning": row["learning"], "review": row["review"]},
         not_new=row["not_new"],
         new_today=row["new_today"],
         total_cards=row["total_cards"] if set_ids else 0,
-        cards_current=current or not set_ids,
         settings=settings_row,
     )
 
 
-QUESTION_FIELDS = ("id", "kind", "title", "prompt_html", "answer_html", "question_set")
+QUESTION_FIELDS = (
+    "id",
+    "kind",
+    "title",
+    "prompt_html",
+    "answer_html",
+    "question_set",
+    "correct_boolean",
+)
 CARD_STATE_FIELDS = [f.name for f in CardState._meta.concrete_fields]
 CARD_FIELDS_OWN = ("id", "question", "question_set", "side", "ordinal")
 CARD_FIELDS = tuple(f"card__{f}" for f in CARD_FIELDS_OWN)
@@ -275,6 +291,7 @@ FROM (
     FROM {STATES} s
     WHERE s.student_id = %s AND s.question_set_id IN ({{sets}}) AND {NOT_HIDDEN_SQL}
       AND ((s.state IN (%s, %s) AND s.due <= %s) OR (s.state = %s AND s.due < %s))
+      AND s.card_id NOT IN ({{held}})
   ) ranked
   ORDER BY ranked.priority, ranked.set_rank, ranked.question_set_id
   LIMIT %s
@@ -287,9 +304,16 @@ ORDER BY picked.priority, picked.set_rank, picked.question_set_id
 
 
 def _due_entries(
-    student: User, set_ids: list[int], *, now: datetime, day_end: datetime, limit: int
+    student: User,
+    set_ids: list[int],
+    *,
+    now: datetime,
+    day_end: datetime,
+    limit: int,
+    held: Sequence[int] = (),
 ) -> list[QueueEntry]:
     sets, set_params = sql.in_list(set_ids)
+    held_marks, held_params = sql.in_list(held) if held else ("0", [])
     learning = (CardState.State.LEARNING, CardState.State.RELEARNING)
     now_ = sql.db_datetime(now)
     params = [
@@ -303,9 +327,10 @@ def _due_entries(
         now_,
         CardState.State.REVIEW,
         sql.db_datetime(day_end),
+        *held_params,
         limit,
     ]
-    _, rows = sql.fetch_all(DUE_SQL.format(sets=sets), params)
+    _, rows = sql.fetch_all(DUE_SQL.format(sets=sets, held=held_marks), params)
     n_state, n_card = len(_STATE), len(_CARD)
     entries = []
     for values in rows:
@@ -328,7 +353,15 @@ def study_queue(
     now: datetime | None = None,
     settings_row: StudySettings | None = None,
     context: QueueContext | None = None,
+    held: Sequence[int] = (),
 ) -> StudyQueue:
+    """The next `limit` cards of the scope, in the order of the module docstring.
+
+    `held`: cards the client already holds (shown or queued ahead): they are not handed out
+    again, but still counted.  A card picked as new whose state, read afterwards, is no longer
+    new (a rating committed between the two reads) is dropped rather than handed back with
+    the state of a card that was just rated.
+    """
     now = now or timezone.now()
     zone = scheduling.student_zone(student.time_zone)
     day_start, day_end = scheduling.study_day_bounds(now, zone)
@@ -341,25 +374,16 @@ def study_queue(
     counts["new"] = min(allowance, max(0, context.total_cards - context.not_new))
 
     entries: list[QueueEntry] = []
-    if counts["learning"] or counts["review"]:
-        entries += _due_entries(student, set_ids, now=now, day_end=day_end, limit=limit)
+    if limit and (counts["learning"] or counts["review"]):
+        entries += _due_entries(student, set_ids, now=now, day_end=day_end, limit=limit, held=held)
     if counts["new"] and len(entries) < limit:
-        blocked = CardState.objects.filter(student=student, card=OuterRef("pk")).exclude(
-            Q(state=CardState.State.NEW) & _not_hidden(now)
+        entries += _new_entries(
+            student, set_ids, now=now, limit=min(limit - len(entries), counts["new"]), held=held
         )
-        cards = (
-            Card.objects.filter(question_set_id__in=set_ids)
-            .exclude(Exists(blocked))
-            .select_related("question")
-            .only(*CARD_FIELDS_OWN, *(f"question__{f}" for f in QUESTION_FIELDS))
-        )
-        picked = _interleaved(
-            cards,
-            [F("question__position").asc(), F("question_id").asc(), F("side"), F("ordinal")],
-            min(limit - len(entries), counts["new"]),
-        )
-        entries += [QueueEntry(card, None, "new") for card in picked]
-    _attach_cards(student, entries)
+    attach_cards(student, entries)
+    entries = [
+        e for e in entries if e.queue != "new" or e.state is None or e.state.state == NEW_STATE
+    ]
     return StudyQueue(
         entries=entries,
         counts=counts,
@@ -369,6 +393,86 @@ def study_queue(
         new_today=context.new_today,
         settings=settings_row,
     )
+
+
+def _new_entries(
+    student: User, set_ids: list[int], *, now: datetime, limit: int, held: Sequence[int]
+) -> list[QueueEntry]:
+    """New cards, sets interleaved, in the author's order: one query.
+
+    Each card comes with the id of its state row, if it has one (a new card once buried or
+    flagged), read in the same statement as the rule that excludes studied cards, so only
+    those rare rows cost a second query.
+    """
+    states = CardState.objects.filter(student=student, card=OuterRef("pk"))
+    blocked = states.exclude(Q(state=CardState.State.NEW) & _not_hidden(now))
+    cards = (
+        Card.objects.filter(question_set_id__in=set_ids)
+        .exclude(Exists(blocked))
+        .select_related("question")
+        .only(*CARD_FIELDS_OWN, *(f"question__{f}" for f in QUESTION_FIELDS))
+        .annotate(state_id=Subquery(states.values("id")[:1]))
+    )
+    if held:
+        cards = cards.exclude(pk__in=list(held))
+    picked = _interleaved(
+        cards,
+        [F("question__position").asc(), F("question_id").asc(), F("side"), F("ordinal")],
+        limit,
+    )
+    return [QueueEntry(card, None, "new") for card in picked]
+
+
+def counts_by_set(
+    student: User, set_ids: list[int], *, now: datetime | None = None
+) -> dict[int, dict[str, int]]:
+    """Each set's learning / review / new counts, as `study_queue` would give them for that set
+    alone, in three grouped statements instead of one queue context per set (the dashboard).
+
+    On the ORM: unlike the queue's context, this runs once per dashboard view, and the grouped
+    aggregates compose in well under a millisecond.  tests/flashcards/test_study_queue.py holds
+    it equal to `study_queue`'s counts set by set.
+    """
+    now = now or timezone.now()
+    zone = scheduling.student_zone(student.time_zone)
+    day_start, day_end = scheduling.study_day_bounds(now, zone)
+    shown = _not_hidden(now)
+    rows = (
+        CardState.objects.filter(student=student, question_set_id__in=set_ids)
+        .values("question_set_id")
+        .annotate(
+            learning=Count("id", filter=shown & Q(state__in=LEARNING_STATES, due__lte=now)),
+            review=Count("id", filter=shown & Q(state=CardState.State.REVIEW, due__lt=day_end)),
+            not_new=Count("id", filter=~(Q(state=NEW_STATE) & shown)),
+        )
+        .order_by()
+    )
+    states = {row["question_set_id"]: row for row in rows}
+    cards = dict(
+        Card.objects.filter(question_set_id__in=set_ids)
+        .values("question_set_id")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("question_set_id", "n")
+    )
+    limits = StudySettings.objects.filter(student=student).values_list(
+        "new_cards_per_day", flat=True
+    )
+    new_limit = next(iter(limits), 20)
+    new_today = CardState.objects.filter(
+        student=student, introduced_at__gte=day_start, introduced_at__lt=day_end
+    ).count()
+    allowance = max(0, new_limit - new_today)
+    counts = {}
+    for set_id in set_ids:
+        row = states.get(set_id, {"learning": 0, "review": 0, "not_new": 0})
+        unseen = max(0, cards.get(set_id, 0) - row["not_new"])
+        counts[set_id] = {
+            "learning": row["learning"],
+            "review": row["review"],
+            "new": min(allowance, unseen),
+        }
+    return counts
 
 
 def cram_queue(student: User, set_ids: list[int], *, limit: int = 1, now=None) -> StudyQueue:
@@ -391,7 +495,7 @@ def cram_queue(student: User, set_ids: list[int], *, limit: int = 1, now=None) -
         .select_related("question")
     )
     entries = [QueueEntry(card, None, "cram") for card in cards[:limit]]
-    _attach_cards(student, entries)
+    attach_cards(student, entries)
     return StudyQueue(
         entries=entries,
         counts={"cram": cards.count()},
@@ -402,7 +506,7 @@ def cram_queue(student: User, set_ids: list[int], *, limit: int = 1, now=None) -
     )
 
 
-def _attach_cards(student: User, entries: list[QueueEntry]) -> None:
+def attach_cards(student: User, entries: list[QueueEntry]) -> None:
     """Give every entry its card with question and choices, and its state.
 
     The queue queries already join card and question; what is left is the choices (only for
@@ -428,7 +532,10 @@ def _attach_cards(student: User, entries: list[QueueEntry]) -> None:
             "question_id", "position", "id"
         ):
             choices[choice.question_id].append(choice)
-    missing = [e for e in entries if e.state is None]
+    # New cards with a state row (once buried or flagged); cram entries have no state yet.
+    missing = [
+        e for e in entries if e.state is None and getattr(e.card, "state_id", True) is not None
+    ]
     if missing:
         states = {
             row.card_id: row

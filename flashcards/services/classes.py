@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -10,6 +12,7 @@ from flashcards.models import Classroom, Membership, QuestionSet, User
 from flashcards.models.content import new_join_code
 from flashcards.selectors.content import can_edit_set
 from flashcards.services.content import require_instructor
+from flashcards.services.study.cards import ensure_cards
 from flashcards.validation import is_blank
 
 
@@ -60,6 +63,8 @@ def join_classroom(*, user: User, join_code: str) -> tuple[Classroom, bool]:
             _membership, created = Membership.objects.get_or_create(classroom=classroom, user=user)
     except IntegrityError:  # a concurrent join of the same user won the race
         created = False
+    # The class's cards exist before the new member's dashboard counts them.
+    ensure_cards(set_ids=list(classroom.question_sets.values_list("pk", flat=True)))
     return classroom, created
 
 
@@ -90,13 +95,48 @@ def assign_set(*, classroom: Classroom, question_set: QuestionSet, actor: User) 
     public = question_set.visibility == QuestionSet.Visibility.PUBLIC
     if not (public or can_edit_set(actor, question_set)):
         raise PermissionDenied(_("You can assign only your own sets or public ones."))
+    if question_set.visibility == QuestionSet.Visibility.QUIZ_ONLY:
+        raise ValidationError(
+            {
+                "question_set": _(
+                    "This set is for quizzes only, so it is not given to classes to study; "
+                    "make a quiz from it instead."
+                )
+            }
+        )
     if question_set.visibility == QuestionSet.Visibility.PRIVATE:
         question_set.visibility = QuestionSet.Visibility.CLASSES
         question_set.save(update_fields=["visibility", "updated_at"])
     classroom.question_sets.add(question_set)
+    # Every member's dashboard counts the set's cards from this commit on.
+    ensure_cards(set_ids=[question_set.pk])
     return question_set
 
 
 @transaction.atomic
 def unassign_set(*, classroom: Classroom, question_set: QuestionSet) -> None:
     classroom.question_sets.remove(question_set)
+
+
+@transaction.atomic
+def set_class_assignments(
+    *, question_set: QuestionSet, actor: User, classrooms: Iterable[Classroom]
+) -> tuple[list[Classroom], list[Classroom]]:
+    """Make `classrooms` exactly the actor's classes that study this set.
+
+    The set editor shows the instructor's own classes as check boxes; classes other
+    instructors run are neither shown nor touched.  Each change goes through `assign_set` /
+    `unassign_set`, so the permission rules are those of the API.  Returns (added, removed).
+    """
+    owned = {c.pk: c for c in Classroom.objects.filter(owner=actor)}
+    wanted = {c.pk for c in classrooms}
+    if wanted - owned.keys():
+        raise PermissionDenied(_("Only the instructor of the class can assign sets."))
+    current = set(question_set.classrooms.filter(owner=actor).values_list("pk", flat=True))
+    added = [owned[pk] for pk in sorted(wanted - current)]
+    removed = [owned[pk] for pk in sorted(current - wanted)]
+    for classroom in added:
+        assign_set(classroom=classroom, question_set=question_set, actor=actor)
+    for classroom in removed:
+        unassign_set(classroom=classroom, question_set=question_set)
+    return added, removed

@@ -26,6 +26,7 @@ from flashcards.models import (
     User,
 )
 from flashcards.selectors.content import can_edit_set, question_content, question_data
+from flashcards.services.study.cards import sync_cards
 from flashcards.validation import (
     CHOICE_DEFAULTS,
     CHOICE_KINDS,
@@ -274,7 +275,9 @@ def create_question(*, question_set: QuestionSet, data: Mapping[str, Any]) -> Qu
         top = question_set.questions.aggregate(top=Max("position"))["top"]
         data["position"] = 0 if top is None else top + 1
     question = Question(question_set=question_set, kind=data["kind"])
-    return _write_question(question, data)
+    question = _write_question(question, data)
+    sync_cards(questions=[question])  # studyable from this commit on (see services/study/cards)
+    return question
 
 
 @transaction.atomic
@@ -293,6 +296,7 @@ def update_question(*, question: Question, changes: Mapping[str, Any]) -> Questi
     question = Question.objects.get(pk=question.pk)
     if question_content(question) != before:
         bump_question_version(question)
+    sync_cards(questions=[question])  # a cloze gap or a reverse side may have come or gone
     return question
 
 

@@ -3,24 +3,35 @@
 The parsers (flashcards.formats) turn bytes into a `ParsedSet` with problems; this module
 checks who may import, validates every question, and saves the whole set in one transaction.
 Any error — in the file, in a question, or in the database — leaves nothing behind.  The API
-(upload → preview → confirm) and the `import_questions` command are thin adapters over
-`preview_import`, `create_import_session`, `confirm_import_session` and `save_import`.
+(upload → preview → confirm), the wizard and the `import_questions` command are thin adapters
+over `preview_import`, `create_import_session`, `confirm_import_session` and `save_import`,
+and all three show the one summary `import_summary` builds.
+
+Bounds: IMPORT_MAX_BYTES per file, IMPORT_MAX_QUESTIONS per import (a file with more is
+refused whole, with the line where the limit is passed: a 2,000-question Moodle bank and the
+10,000-question benchmark fit), and PREVIEW_PROBLEMS problems listed in a summary (with the
+total and the count per class, so nothing is hidden by the cut).
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from flashcards import formats
-from flashcards.formats import base
+from flashcards.formats import base, stored
 from flashcards.formats.base import (
     WARNING,
     ImportFormatError,
@@ -28,11 +39,13 @@ from flashcards.formats.base import (
     ParsedSet,
     Problem,
 )
+from flashcards.formats.encoding import decode_text
 from flashcards.models import (
     Choice,
     ImportSession,
     NumericalAnswer,
     Question,
+    QuestionMedia,
     QuestionSet,
     Tag,
     User,
@@ -47,12 +60,21 @@ from flashcards.services.content import (
     tag_rows,
     validate_question_data,
 )
+from flashcards.services.study.cards import sync_cards
 
 DEFAULT_TITLE = "Imported questions"
+PREVIEW_PROBLEMS = 200
+PREVIEW_QUESTIONS = 20
+# A session keeps this many problems of its parsed result (the summary has the totals).
+STORED_PROBLEMS = 1000
 
 
 def import_max_bytes() -> int:
     return settings.IMPORT_MAX_BYTES
+
+
+def import_max_questions() -> int:
+    return settings.IMPORT_MAX_QUESTIONS
 
 
 def can_import(user: User, target_set: QuestionSet | None = None) -> bool:
@@ -219,14 +241,151 @@ def validate_parsed_set(parsed: ParsedSet) -> None:
 # --- preview and save ----------------------------------------------------------------------
 
 
+def check_question_count(parsed: ParsedSet) -> None:
+    """Refuse (as an error at the first question past the limit) a file with more questions
+    than one import takes; the rest are not validated, as nothing will be saved."""
+    limit = import_max_questions()
+    if len(parsed.questions) <= limit:
+        return
+    first_over = parsed.questions[limit]
+    total = len(parsed.questions)
+    parsed.problems.append(
+        Problem(
+            first_over.line,
+            first_over.column,
+            f"The file holds {total:,} questions; one import takes at most {limit:,}. "
+            "Nothing was imported: split the file (this is where the limit is passed).",
+            code="too-many-questions",
+        )
+    )
+    del parsed.questions[limit:]
+    parsed.validated = True
+
+
 def preview_import(
-    *, data: bytes, fmt: str | None = None, filename: str | None = None
+    *,
+    data: bytes,
+    fmt: str | None = None,
+    filename: str | None = None,
+    options: dict | None = None,
 ) -> ParsedSet:
-    """Parse and validate without saving; raises ImportFormatError when nothing is readable."""
+    """Parse and validate without saving; raises ImportFormatError when nothing is readable.
+
+    `options` are the format's own (for CSV/TSV: `separator`, `row_separator`, `quoting`).
+    """
     check_size(len(data))
-    parsed = formats.parse(data, fmt=fmt, filename=filename)
+    parsed = formats.parse(data, fmt=fmt, filename=filename, options=options)
+    check_question_count(parsed)
     validate_parsed_set(parsed)
     return parsed
+
+
+# --- the summary every import path shows ------------------------------------------------------
+
+# Readable names of the warning classes the importers give their problems (`Problem.code`).
+PROBLEM_CLASSES = {
+    "": _("Other"),
+    "media-skipped": _("Media left out"),
+    "media-unused": _("Media used by no note"),
+    "note-dropped": _("Notes left out"),
+    "fields-joined": _("Fields joined into the back"),
+    "row-merged": _("Rows merged"),
+    "row-dropped": _("Rows left out"),
+    "columns-ignored": _("Columns not imported"),
+    "quote-literal": _("Quotes read as text"),
+    "prose-skipped": _("Prose not imported"),
+    "unsure-question": _("Questions to check"),
+    "long-answer": _("Long answers"),
+    "numbering-gap": _("Gaps in the numbering"),
+    "encoding": _("Encoding"),
+    "too-many-questions": _("Too many questions"),
+    "too-many-errors": _("Too many errors"),
+    "category-as-tag": _("Categories kept as tags"),
+    "lost-in-conversion": _("Lost in conversion"),
+    "question-skipped": _("Questions left out"),
+    "files-not-imported": _("Files not imported"),
+    "image-not-imported": _("Images not imported"),
+    "image-shown-as-link": _("Images shown as links"),
+}
+
+
+# Classes that mean something of the file was left out, for importers that mark them by class
+# rather than with `Problem.dropped`.
+DROPPED_CODES = {
+    "question-skipped",
+    "lost-in-conversion",
+    "files-not-imported",
+    "image-not-imported",
+}
+
+
+def _class_label(code: str) -> str:
+    return str(PROBLEM_CLASSES.get(code, code.replace("-", " ").capitalize()))
+
+
+def import_summary(
+    parsed: ParsedSet, *, source: str | None = None, limit: int = PREVIEW_PROBLEMS
+) -> dict:
+    """What an import found, the same for the command, the API and the wizard: questions per
+    kind, errors and warnings with their count per class, every item left out, and the first
+    `limit` problems in line order (with the source line when `source` is the file's text).
+
+    JSON-safe, so an import session stores it once and every later preview only reads it.
+    """
+    lines = source.split("\n") if source is not None else []
+    ordered = sorted(parsed.problems, key=lambda p: (p.line, p.column, not p.is_error))
+
+    def row(problem: Problem) -> dict:
+        text = lines[problem.line - 1] if 0 < problem.line <= len(lines) else ""
+        return {**problem.as_dict(), "source": text[:300]}
+
+    classes: dict[tuple[str, str], int] = {}
+    for problem in parsed.problems:
+        key = (problem.severity, problem.code)
+        classes[key] = classes.get(key, 0) + 1
+    dropped = [p for p in ordered if p.dropped or (p.code in DROPPED_CODES and not p.is_error)]
+    errors = len(parsed.errors)
+    return {
+        "format": parsed.format,
+        "title": parsed.title,
+        "total": len(parsed.questions),
+        "counts": parsed.counts_by_kind(),
+        "media": len(parsed.media),
+        "errors": errors,
+        "warnings": len(parsed.problems) - errors,
+        "classes": [
+            {"severity": severity, "code": code, "label": _class_label(code), "count": count}
+            for (severity, code), count in sorted(classes.items())
+        ],
+        "dropped_total": len(dropped),
+        "dropped": [row(problem) for problem in dropped[:limit]],
+        "problems_total": len(ordered),
+        "problems": [row(problem) for problem in ordered[:limit]],
+        "questions": [
+            {
+                "line": question.line,
+                "kind": question.kind,
+                "title": question.title,
+                "prompt": question.prompt[:300],
+            }
+            for question in parsed.questions[:PREVIEW_QUESTIONS]
+        ],
+        "can_confirm": not errors and bool(parsed.questions),
+    }
+
+
+def summary_text(summary: dict) -> list[str]:
+    """The summary as lines of plain text (the management command prints these)."""
+    counts = ", ".join(f"{count} {kind}" for kind, count in sorted(summary["counts"].items()))
+    lines = [
+        f"{summary['format']}, {summary['total']} questions ({counts or 'none'}), "
+        f"{summary['media']} images, {summary['errors']} errors, {summary['warnings']} warnings"
+    ]
+    for item in summary["classes"]:
+        lines.append(f"  {item['severity']}s: {item['label']}: {item['count']}")
+    if summary["dropped_total"]:
+        lines.append(f"  left out of the file: {summary['dropped_total']} item(s)")
+    return lines
 
 
 @dataclass
@@ -270,7 +429,8 @@ def save_import(
         question_set = QuestionSet.objects.select_for_update().get(pk=target_set.pk)
         highest = question_set.questions.aggregate(highest=Max("position"))["highest"]
         base_position = 0 if highest is None else highest + 1
-    _create_questions(question_set, parsed.questions, base_position)
+    created = _create_questions(question_set, parsed.questions, base_position, _store_media(parsed))
+    sync_cards(questions=created)  # studyable, and counted on dashboards, from this commit on
     question_set.save(update_fields=["updated_at"])
     return ImportOutcome(question_set, len(parsed.questions), parsed, saved=True)
 
@@ -280,10 +440,61 @@ def _tags(names) -> dict[str, Tag]:
     return tag_rows(names)
 
 
-def _create_questions(question_set: QuestionSet, questions: list[ParsedQuestion], base_position):
+@dataclass
+class _StoredMedia:
+    digest: str
+    path: str
+    url: str
+    media: base.ParsedMedia
+
+
+def _store_media(parsed: ParsedSet) -> dict[str, _StoredMedia]:
+    """Write the images the questions use to MEDIA, named by their SHA-256 (an image already
+    stored is not written again); return them by the name the question texts use.
+
+    Files are written before the transaction commits; a rolled-back import leaves only
+    content-addressed files that the next import of the same image reuses.
+    """
+    wanted = {name for question in parsed.questions for name in question.media}
+    stored_media = {}
+    for name in sorted(wanted):
+        media = parsed.media.get(name)
+        if media is None:
+            continue
+        digest = hashlib.sha256(media.data).hexdigest()
+        path = f"question-media/{digest[:2]}/{digest}/{media.name}"
+        if not default_storage.exists(path):
+            saved = default_storage.save(path, ContentFile(media.data))
+            path = saved
+        stored_media[name] = _StoredMedia(digest, path, default_storage.url(path), media)
+    return stored_media
+
+
+def _link_media(text: str, stored_media: dict[str, _StoredMedia]) -> str:
+    """Point the question's `![alt](name)` images at their stored files."""
+    if not text or "](" not in text:
+        return text
+
+    def replace(match: re.Match) -> str:
+        item = stored_media.get(match.group(2))
+        return f"![{match.group(1)}]({item.url})" if item else match.group(0)
+
+    return re.sub(r"!\[([^\]]*)\]\(([^)\s]*)\)", replace, text)
+
+
+def _create_questions(
+    question_set: QuestionSet,
+    questions: list[ParsedQuestion],
+    base_position,
+    stored_media: dict[str, _StoredMedia] | None = None,
+):
+    stored_media = stored_media or {}
     rows = []
     for index, parsed in enumerate(questions):
         position = parsed.position if parsed.position is not None else index
+        if parsed.media:
+            parsed.prompt = _link_media(parsed.prompt, stored_media)
+            parsed.answer = _link_media(parsed.answer, stored_media)
         question = Question(
             question_set=question_set,
             position=base_position + position,
@@ -330,6 +541,24 @@ def _create_questions(question_set: QuestionSet, questions: list[ParsedQuestion]
     Choice.objects.bulk_create(choices, batch_size=1000)
     NumericalAnswer.objects.bulk_create(numericals, batch_size=1000)
     through.objects.bulk_create(links, batch_size=1000)
+    media_rows = []
+    for question, parsed in zip(created, questions, strict=True):
+        for name in dict.fromkeys(parsed.media):
+            item = stored_media.get(name)
+            if item is None:
+                continue
+            media_row = QuestionMedia(
+                question=question,
+                digest=item.digest,
+                name=item.media.name,
+                original_name=item.media.original_name[:255],
+                content_type=item.media.content_type,
+                size=len(item.media.data),
+            )
+            media_row.file.name = item.path
+            media_rows.append(media_row)
+    QuestionMedia.objects.bulk_create(media_rows, batch_size=1000, ignore_conflicts=True)
+    return created
 
 
 def import_questions(
@@ -341,9 +570,10 @@ def import_questions(
     target_set: QuestionSet | None = None,
     title: str | None = None,
     dry_run: bool = False,
+    options: dict | None = None,
 ) -> ImportOutcome:
     """Parse, validate and (unless `dry_run` or the file has errors) save in one call."""
-    parsed = preview_import(data=data, fmt=fmt, filename=filename)
+    parsed = preview_import(data=data, fmt=fmt, filename=filename, options=options)
     if dry_run or parsed.errors:
         return ImportOutcome(None, 0, parsed, saved=False, problems=parsed.problems)
     outcome = save_import(user=user, parsed=parsed, target_set=target_set, title=title)
@@ -362,11 +592,15 @@ def create_import_session(
     fmt: str | None = None,
     target_set: QuestionSet | None = None,
     title: str = "",
+    options: dict | None = None,
 ) -> tuple[ImportSession, ParsedSet]:
-    """Store an upload for confirmation; raises ImportFormatError when nothing is readable."""
+    """Parse an upload once and store it, with its parsed result and summary, for
+    confirmation; raises ImportFormatError when nothing is readable."""
     if not can_import(user, target_set):
         raise PermissionDenied("You may not import into this question set.")
-    parsed = preview_import(data=data, fmt=fmt, filename=filename)
+    parsed = preview_import(data=data, fmt=fmt, filename=filename, options=options)
+    summary = import_summary(parsed, source=_source_text(parsed, data))
+    summary["options"] = dict(options or {})
     session = ImportSession.objects.create(
         owner=user,
         filename=filename[:255],
@@ -375,12 +609,69 @@ def create_import_session(
         size=len(data),
         target_set=target_set,
         title=title[:200],
+        parsed=stored.freeze(_for_storage(parsed)),
+        summary=summary,
     )
     return session, parsed
 
 
+def _source_text(parsed: ParsedSet, data: bytes) -> str | None:
+    """The file as text, for the source lines next to its problems; None for packages."""
+    if parsed.format == "apkg":
+        return None
+    try:
+        text, _warnings = decode_text(data)
+    except ImportFormatError:
+        return None
+    return text
+
+
+def _for_storage(parsed: ParsedSet) -> ParsedSet:
+    """The parsed set with at most STORED_PROBLEMS problems (the summary keeps the counts);
+    an error is always kept, so a stored set with errors still cannot be confirmed."""
+    if len(parsed.problems) <= STORED_PROBLEMS:
+        return parsed
+    kept = parsed.problems[:STORED_PROBLEMS]
+    if parsed.errors and not any(problem.is_error for problem in kept):
+        kept.append(parsed.errors[0])
+    return ParsedSet(
+        **{
+            name: getattr(parsed, name)
+            for name in ("title", "description", "language", "tags", "questions", "format")
+        },
+        media=parsed.media,
+        problems=kept,
+        validated=True,
+    )
+
+
+def session_summary(session: ImportSession) -> dict:
+    """The stored summary of a pending upload (parsed again only for a session stored before
+    summaries were); reading it costs one row, whatever the size of the file."""
+    if session.summary:
+        return session.summary
+    parsed = session_parsed(session)
+    summary = import_summary(parsed, source=_source_text(parsed, bytes(session.data)))
+    summary["options"] = {}
+    ImportSession.objects.filter(pk=session.pk).update(summary=summary)
+    return summary
+
+
+def session_parsed(session: ImportSession) -> ParsedSet:
+    """The parsed result stored with the session, or the file parsed again when there is none
+    (or it was stored by an older layout)."""
+    parsed = stored.thaw(session.parsed)
+    if parsed is not None:
+        return parsed
+    options = (session.summary or {}).get("options") or None
+    return preview_import(
+        data=bytes(session.data), fmt=session.format, filename=session.filename, options=options
+    )
+
+
 def preview_session(session: ImportSession) -> ParsedSet:
-    return preview_import(data=bytes(session.data), fmt=session.format, filename=session.filename)
+    """Kept for callers that want the parsed set itself; previews read `session_summary`."""
+    return session_parsed(session)
 
 
 class AlreadyImported(Exception):
@@ -394,7 +685,7 @@ def confirm_import_session(*, user: User, session: ImportSession) -> ImportOutco
         raise PermissionDenied("This upload belongs to someone else.")
     if session.status != ImportSession.Status.PENDING:
         raise AlreadyImported("This upload has already been imported.")
-    parsed = preview_session(session)
+    parsed = session_parsed(session)
     outcome = save_import(
         user=user, parsed=parsed, target_set=session.target_set, title=session.title or None
     )
@@ -403,7 +694,10 @@ def confirm_import_session(*, user: User, session: ImportSession) -> ImportOutco
     session.created_count = outcome.created
     session.imported_at = timezone.now()
     session.data = b""
-    session.save(update_fields=["status", "question_set", "created_count", "imported_at", "data"])
+    session.parsed = b""
+    session.save(
+        update_fields=["status", "question_set", "created_count", "imported_at", "data", "parsed"]
+    )
     return outcome
 
 

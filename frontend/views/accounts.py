@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
+from flashcards import throttles
 from flashcards.services import accounts
 from frontend.forms import PreferencesForm, SignInForm, SignUpForm, add_service_errors
 
@@ -29,10 +30,33 @@ class SignInView(auth_views.LoginView):
     authentication_form = SignInForm
     redirect_authenticated_user = True
 
+    def post(self, request, *args, **kwargs):
+        wait = throttles.refusal(request, throttles.SIGN_IN)
+        if wait is not None:
+            return _locked_out(request, self, wait)
+        return super().post(request, *args, **kwargs)
+
+
+def _locked_out(request, view, wait: int):
+    """The form again, unchecked (no password is tried), with the lockout sentence: 429."""
+    form = view.get_form_class()(request, initial={"username": request.POST.get("username", "")})
+    context = view.get_context_data(form=form, locked_out=throttles.lockout_message(wait))
+    response = view.render_to_response(context, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
 
 def sign_up(request):
     if request.user.is_authenticated:
         return redirect("dashboard")
+    if request.method == "POST":
+        wait = throttles.refusal(request, throttles.SIGN_UP)
+        if wait is not None:
+            form = SignUpForm(initial={"username": request.POST.get("username", "")})
+            context = {"form": form, "locked_out": throttles.lockout_message(wait)}
+            response = render(request, "frontend/signup.html", context, status=429)
+            response["Retry-After"] = str(wait)
+            return response
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from flashcards.models import Classroom
 from flashcards.selectors.content import sets_assignable_by
 from flashcards.services import classes as class_services
-from frontend.forms import ClassroomForm, JoinClassForm, add_service_errors
+from frontend.forms import AssignSetForm, ClassroomForm, JoinClassForm, add_service_errors
 
 
 @login_required
@@ -79,10 +79,49 @@ def _create_class(user, data, assignable) -> Classroom:
 def class_detail(request, pk: int):
     _require_instructor(request.user)
     classroom = get_object_or_404(request.user.owned_classrooms, pk=pk)
+    assigned = classroom.question_sets.order_by("title")
+    offered = sets_assignable_by(request.user).exclude(pk__in=assigned.values("pk"))
+    form = AssignSetForm(
+        request.POST if request.POST.get("action") == "assign" else None,
+        set_choices=offered.order_by("title").values_list("pk", "title"),
+    )
+    if request.method == "POST" and _change_assignment(request, classroom, form, offered):
+        return redirect("class-detail", pk=classroom.pk)
     context = {
         "classroom": classroom,
         "members": classroom.members.order_by("username"),
-        "sets": classroom.question_sets.order_by("title"),
+        "sets": assigned,
+        "assign_form": form,
         "nav": "classes",
     }
-    return render(request, "frontend/classes/detail.html", context)
+    status = 400 if form.errors else 200
+    return render(request, "frontend/classes/detail.html", context, status=status)
+
+
+def _change_assignment(request, classroom, form, offered) -> bool:
+    """Assign (the form) or unassign (a button per set) through the services; True when done."""
+    if request.POST.get("action") == "unassign":
+        question_set = get_object_or_404(classroom.question_sets, pk=request.POST.get("set"))
+        class_services.unassign_set(classroom=classroom, question_set=question_set)
+        messages.success(
+            request,
+            _("%(set)s is no longer assigned to %(name)s.")
+            % {"set": question_set.title, "name": classroom.name},
+        )
+        return True
+    if not form.is_bound or not form.is_valid():
+        return False
+    question_set = offered.get(pk=form.cleaned_data["question_set"])
+    try:
+        class_services.assign_set(
+            classroom=classroom, question_set=question_set, actor=request.user
+        )
+    except PermissionDenied as error:
+        form.add_error("question_set", str(error))
+        return False
+    messages.success(
+        request,
+        _("%(set)s is assigned to %(name)s; its students can study it now.")
+        % {"set": question_set.title, "name": classroom.name},
+    )
+    return True

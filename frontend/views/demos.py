@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -46,6 +47,7 @@ def _demo_or_404(slug: str):
 
 
 def _value_text(value) -> str:
+    """A value as a form input holds it: never localised, since the schema parses it back."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
@@ -54,11 +56,28 @@ def _value_text(value) -> str:
 
 
 def _number_text(value) -> str | None:
-    return None if value is None else f"{value:g}"
+    """A bound as a person reads it: 2,147,483,647 (in their language), not 2.14748e+09."""
+    if value is None:
+        return None
+    if isinstance(value, int) or float(value).is_integer():
+        return formats.number_format(int(value), force_grouping=True)
+    return formats.number_format(float(f"{value:.6g}"))
+
+
+def _shown_value(entry: dict, value) -> str:
+    """The default as a person reads it: the choice's name, or the number in their language."""
+    if entry["type"] == "choice":
+        return str(entry.get("choice_labels", {}).get(value, value))
+    if entry["type"] == "bool":
+        return _("yes") if value else _("no")
+    if entry["type"] in {"int", "float"}:
+        return _number_text(value)
+    return _value_text(value)
 
 
 def schema_fields(demo, values: dict | None = None, errors: dict | None = None, prefix=""):
-    """The inputs of a demo's form: one per parameter, with bounds, default and any error."""
+    """The inputs of a demo's form: one per parameter, with its label, unit, bounds, default
+    and any error; a slider (with its value shown) for a continuous parameter that asks."""
     values = values or {}
     errors = errors or {}
     fields = []
@@ -66,21 +85,30 @@ def schema_fields(demo, values: dict | None = None, errors: dict | None = None, 
         name = entry["name"]
         kind = entry["type"]
         value = values.get(name, entry["default"])
+        field_errors = errors.get(name, [])
+        labels = entry.get("choice_labels", {})
         field = {
             **entry,
             "id": f"{prefix}param-{name}",
             "input_name": f"{prefix}{name}",
-            "label": name.replace("_", " ").capitalize(),
-            "errors": errors.get(name, []),
+            "label": entry["label"],
+            "errors": field_errors,
             "is_bool": kind == "bool",
             "is_choice": kind == "choice",
             "is_number": kind in {"int", "float"},
-            "step": "1" if kind == "int" else "any",
+            "is_slider": bool(entry.get("slider")) and not field_errors,
+            "options": [
+                (choice, labels.get(choice, choice)) for choice in entry.get("choices", [])
+            ],
+            "step": _value_text(entry.get("step")) if entry.get("step") else "any",
             "checked": _value_text(value) in {"true", "on", "1"},
             "value": _value_text(value) if not isinstance(value, str) else value,
-            "default_text": _value_text(entry["default"]),
+            "value_text": _number_text(value) if isinstance(value, int | float) else "",
+            "default_text": _shown_value(entry, entry["default"]),
             "minimum_text": _number_text(entry.get("minimum")),
             "maximum_text": _number_text(entry.get("maximum")),
+            "minimum_value": _value_text(entry.get("minimum")),
+            "maximum_value": _value_text(entry.get("maximum")),
         }
         fields.append(field)
     return fields

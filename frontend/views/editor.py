@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_POST
 from flashcards.models import Question, QuestionSet
 from flashcards.richtext import render_rich_text
 from flashcards.selectors.content import can_edit_set, question_data, with_answers
+from flashcards.services import classes as class_services
 from flashcards.services import content
 from frontend.forms import add_service_errors
 from frontend.forms_editor import (
@@ -45,15 +47,40 @@ def _require_instructor(user) -> None:
         raise PermissionDenied
 
 
+def _own_classes(user):
+    return user.owned_classrooms.order_by("name", "id")
+
+
+@transaction.atomic
+def _save_set(user, form, question_set=None) -> QuestionSet:
+    """The set's fields and the classes that study it: both are saved or neither."""
+    changes = form.to_data()
+    if question_set is None:
+        question_set = content.create_question_set(owner=user, **changes)
+    else:
+        if user.pk != question_set.owner_id:
+            changes.pop("visibility")  # sharing is the owner's decision
+        content.update_question_set(question_set=question_set, actor=user, **changes)
+    if "classes" in form.cleaned_data:
+        class_services.set_class_assignments(
+            question_set=question_set, actor=user, classrooms=form.cleaned_data["classes"]
+        )
+    return question_set
+
+
 @login_required
 def set_create(request):
     _require_instructor(request.user)
-    form = QuestionSetForm(request.POST or None, initial={"language": "en"})
+    form = QuestionSetForm(
+        request.POST or None, initial={"language": "en"}, classrooms=_own_classes(request.user)
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            question_set = content.create_question_set(owner=request.user, **form.to_data())
+            question_set = _save_set(request.user, form)
         except ValidationError as error:
             add_service_errors(form, error)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
         else:
             messages.success(request, _("Set created. Now add its questions."))
             return redirect("set-edit", pk=question_set.pk)
@@ -64,15 +91,18 @@ def set_create(request):
 @login_required
 def set_edit(request, pk: int):
     question_set = _editable_set(request.user, pk)
-    form = QuestionSetForm(request.POST or None, initial=QuestionSetForm.initial_for(question_set))
+    form = QuestionSetForm(
+        request.POST or None,
+        initial=QuestionSetForm.initial_for(question_set),
+        classrooms=_own_classes(request.user),
+    )
     if request.method == "POST" and form.is_valid():
-        changes = form.to_data()
-        if request.user.pk != question_set.owner_id:
-            changes.pop("visibility")  # sharing is the owner's decision
         try:
-            content.update_question_set(question_set=question_set, actor=request.user, **changes)
+            _save_set(request.user, form, question_set)
         except ValidationError as error:
             add_service_errors(form, error)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
         else:
             messages.success(request, _("Saved."))
             return redirect("set-edit", pk=question_set.pk)

@@ -26,8 +26,6 @@ from flashcards.selectors.exports import export_formats_for
 from flashcards.services import imports as service
 from frontend.forms_imports import FORMAT_LABELS, ImportForm
 
-PREVIEW_QUESTIONS = 20
-
 
 def _require_importer(user) -> None:
     if not service.can_import(user) and not sets_editable_by(user).exists():
@@ -46,6 +44,17 @@ def _source_text(data: bytes) -> str | None:
     except ImportFormatError:
         return None
     return text
+
+
+def _summary_rows(rows: list[dict]) -> list[dict]:
+    """The summary's problems as the problem list shows them."""
+    return [{**row, "is_error": row["severity"] == "error"} for row in rows]
+
+
+def _options(values: dict) -> dict:
+    return {
+        key: values[key] for key in ("separator", "row_separator", "quoting") if values.get(key)
+    }
 
 
 def _problem_rows(problems: list[Problem], text: str | None) -> list[dict]:
@@ -97,6 +106,7 @@ def import_start(request):
                 fmt=values.get("format") or None,
                 target_set=target,
                 title=values.get("title", ""),
+                options=_options(values),
             )
         except ImportFormatError as error:
             text = _source_text(data) if data else None
@@ -123,52 +133,65 @@ def _own_session(user, pk) -> ImportSession:
 
 @login_required
 def import_preview(request, pk):
+    """Shows the summary stored with the session: no parsing here, however large the file."""
     session = _own_session(request.user, pk)
     if session.status != ImportSession.Status.PENDING:
         if session.question_set_id:
             return redirect("set-edit", pk=session.question_set_id)
         raise Http404
-    text = _source_text(bytes(session.data)) if session.format != "apkg" else None
     try:
-        parsed = service.preview_session(session)
+        summary = service.session_summary(session)
     except ImportFormatError as error:
-        parsed, problems = None, _problem_rows(error.problems, text)
+        text = _source_text(bytes(session.data)) if session.format != "apkg" else None
+        summary, problems = None, _problem_rows(error.problems, text)
     else:
-        problems = _problem_rows(parsed.problems, text)
+        problems = _summary_rows(summary["problems"])
     kinds = dict(Question.Kind.choices)
     counts = []
-    if parsed is not None:
+    if summary is not None:
         counts = [
             {"kind": kinds.get(kind, kind), "count": count}
-            for kind, count in parsed.counts_by_kind().items()
+            for kind, count in summary["counts"].items()
         ]
-    errors = sum(1 for problem in problems if problem["is_error"])
+    errors = summary["errors"] if summary else sum(1 for p in problems if p["is_error"])
     fix_form = None
-    if errors and text is not None:
-        fix_form = _form(
-            request.user,
-            initial={
-                "text": text,
-                "format": session.format,
-                "target": session.target_set_id,
-                "title": session.title,
-                "replaces": session.pk,
-            },
-        )
+    if errors and session.format != "apkg":
+        text = _source_text(bytes(session.data))
+        if text is not None:
+            fix_form = _form(
+                request.user,
+                initial={
+                    "text": text,
+                    "format": session.format,
+                    "target": session.target_set_id,
+                    "title": session.title,
+                    "replaces": session.pk,
+                    **(summary or {}).get("options", {}),
+                },
+            )
     context = {
         "session": session,
         "format_label": FORMAT_LABELS.get(session.format, session.format),
-        "parsed": parsed,
+        "summary": summary,
         "counts": counts,
-        "total": len(parsed.questions) if parsed else 0,
+        "total": summary["total"] if summary else 0,
+        "media": summary["media"] if summary else 0,
         "problems": problems,
+        "problems_total": summary["problems_total"] if summary else len(problems),
+        "classes": summary["classes"] if summary else [],
+        "dropped": _summary_rows(summary["dropped"]) if summary else [],
+        "dropped_total": summary["dropped_total"] if summary else 0,
         "errors": errors,
-        "warnings": len(problems) - errors,
+        "warnings": summary["warnings"] if summary else len(problems) - errors,
         "questions": [
-            {"line": q.line, "kind": kinds.get(q.kind, q.kind), "text": q.title or q.prompt[:200]}
-            for q in (parsed.questions[:PREVIEW_QUESTIONS] if parsed else [])
+            {
+                "line": q["line"],
+                "kind": kinds.get(q["kind"], q["kind"]),
+                "text": q["title"] or q["prompt"][:200],
+            }
+            for q in (summary["questions"] if summary else [])
         ],
-        "can_confirm": parsed is not None and not errors and bool(parsed.questions),
+        "can_confirm": bool(summary and summary["can_confirm"]),
         "fix_form": fix_form,
         "nav": "sets",
     }

@@ -22,12 +22,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from flashcards.models import Classroom, Question, QuestionSet, Tag
-from flashcards.ratings import RATING_LABELS
+from flashcards.scheduling.ratings import RATING_LABELS
 from flashcards.selectors.content import can_view_set, sets_visible_to
 from frontend import quiz_answers
 from frontend.forms import add_service_errors
 from frontend.forms_quizzes import GradeForm, QuizForm
 from quizzes import grading
+from quizzes.grading import SELF_RATED_KINDS
 from quizzes.models import Attempt, AttemptAnswer, Quiz
 from quizzes.selectors.access import (
     attempts_for_results,
@@ -44,6 +45,7 @@ from quizzes.selectors.statistics import grading_queue, quiz_statistics
 from quizzes.services import attempts as attempt_services
 from quizzes.services import quizzes as quiz_services
 from quizzes.services.errors import QuizActionError
+from quizzes.services.regrade import regrade_quiz
 from quizzes.snapshots import question_for_review, question_for_student
 
 QUESTION_CHOICES_LIMIT = 1000
@@ -65,6 +67,9 @@ REFUSALS = {
     "not_finished": gettext_lazy("Grade an attempt once it is finished."),
     "reference_hidden": gettext_lazy(
         "The reference answer is not shown yet, so there is nothing to rate against."
+    ),
+    "self_rating_not_allowed": gettext_lazy(
+        "Your instructor grades the written answers of this quiz; they are not self-rated."
     ),
 }
 
@@ -240,7 +245,9 @@ def attempt_autosave(request, pk: int, slot: int):
         )
     except grading.ResponseError as error:
         context["errors"] = quiz_answers.error_messages(error.errors)
-        return render(request, "frontend/quizzes/_saved.html", context, status=400)
+        # 422, not 400: the page swaps it in next to the question (base.html's htmx config);
+        # a 400 is what django-htmx's debug handler replaces the whole page with.
+        return render(request, "frontend/quizzes/_saved.html", context, status=422)
     except QuizActionError as error:
         context["errors"] = [refusal(error)]
         result = render(request, "frontend/quizzes/_saved.html", context, status=409)
@@ -316,7 +323,7 @@ def attempt_review(request, pk: int):
         item["fields"] = quiz_answers.answer_fields(item["question"], item["response"])
         if item["review"] is not None:
             item["shown"] = quiz_answers.review_fields(item)
-            if can_grade and item["question"]["kind"] == "free_text" and attempt.is_finished:
+            if can_grade and item["question"]["kind"] in SELF_RATED_KINDS and attempt.is_finished:
                 item["grade_form"] = _grade_form(item)
         item["can_rate"] = (
             user.pk == attempt.student_id
@@ -561,3 +568,21 @@ def answer_grade(request, pk: int, slot: int):
     if back:
         return redirect(f"{reverse('attempt-review-page', args=[attempt.pk])}#q{slot}")
     return redirect("quiz-grading", pk=attempt.quiz_id)
+
+
+@login_required
+def quiz_regrade(request, pk: int):
+    """GET: the dry run (which attempts would change, old → new); POST: apply the regrade."""
+    quiz = _quiz(request.user, pk)
+    if not can_manage_quiz(request.user, quiz):
+        raise PermissionDenied
+    if request.method == "POST":
+        report = regrade_quiz(quiz=quiz, apply=True).as_dict()
+        messages.success(
+            request,
+            _("Regraded: %(n)s attempts changed.") % {"n": report["attempts_changed"]},
+        )
+        return redirect("quiz-regrade", pk=quiz.pk)
+    report = regrade_quiz(quiz=quiz, apply=False).as_dict()
+    context = {"quiz": quiz, "report": report, "nav": "quizzes"}
+    return render(request, "frontend/quizzes/regrade.html", context)

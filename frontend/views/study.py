@@ -1,28 +1,31 @@
-"""Studying in the browser: the session page, its card queue as JSON, and statistics.
+"""Studying in the browser: the session page, its queue and rating endpoints, and statistics.
 
-The session page is one small ES module (`study.js`) that keeps a few cards ahead, shows
-the next one the moment a rating key is pressed and sends the rating in the background to
-the study API (`/api/study/reviews/`, `/api/study/undo/`, bury/suspend/flag).  The queue it
-reads comes from `queue_json` below: the study API's own card payload plus each answer's demo
-results, rendered once on the server so the page does not fetch them on reveal.
+The session page is one small ES module (`study.js`) that keeps a few cards ahead and shows
+the next one the moment a rating key is pressed.  A card costs one request: the rating goes
+to `review_json`, whose answer carries the scope's next cards, so the page tops up its queue
+from it; `queue_json` fills the queue when the page opens, and `undo_json` answers with the
+restored card and the corrected counts.  All three are the study API's own answers
+(`flashcards.api.study`, built by `flashcards.study_payload`) plus each card's demo results,
+rendered here once per batch so the page does not fetch them on reveal.  Session
+authentication and Django's CSRF check apply, as to every page form.
 """
 
 from __future__ import annotations
+
+import json
 
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
-from flashcards import scheduling
-from flashcards.api.study import entry_payload
-from flashcards.models import StudySettings
-from flashcards.ratings import RATING_LABELS
+from flashcards.api.study import next_answer, review_answer, undo_answer
+from flashcards.api.study_serializers import NextSerializer, ReviewSerializer, UndoSerializer
+from flashcards.scheduling.ratings import RATING_LABELS
 from flashcards.selectors import study as selectors
-from flashcards.services import study as services
 from training.selectors.results import demo_results_for_questions
 
 QUEUE_AHEAD = 8  # cards the page keeps in hand: enough to never wait on the network
@@ -32,17 +35,19 @@ def _mode(request) -> str:
     return "cram" if request.GET.get("mode") == "cram" else "study"
 
 
-def _study_page(request, scope, *, title: str, scope_query: str):
+def _study_page(request, scope, *, title: str, scope_query: str, scope_data: dict):
     mode = _mode(request)
     context = {
         "title": title,
         "scope": scope,
         "mode": mode,
         "scope_query": scope_query,
+        "scope_json": {**scope_data, "mode": mode},
         "queue_url": f"{reverse('study-queue')}?{scope_query}&mode={mode}",
         "statistics_url": f"{reverse('study-statistics-page')}?{scope_query}",
         "ratings": RATINGS,
-        "nav": "dashboard",
+        "queue_ahead": QUEUE_AHEAD,
+        "nav": "study",
     }
     return render(request, "frontend/study/session.html", context)
 
@@ -54,66 +59,109 @@ RATINGS = [(str(value), label) for value, label in RATING_LABELS.items()]
 @login_required
 def study_set(request, pk: int):
     scope = selectors.study_scope(request.user, set_id=pk)
-    return _study_page(request, scope, title=scope.question_set.title, scope_query=f"set={pk}")
+    return _study_page(
+        request,
+        scope,
+        title=scope.question_set.title,
+        scope_query=f"set={pk}",
+        scope_data={"set": pk},
+    )
 
 
 @login_required
 def study_class(request, pk: int):
     scope = selectors.study_scope(request.user, classroom_id=pk)
-    return _study_page(request, scope, title=scope.classroom.name, scope_query=f"classroom={pk}")
+    return _study_page(
+        request,
+        scope,
+        title=scope.classroom.name,
+        scope_query=f"classroom={pk}",
+        scope_data={"classroom": pk},
+    )
 
 
 @login_required
 def study_all(request):
     scope = selectors.study_scope(request.user)
-    return _study_page(request, scope, title=_("Everything I study"), scope_query="")
+    return _study_page(request, scope, title=_("Everything I study"), scope_query="", scope_data={})
 
 
-def _scope_from_query(request):
-    def number(name):
-        raw = request.GET.get(name)
-        if raw is None or raw == "":
-            return None
-        if not raw.isdigit():
-            raise ValueError(name)
-        return int(raw)
-
-    return selectors.study_scope(
-        request.user, set_id=number("set"), classroom_id=number("classroom")
-    )
-
-
-@login_required
-def queue_json(request):
-    """The next cards of a scope, each with its faces, state and rendered demo results."""
-    try:
-        scope = _scope_from_query(request)
-        limit = min(selectors.MAX_QUEUE, max(1, int(request.GET.get("limit", QUEUE_AHEAD))))
-    except ValueError:
-        return JsonResponse({"detail": _("Bad study request.")}, status=400)
-    services.ensure_cards(set_ids=scope.set_ids)
-    now = timezone.now()
-    settings_row = StudySettings.objects.filter(student=request.user).first()
-    mode = _mode(request)
-    if mode == "cram":
-        queue = selectors.cram_queue(request.user, scope.set_ids, limit=limit, now=now)
-    else:
-        queue = selectors.study_queue(
-            request.user, scope.set_ids, limit=limit, now=now, settings_row=settings_row
-        )
-    scheduler = scheduling.StudyScheduler(services.scheduler_config(settings_row))
-    demos = demo_results_for_questions({e.card.question_id for e in queue.entries})
-    cards = []
-    for entry in queue.entries:
-        payload = entry_payload(entry, scheduler, now)
-        shown = demos.get(entry.card.question_id)
+def _with_demos(cards: list[dict]) -> None:
+    """Each card's rendered demo results, for the whole batch in one look-up."""
+    if not cards:
+        return
+    demos = demo_results_for_questions({c["card"]["question"]["id"] for c in cards})
+    for payload in cards:
+        shown = demos.get(payload["card"]["question"]["id"])
         payload["demos_html"] = (
             render_to_string("frontend/quizzes/_demo_results.html", {"demos": shown})
             if shown
             else ""
         )
-        cards.append(payload)
-    return JsonResponse({"mode": mode, "cards": cards, "counts": queue.counts})
+
+
+def _bad_request(errors) -> JsonResponse:
+    return JsonResponse({"detail": _("Bad study request."), "errors": errors}, status=400)
+
+
+def _json_body(request) -> dict | None:
+    try:
+        data = json.loads(request.body or b"{}")
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+@require_GET
+@login_required
+def queue_json(request):
+    """The next cards of a scope (`?set=`, `?classroom=` or everything), with their demos."""
+    params = NextSerializer(
+        data={"limit": QUEUE_AHEAD, **request.GET.dict(), "held": request.GET.getlist("held")}
+    )
+    if not params.is_valid():
+        return _bad_request(params.errors)
+    answer = next_answer(request.user, params.validated_data)
+    _with_demos(answer["cards"])
+    return JsonResponse(answer)
+
+
+@require_POST
+@login_required
+def review_json(request):
+    """A rating from the page; the answer carries the scope's next cards, with their demos."""
+    data = _json_body(request)
+    body = ReviewSerializer(data=data) if data is not None else None
+    if body is None or not body.is_valid():
+        return _bad_request(body.errors if body is not None else {})
+    answer, code = review_answer(request.user, body.validated_data)
+    if "next" in answer:
+        _with_demos(answer["next"]["cards"])
+    return JsonResponse(answer, status=code)
+
+
+@require_POST
+@login_required
+def undo_json(request):
+    """Undo from the page: the restored card (with its demos) and the scope's counts."""
+    data = _json_body(request)
+    body = UndoSerializer(data=data) if data is not None else None
+    if body is None or not body.is_valid():
+        return _bad_request(body.errors if body is not None else {})
+    answer, code = undo_answer(request.user, body.validated_data)
+    if answer.get("entry"):
+        _with_demos([answer["entry"]])
+    return JsonResponse(answer, status=code)
+
+
+def _scope_from_query(request):
+    params = NextSerializer(data=request.GET.dict())
+    if not params.is_valid():
+        raise ValueError(params.errors)
+    data = params.validated_data
+    return selectors.study_scope(
+        request.user, set_id=data.get("set"), classroom_id=data.get("classroom")
+    )
 
 
 @login_required
@@ -128,7 +176,7 @@ def statistics_page(request):
         "stats": stats,
         "forecast": _forecast_chart(stats["due_forecast"]),
         "heatmap": _heatmap(stats["heatmap"], stats["today"]),
-        "nav": "dashboard",
+        "nav": "study",
     }
     return render(request, "frontend/study/statistics.html", context)
 
@@ -197,13 +245,14 @@ def dashboard_section(user) -> dict:
         return {"study": {"sets": [], "streak": {"current": 0, "longest": 0}}}
     from flashcards.models import QuestionSet
 
-    settings_row = StudySettings.objects.filter(student=user).first()
     titles = dict(QuestionSet.objects.filter(pk__in=set_ids).values_list("pk", "title"))
+    counts = selectors.counts_by_set(user, set_ids)
     rows = []
     for set_id in set_ids:
-        queue = selectors.study_queue(user, [set_id], limit=0, settings_row=settings_row)
-        due = queue.counts["learning"] + queue.counts["review"]
-        rows.append({"id": set_id, "title": titles[set_id], "due": due, "new": queue.counts["new"]})
+        due = counts[set_id]["learning"] + counts[set_id]["review"]
+        rows.append(
+            {"id": set_id, "title": titles[set_id], "due": due, "new": counts[set_id]["new"]}
+        )
     stats = selectors.student_statistics(user, scope.set_ids)
     return {
         "study": {

@@ -37,6 +37,23 @@ class QuizWriteSerializer(serializers.Serializer):
     )
     answers_shown = serializers.ChoiceField(choices=Quiz.AnswersShown.choices, required=False)
     grading_method = serializers.ChoiceField(choices=Quiz.GradingMethod.choices, required=False)
+    free_text_grading = serializers.ChoiceField(
+        choices=Quiz.FreeTextGrading.choices,
+        required=False,
+        help_text="Who grades free-text answers: the instructor, or the student's capped rating.",
+    )
+    self_assessment_cap = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=0,
+        max_value=100,
+        required=False,
+        help_text="Most a self-rating earns, as a percentage of the question's points.",
+    )
+    is_practice = serializers.BooleanField(
+        required=False,
+        help_text="Practice quiz: with instructor grading, students may still self-rate for study.",
+    )
     pass_mark = serializers.DecimalField(
         max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False, allow_null=True
     )
@@ -51,7 +68,7 @@ class QuizWriteSerializer(serializers.Serializer):
 
 class QuizSerializer(serializers.ModelSerializer):
     owner = serializers.CharField(source="owner.username", read_only=True)
-    tag = serializers.CharField(source="tag.name", read_only=True, default=None)
+    tag = serializers.CharField(source="tag.name", read_only=True, default=None, allow_null=True)
     question_ids = serializers.SerializerMethodField()
     classroom_ids = serializers.SerializerMethodField()
 
@@ -74,6 +91,9 @@ class QuizSerializer(serializers.ModelSerializer):
             "time_limit_seconds",
             "answers_shown",
             "grading_method",
+            "free_text_grading",
+            "self_assessment_cap",
+            "is_practice",
             "pass_mark",
             "opens_at",
             "closes_at",
@@ -121,6 +141,7 @@ class AttemptListSerializer(serializers.ModelSerializer):
             "max_score",
             "percentage",
             "needs_grading",
+            "self_assessed",
         ]
 
     def get_score(self, attempt) -> str | None:

@@ -19,6 +19,7 @@ urlpatterns = [
         views.GradingQueueView.as_view(),
         name="quiz-grading-queue",
     ),
+    path("quizzes/<int:pk>/regrade/", views.RegradeView.as_view(), name="quiz-regrade-api"),
     path("quizzes/<int:pk>/gradebook.csv", views.GradebookCsvView.as_view(), name="quiz-gradebook"),
     path("attempts/", views.AttemptListView.as_view(), name="attempt-list"),
     path("attempts/<int:pk>/", views.AttemptDetailView.as_view(), name="attempt-detail"),

@@ -45,6 +45,7 @@ from quizzes.selectors.statistics import grading_queue, quiz_statistics
 from quizzes.services import attempts as attempt_services
 from quizzes.services import quizzes as quiz_services
 from quizzes.services.errors import ActionConflict, QuizActionError
+from quizzes.services.regrade import regrade_quiz
 
 
 def _refused(error: QuizActionError) -> Response:
@@ -342,7 +343,7 @@ class QuizStatisticsView(APIView):
 
 
 class GradingQueueView(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses={200: {"type": "array", "items": {"type": "object"}}})
     def get(self, request, pk: int):
         quiz = _results_quiz(request, pk)
         queue = grading_queue(attempts_for_results(request.user, quiz))
@@ -380,3 +381,24 @@ class GradebookCsvView(APIView):
             f'attachment; filename="quiz-{quiz.pk}-gradebook-{stamp}.csv"'
         )
         return response
+
+
+class RegradeView(APIView):
+    """GET: a dry run listing the attempts a regrade would change (old → new score);
+    POST: apply it.  The quiz's owner only, as for its settings."""
+
+    def _managed_quiz(self, request, pk: int) -> Quiz:
+        quiz = _quiz(request, pk)
+        if not can_manage_quiz(request.user, quiz):
+            raise PermissionDenied("Only the quiz's owner regrades it.")
+        return quiz
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, pk: int):
+        quiz = self._managed_quiz(request, pk)
+        return Response(regrade_quiz(quiz=quiz, apply=False).as_dict())
+
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    def post(self, request, pk: int):
+        quiz = self._managed_quiz(request, pk)
+        return Response(regrade_quiz(quiz=quiz, apply=True).as_dict())

@@ -1,7 +1,8 @@
 """The gradebook of a quiz: one row per student, graded by the quiz's grading method.
 
 Rows cover every student of the classes the viewer may grade, with or without attempts (a
-blank grade is information too), plus anyone else whose attempts the viewer may see.
+blank grade is information too), plus anyone else whose attempts the viewer may see.  A row
+says "self_assessed" when part of a grade is the student's own rating of a written answer.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ COLUMNS = [
     "max_points",
     "passed",
     "needs_grading",
+    "self_assessed",
     "last_finished_at",
 ]
 
@@ -94,6 +96,8 @@ def gradebook_rows(
                 "max_points": decimal_text(max_points),
                 "passed": passed,
                 "needs_grading": any(a.needs_grading for a in finished),
+                # Part of a grade is the student's own (capped) rating of a written answer.
+                "self_assessed": any(a.self_assessed for a in finished),
                 "last_finished_at": max(
                     (a.finished_at for a in finished if a.finished_at), default=None
                 ),

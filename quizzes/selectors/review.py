@@ -16,6 +16,8 @@ from django.utils import timezone
 from flashcards.models import Question, User
 from quizzes import grading
 from quizzes.models import Attempt, AttemptAnswer, Quiz
+from quizzes.selectors.grading_policy import grade_of, graded_by, self_rating_policy
+from quizzes.selectors.secrecy import questions_of_open_attempts
 from quizzes.snapshots import question_for_review, question_for_student
 from training.selectors.results import demo_results_for_questions
 
@@ -74,12 +76,23 @@ def attempt_summary(attempt: Attempt) -> dict:
     return summary
 
 
-def _review_part(answer: AttemptAnswer, live_versions: dict[int, int]) -> dict:
-    result = grading.grade(answer.snapshot, answer.response, self_rating=answer.self_rating)
+def _status(answer: AttemptAnswer, result: grading.Grade) -> str:
+    """An instructor's grade decides the status too, not only the mark."""
+    if answer.override_mark is None or not answer.max_mark:
+        return result.status
+    if answer.override_mark >= answer.max_mark:
+        return grading.Status.CORRECT
+    return grading.Status.PARTIAL if answer.override_mark > 0 else grading.Status.INCORRECT
+
+
+def _review_part(answer: AttemptAnswer, quiz: Quiz, live_versions: dict[int, int]) -> dict:
+    result = grade_of(answer, quiz)
     live = live_versions.get(answer.snapshot["question_id"])
+    status = _status(answer, result)
     return {
         "question": question_for_review(answer.snapshot),
-        "status": result.status,
+        "status": status,
+        "graded_by": graded_by(answer, quiz, status),
         "mark": decimal_text(
             answer.final_mark
             if answer.final_mark is not None
@@ -113,9 +126,25 @@ def attempt_items(
     with_demos: bool = False,
 ) -> list[dict]:
     now = now or timezone.now()
-    answers = list(attempt.answers.all())
+    answers = list(attempt.answers.select_related("graded_by"))
+    may_self_rate = self_rating_policy(attempt.quiz).allowed
     is_student = viewer.pk == attempt.student_id
-    revealed = {a.pk: (not is_student) or answers_visible(attempt, a, now=now) for a in answers}
+    # A question this student is answering in another open attempt keeps its key hidden here
+    # too (an earlier attempt's review, a practice quiz that checks each answer).
+    locked = (
+        set(
+            questions_of_open_attempts(viewer, except_attempt=attempt.pk).values_list(
+                "question_id", flat=True
+            )
+        )
+        if is_student
+        else set()
+    )
+    revealed = {
+        a.pk: (not is_student)
+        or (answers_visible(attempt, a, now=now) and a.question_id not in locked)
+        for a in answers
+    }
     live_versions: dict[int, int] = {}
     if any(revealed.values()):
         ids = [a.snapshot["question_id"] for a in answers]
@@ -132,11 +161,12 @@ def attempt_items(
             "saved_at": answer.saved_at,
             "checked": answer.checked_at is not None,
             "self_rating": answer.self_rating,
-            "self_rated": answer.kind in grading.SELF_RATED_KINDS,
+            # Whether the student may rate this answer themselves in this quiz.
+            "self_rated": answer.kind in grading.SELF_RATED_KINDS and may_self_rate,
             "review": None,
         }
         if revealed[answer.pk]:
-            item["review"] = _review_part(answer, live_versions)
+            item["review"] = _review_part(answer, attempt.quiz, live_versions)
             if with_demos:
                 item["review"]["demos"] = demos.get(answer.snapshot["question_id"], [])
         items.append(item)

@@ -198,13 +198,14 @@ def quiz_statistics(quiz, attempts: QuerySet[Attempt]) -> dict:
 
 
 def grading_queue(attempts: QuerySet[Attempt]) -> list[AttemptAnswer]:
-    """Free-text answers of finished attempts waiting for an instructor's grade, oldest first."""
+    """Written free-text (and flashcard) answers of finished attempts without an instructor's
+    grade, oldest first."""
     return list(
         AttemptAnswer.objects.filter(
             attempt__in=attempts.filter(state=Attempt.State.FINISHED),
             override_mark__isnull=True,
             response__isnull=False,
-            snapshot__kind="free_text",
+            snapshot__kind__in=sorted(grading.SELF_RATED_KINDS),
         )
         .select_related("attempt__student")
         .order_by("attempt__finished_at", "attempt_id", "slot")

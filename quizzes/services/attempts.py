@@ -22,12 +22,13 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from flashcards.models import Question, User
-from flashcards.ratings import MAX_RATING, MIN_RATING
+from flashcards.scheduling.ratings import MAX_RATING, MIN_RATING
 from flashcards.services.study import record_quiz_answer
 from quizsite import dispatch, queues
 from quizzes import grading
 from quizzes.models import Attempt, AttemptAnswer, Quiz
 from quizzes.selectors.access import can_take_quiz
+from quizzes.selectors.grading_policy import counts_self_assessment, grade_of, self_rating_policy
 from quizzes.selectors.review import answers_visible
 from quizzes.services.errors import ActionConflict, ActionNotAllowed, QuizActionError
 from quizzes.snapshots import take_snapshot
@@ -191,40 +192,48 @@ def _schedule_deadline(attempt: Attempt) -> None:
 # --- grading and finishing ---------------------------------------------------------------------
 
 
-def grade_answer(answer: AttemptAnswer) -> grading.Grade:
-    return grading.grade(answer.snapshot, answer.response, self_rating=answer.self_rating)
+def grade_answer(answer: AttemptAnswer, quiz: Quiz) -> grading.Grade:
+    """The answer's grade under the quiz's rule for self-ratings (`grading_policy`)."""
+    return grade_of(answer, quiz)
 
 
-def _regrade(answer: AttemptAnswer) -> grading.Grade:
-    result = grade_answer(answer)
+def regrade_answer(answer: AttemptAnswer, quiz: Quiz) -> grading.Grade:
+    result = grade_answer(answer, quiz)
     answer.mark = grading.mark_for(answer.snapshot, result)
     answer.max_mark = grading.max_mark(answer.snapshot)
     return result
 
 
-def _awaits_instructor(answer: AttemptAnswer) -> bool:
+def _awaits_instructor(answer: AttemptAnswer, quiz: Quiz) -> bool:
     return (
-        answer.kind == "free_text" and answer.response is not None and answer.override_mark is None
+        answer.kind in grading.SELF_RATED_KINDS
+        and answer.response is not None
+        and answer.override_mark is None
+        and not self_rating_policy(quiz).scores
     )
 
 
-def _total(attempt: Attempt, answers: list[AttemptAnswer]) -> None:
+def total_attempt(attempt: Attempt, answers: list[AttemptAnswer]) -> None:
+    """Score, maximum and the two flags the gradebook shows, from the answers' marks."""
+    quiz = attempt.quiz
     attempt.score = sum((a.final_mark or Decimal(0) for a in answers), Decimal(0))
     attempt.max_score = sum((a.max_mark for a in answers), Decimal(0))
-    attempt.needs_grading = any(_awaits_instructor(a) for a in answers)
+    attempt.needs_grading = any(_awaits_instructor(a, quiz) for a in answers)
+    attempt.self_assessed = any(counts_self_assessment(a, quiz) for a in answers)
+
+
+TOTAL_FIELDS = ["score", "max_score", "needs_grading", "self_assessed"]
 
 
 def _finish(attempt: Attempt, *, finished_by: str, at: datetime) -> None:
     answers = list(attempt.answers.all())
     for answer in answers:
-        _regrade(answer)
-    _total(attempt, answers)
+        regrade_answer(answer, attempt.quiz)
+    total_attempt(attempt, answers)
     attempt.state = Attempt.State.FINISHED
     attempt.finished_by = finished_by
     attempt.finished_at = at
-    attempt.save(
-        update_fields=["state", "finished_by", "finished_at", "score", "max_score", "needs_grading"]
-    )
+    attempt.save(update_fields=["state", "finished_by", "finished_at", *TOTAL_FIELDS])
     fed = _feed_spaced_repetition(attempt, answers)
     AttemptAnswer.objects.bulk_update(
         answers, [*GRADE_FIELDS, *(["fed_to_study_at"] if fed else [])]
@@ -370,7 +379,7 @@ def check_answer(
         raise ActionConflict("This quiz shows answers only at the end.", code="no_checking")
     answer = _answer(attempt, slot)
     if answer.checked_at is None:
-        _regrade(answer)
+        regrade_answer(answer, attempt.quiz)
         answer.checked_at = now
         answer.save(update_fields=[*GRADE_FIELDS, "checked_at"])
     return answer
@@ -416,7 +425,9 @@ def rate_own_answer(
 
     Allowed once the reference is visible to them: after checking it ("after each question"
     mode; changeable until submitting) or in the review of a finished attempt (final then, and
-    fed to spaced repetition at once).
+    fed to spaced repetition at once).  Only where the quiz lets it (`self_rating_policy`): in
+    a quiz the instructor grades, a rating is refused unless the quiz is for practice, and
+    then it feeds study but never the score.
     """
     now = now or timezone.now()
     if attempt.student_id != student.pk:
@@ -437,6 +448,12 @@ def rate_own_answer(
         raise QuizActionError(
             "Only free-text answers are rated by the student.", code="not_self_rated"
         )
+    policy = self_rating_policy(attempt.quiz)
+    if not policy.allowed:
+        raise ActionConflict(
+            "Your instructor grades the written answers of this quiz; they are not self-rated.",
+            code="self_rating_not_allowed",
+        )
     if not answers_visible(attempt, answer, now=now):
         raise ActionConflict(
             "The reference answer is not shown yet, so there is nothing to rate against.",
@@ -445,12 +462,12 @@ def rate_own_answer(
     if attempt.is_finished and answer.self_rating is not None:
         raise ActionConflict("You have already rated this answer.", code="already_rated")
     answer.self_rating = rating
-    _regrade(answer)
+    regrade_answer(answer, attempt.quiz)
     update = ["self_rating", *GRADE_FIELDS]
     if attempt.is_finished:
         answers = [*attempt.answers.exclude(pk=answer.pk), answer]
-        _total(attempt, answers)
-        attempt.save(update_fields=["score", "needs_grading"])
+        total_attempt(attempt, answers)
+        attempt.save(update_fields=TOTAL_FIELDS)
         if _feed_spaced_repetition(attempt, [answer]):
             update.append("fed_to_study_at")
     answer.save(update_fields=update)
@@ -526,8 +543,8 @@ def grade_by_instructor(
         update_fields=["override_mark", "rubric_scores", "grader_comment", "graded_by", "graded_at"]
     )
     answers = [*attempt.answers.exclude(pk=answer.pk), answer]
-    _total(attempt, answers)
-    attempt.save(update_fields=["score", "needs_grading"])
+    total_attempt(attempt, answers)
+    attempt.save(update_fields=TOTAL_FIELDS)
     return answer
 
 
@@ -542,7 +559,7 @@ def _feed_spaced_repetition(attempt: Attempt, answers: Iterable[AttemptAnswer]) 
         if answer.fed_to_study_at is not None or answer.question_id is None:
             continue
         rating = grading.study_rating(
-            answer.snapshot, grade_answer(answer), self_rating=answer.self_rating
+            answer.snapshot, grade_answer(answer, attempt.quiz), self_rating=answer.self_rating
         )
         if rating is not None:
             pending.append((answer, rating))

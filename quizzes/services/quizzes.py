@@ -31,6 +31,9 @@ SETTING_FIELDS = (
     "time_limit_seconds",
     "answers_shown",
     "grading_method",
+    "free_text_grading",
+    "self_assessment_cap",
+    "is_practice",
     "pass_mark",
     "opens_at",
     "closes_at",
@@ -79,6 +82,11 @@ def _check_settings(
         add("time_limit_seconds", "A time limit must be at least 10 seconds (or none).")
     if quiz.pass_mark is not None and not Decimal(0) <= quiz.pass_mark <= Decimal(100):
         add("pass_mark", "The pass mark is a percentage between 0 and 100.")
+    if quiz.free_text_grading not in Quiz.FreeTextGrading.values:
+        add("free_text_grading", "Choose who grades written answers.")
+    cap = quiz.self_assessment_cap
+    if cap is None or not Decimal(0) <= Decimal(cap) <= Decimal(100):
+        add("self_assessment_cap", "The cap is a percentage between 0 and 100.")
     if quiz.opens_at and quiz.closes_at and quiz.closes_at <= quiz.opens_at:
         add("closes_at", "The quiz must close after it opens.")
     if quiz.answers_shown == Quiz.AnswersShown.AFTER_CLOSE and quiz.closes_at is None:
@@ -125,6 +133,9 @@ def create_quiz(
     time_limit_seconds: int | None = None,
     answers_shown: str = Quiz.AnswersShown.AFTER_SUBMIT,
     grading_method: str = Quiz.GradingMethod.HIGHEST,
+    free_text_grading: str = Quiz.FreeTextGrading.INSTRUCTOR,
+    self_assessment_cap: Decimal = Decimal(50),
+    is_practice: bool = False,
     pass_mark: Decimal | None = None,
     opens_at: datetime | None = None,
     closes_at: datetime | None = None,
@@ -143,6 +154,9 @@ def create_quiz(
         time_limit_seconds=time_limit_seconds,
         answers_shown=answers_shown,
         grading_method=grading_method,
+        free_text_grading=free_text_grading,
+        self_assessment_cap=self_assessment_cap,
+        is_practice=is_practice,
         pass_mark=pass_mark,
         opens_at=opens_at,
         closes_at=closes_at,

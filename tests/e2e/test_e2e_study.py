@@ -1,17 +1,20 @@
-"""A student studies ten cards from the keyboard, undoes a rating and reads the statistics."""
+"""A student studies ten cards from the keyboard, undoes a rating and reads the statistics.
+
+The page spends one request per card: each rating's answer brings the next cards, so after
+the queue read that opens the session no other queue read is needed."""
 
 from __future__ import annotations
 
 import pytest
 
 from flashcards.models import CardState, QuestionSet, ReviewLog
+from flashcards.services.classes import assign_set, join_classroom
 from tests.e2e.conftest import assert_accessible, screenshot
 from tests.flashcards.factories import (
     ClassroomFactory,
     InstructorFactory,
     QuestionFactory,
     StudentFactory,
-    join_class,
 )
 from tests.training.factories import DemoAttachmentFactory, DemoRunFactory
 from training.models import DemoRun
@@ -40,11 +43,13 @@ def test_a_student_studies_ten_cards_with_the_keyboard_and_undoes_one(new_page):
     )
     DemoAttachmentFactory(question=questions[0], run=run, caption="The sigmoid curve")
     classroom = ClassroomFactory(owner=owner)
-    classroom.question_sets.add(question_set)
+    assign_set(classroom=classroom, question_set=question_set, actor=owner)
     student = StudentFactory()
-    join_class(student, classroom)
+    join_classroom(user=student, join_code=classroom.join_code)
 
     page = new_page(user=student)
+    requests = []
+    page.on("request", lambda r: requests.append(r.url) if "/study/" in r.url else None)
     page.goto("/dashboard/")
     page.locator(".due-table").get_by_role("link", name="Study Activations").click()
     card = page.locator("#study-card")
@@ -70,12 +75,16 @@ def test_a_student_studies_ten_cards_with_the_keyboard_and_undoes_one(new_page):
             arg=card_id,
         )
     assert len(set(seen)) == 10, " ".join(map(str, seen))
+    queue_reads = [url for url in requests if "/study/queue/" in url]
+    ratings_sent = [url for url in requests if "/study/reviews/" in url]
+    assert len(queue_reads) == 1, queue_reads
 
     def ratings():
         return ReviewLog.objects.filter(student=student, undone_at__isnull=True).count()
 
     page.wait_for_function("() => true")  # let the last rating leave the page
     _wait_until(lambda: ratings() == 10)
+    assert len(ratings_sent) + len(queue_reads) <= 11  # one request per card
     page.keyboard.press("u")
     page.get_by_text("The last rating was undone.").wait_for()
     assert card.get_attribute("data-card-id") == seen[-1]

@@ -71,14 +71,26 @@ class QuestionSetFactory(factory.django.DjangoModelFactory):
 
 
 class QuestionFactory(factory.django.DjangoModelFactory):
+    """A question with its study cards, as the question services save one.
+
+    `cards=False` makes a question the way data written outside the services looks (no
+    cards yet): what the repair command exists for.
+    """
+
     class Meta:
         model = Question
+        skip_postgeneration_save = True
 
     question_set = factory.SubFactory(QuestionSetFactory)
     kind = Question.Kind.FLASHCARD
     position = factory.Sequence(lambda n: n)
     prompt = factory.Sequence(lambda n: f"What does step {n} of SGD do?")
     answer = "It updates the weights by a small step against the gradient."
+
+    @factory.post_generation
+    def cards(question, create, extracted, **kwargs):
+        if create and extracted is not False:
+            sync_cards(questions=[question])
 
 
 class ChoiceFactory(factory.django.DjangoModelFactory):

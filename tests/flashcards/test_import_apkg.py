@@ -94,15 +94,63 @@ def test_it_reads_basic_reversed_optional_reversed_and_cloze_notes(anki_packages
     assert cloze.answer == "Used in the last layer"
 
 
-def test_media_is_reported_not_dropped_silently(anki_packages):
+def test_a_file_named_as_an_image_that_is_not_one_is_left_out_with_a_warning(anki_packages):
     parsed = apkg.parse(anki_packages["legacy"])
-    (warning,) = [p for p in parsed.warnings if "media" in p.message]
+    (warning,) = [p for p in parsed.warnings if p.code == "media-skipped"]
     assert "relu-plot.png" in warning.message
+    assert "not a PNG" in warning.message
+    assert warning.dropped
+    assert parsed.media == {}
+    basic = parsed.questions[0]
+    assert basic.answer == "ReLU"
+    assert basic.media == []
 
 
-def test_the_newest_compressed_package_format_is_refused_with_instructions(anki_packages):
-    with pytest.raises(ImportFormatError, match="Support older Anki versions"):
-        apkg.parse(anki_packages["current"])
+@pytest.mark.parametrize("version", ["legacy", "current"])
+def test_both_package_formats_read_the_same_notes(anki_packages, version):
+    parsed = apkg.parse(anki_packages[version])
+    assert parsed.errors == []
+    assert [(q.kind, q.prompt, q.answer, q.has_reverse, q.tags) for q in parsed.questions] == [
+        (q.kind, q.prompt, q.answer, q.has_reverse, q.tags)
+        for q in apkg.parse(anki_packages["legacy"]).questions
+    ]
+    assert len(parsed.questions) == 4
+
+
+def test_a_package_from_a_newer_anki_than_we_know_is_refused_with_instructions():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("meta", b"\x08\x07")  # PackageMetadata{version: 7}
+        archive.writestr("collection.anki21b", b"")
+    with pytest.raises(ImportFormatError, match="newer Anki"):
+        apkg.parse(buffer.getvalue())
+
+
+def test_a_zstd_collection_that_is_not_zstd_is_refused():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("meta", b"\x08\x03")
+        archive.writestr("collection.anki21b", b"not zstd at all" * 10)
+    with pytest.raises(ImportFormatError, match="cannot be extracted"):
+        apkg.parse(buffer.getvalue())
+
+
+def test_a_zstd_bomb_is_refused_before_it_fills_the_disk(monkeypatch):
+    import zstandard
+
+    monkeypatch.setattr(apkg, "MAX_COLLECTION_BYTES", 1 << 20)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("meta", b"\x08\x03")
+        archive.writestr("collection.anki21b", zstandard.compress(bytes(4 << 20)))
+    with pytest.raises(ImportFormatError, match="too large"):
+        apkg.parse(buffer.getvalue())
+
+
+def test_media_names_are_made_safe_for_urls_and_disks():
+    assert apkg.safe_media_name("../../etc/pass wd.PNG", ".png") == "pass_wd.png"
+    assert apkg.safe_media_name("Über ç.jpeg", ".jpg") == "Uber_c.jpg"
+    assert apkg.safe_media_name("...", ".gif") == "image.gif"
 
 
 def test_packages_are_detected_from_their_content(anki_packages):
@@ -216,3 +264,17 @@ def test_a_collection_that_expands_past_the_limit_is_refused(monkeypatch):
     assert len(buffer.getvalue()) < 10_000  # small upload, large content: a zip bomb in miniature
     with pytest.raises(ImportFormatError, match="too large"):
         apkg.parse(buffer.getvalue())
+
+
+def test_an_image_over_the_size_limit_is_left_out_with_a_warning_naming_its_note(monkeypatch):
+    from pathlib import Path
+
+    package = Path(__file__).parents[1] / "data" / "real_world" / "anki-modern-with-media.apkg"
+    monkeypatch.setattr(apkg, "MAX_IMAGE_BYTES", 100)  # the JPEG has 633 bytes, the PNG 77
+    parsed = apkg.parse(package.read_bytes())
+    assert list(parsed.media) == ["relu_curve.png"]
+    too_large = [p for p in parsed.warnings if "larger than" in p.message]
+    assert [p.line for p in too_large] == [2, 3]  # each note that used it
+    assert all("tanh-range.jpg" in p.message for p in too_large)
+    assert "tanh-range.jpg" not in parsed.questions[1].answer
+    assert "tanh-range.jpg" not in parsed.questions[2].answer

@@ -86,3 +86,78 @@ def test_content_detection_tells_tsv_from_csv():
     assert detect_format("a\tb\nc\td\n") == "tsv"
     assert detect_format("#separator:comma\na,b\n") == "csv"
     assert detect_format('a,"b, c"\nd,e\n') == "csv"
+
+
+def test_a_stray_quote_never_swallows_the_rows_after_it():
+    parsed = delimited.parse('six feet\t6" tall\nepoch\tone pass\nbatch\ta "group\n')
+    assert [(q.prompt, q.answer) for q in parsed.questions] == [
+        ("six feet", '6" tall'),
+        ("epoch", "one pass"),
+        ("batch", 'a "group'),
+    ]
+    (warning,) = parsed.warnings
+    assert (warning.line, warning.code) == (1, "quote-literal")
+
+
+def test_an_unclosed_quote_at_a_field_start_is_text_too():
+    parsed = delimited.parse('"attention\tall you need\nReLU\tmax(0, x)\n')
+    assert [q.prompt for q in parsed.questions] == ['"attention', "ReLU"]
+    assert [(p.line, p.code) for p in parsed.warnings] == [(1, "quote-literal")]
+
+
+def test_a_quoted_field_that_spans_lines_is_reported_with_its_lines():
+    parsed = delimited.parse('front,"back on\ntwo lines"\nnext,card\n')
+    assert [q.answer for q in parsed.questions] == ["back on\ntwo lines", "card"]
+    (warning,) = parsed.warnings
+    assert (warning.line, warning.code) == (1, "row-merged")
+    assert "Lines 1–2" in warning.message
+
+
+def test_forcing_quoting_on_makes_a_broken_quote_an_error_at_its_line():
+    import pytest
+
+    from flashcards.formats.base import ImportFormatError
+
+    with pytest.raises(ImportFormatError) as raised:
+        delimited.parse('a\tb\nc\t"d\n', separator="\t", quoting="on")
+    assert raised.value.problems[0].line == 2
+
+
+def test_quoting_off_reads_csv_quotes_as_text():
+    parsed = delimited.parse('"a",b\n', quoting="off", separator=",")
+    assert parsed.questions[0].prompt == '"a"'
+
+
+def test_quizlet_custom_term_and_row_separators():
+    parsed = delimited.parse(
+        "loss - how wrong$$metric - what we report - to people$$",
+        separator=" - ",
+        row_separator="$$",
+    )
+    assert [(q.prompt, q.answer) for q in parsed.questions] == [
+        ("loss", "how wrong"),
+        ("metric", "what we report - to people"),
+    ]
+
+
+def test_blank_line_separated_cards_may_have_definitions_over_several_lines():
+    text = "epoch;one pass\nover the data\n\n\nbatch;a few samples\n"
+    parsed = delimited.parse(text, separator="semicolon", row_separator="blank")
+    assert [(q.line, q.prompt, q.answer) for q in parsed.questions] == [
+        (1, "epoch", "one pass\nover the data"),
+        (5, "batch", "a few samples"),
+    ]
+
+
+def test_a_ten_megabyte_file_of_junk_is_read_in_seconds():
+    import random
+    import string
+    import time
+
+    rng = random.Random(3)
+    alphabet = string.ascii_letters + string.digits + string.punctuation + " \t\n"
+    junk = "".join(rng.choices(alphabet, k=10 * 1024 * 1024))
+    started = time.process_time()
+    parsed = delimited.parse(junk)
+    assert time.process_time() - started < 30  # ~5 s here; the benchmark tracks the figure
+    assert parsed.problems

@@ -127,3 +127,28 @@ def test_text_with_no_recognisable_question_is_reported():
 def test_markdown_is_detected_from_content():
     assert detect_format("Q: a\nA: b\n") == "markdown"
     assert detect_format("## What is a GPU?\n\nA processor for parallel work.\n") == "markdown"
+
+
+def test_time_stamp_headings_are_sections_not_questions_and_their_prose_is_reported():
+    parsed = markdown.parse(
+        "# Week 2\n\n### 10:15 - Lab 1\n\nRoom 204.\n\n## What is a tensor?\n\nA grid of numbers.\n"
+    )
+    assert [(q.line, q.prompt) for q in parsed.questions] == [(7, "What is a tensor?")]
+    (warning,) = parsed.warnings
+    assert (warning.line, warning.code, warning.dropped) == (3, "prose-skipped", True)
+    assert "lines 3–5" in warning.message
+
+
+def test_a_numbered_line_inside_a_code_block_is_never_a_question():
+    parsed = markdown.parse(
+        "- 1. What does this print?\n  ```\n  1. not a question\n  - 2. nor this\n  ```\n"
+        "- 2. Why?\n  Because.\n"
+    )
+    assert [q.prompt for q in parsed.questions] == ["What does this print?", "Why?"]
+    assert "1. not a question" in parsed.questions[0].answer
+
+
+def test_an_answer_over_fifteen_hundred_characters_is_flagged_at_its_question():
+    parsed = markdown.parse("## What is SGD?\n\n" + "Step after step. " * 100 + "\n")
+    (warning,) = parsed.warnings
+    assert (warning.line, warning.code) == (1, "long-answer")

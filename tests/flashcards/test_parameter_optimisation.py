@@ -214,7 +214,7 @@ def test_adopted_parameters_are_stored_with_their_log_loss_and_every_card_is_res
 def test_enough_reviews_queue_one_fit_and_a_burst_does_not_queue_a_second(
     monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(services, "FIT_AFTER_REVIEWS", 3)
+    monkeypatch.setattr("flashcards.services.study.fitting.FIT_AFTER_REVIEWS", 3)
     student = StudentFactory()
     cards = cards_of(studyable_set(student, questions=5))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:

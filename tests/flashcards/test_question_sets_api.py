@@ -49,21 +49,21 @@ def new_mc_payload(**extra) -> dict:
 
 # (method, path template, payload, expected status per role in ROLES order)
 SET_ENDPOINTS = [
-    ("get", "/api/sets/", None, [403, 200, 200, 200, 200, 200]),
-    ("post", "/api/sets/", {"title": "New chapter"}, [403, 403, 403, 201, 201, 201]),
-    ("get", "/api/sets/{set}/", None, [403, 200, 404, 200, 404, 200]),
-    ("patch", "/api/sets/{set}/", {"title": "Renamed"}, [403, 403, 404, 200, 404, 200]),
-    ("patch", "/api/sets/{set}/", {"visibility": "public"}, [403, 403, 404, 200, 404, 403]),
-    ("delete", "/api/sets/{set}/", None, [403, 403, 404, 204, 404, 403]),
-    ("post", "/api/sets/{set}/reorder/", "reorder", [403, 403, 404, 204, 404, 204]),
-    ("get", "/api/sets/{set}/questions/", None, [403, 200, 404, 200, 404, 200]),
-    ("post", "/api/sets/{set}/questions/", "question", [403, 403, 404, 201, 404, 201]),
-    ("get", "/api/questions/", None, [403, 200, 200, 200, 200, 200]),
-    ("get", "/api/questions/{question}/", None, [403, 200, 404, 200, 404, 200]),
-    ("patch", "/api/questions/{question}/", {"prompt": "New?"}, [403, 403, 404, 200, 404, 200]),
-    ("put", "/api/questions/{question}/", "full", [403, 403, 404, 200, 404, 200]),
-    ("delete", "/api/questions/{question}/", None, [403, 403, 404, 204, 404, 204]),
-    ("get", "/api/me/", None, [403, 200, 200, 200, 200, 200]),
+    ("get", "/api/sets/", None, [401, 200, 200, 200, 200, 200]),
+    ("post", "/api/sets/", {"title": "New chapter"}, [401, 403, 403, 201, 201, 201]),
+    ("get", "/api/sets/{set}/", None, [401, 200, 404, 200, 404, 200]),
+    ("patch", "/api/sets/{set}/", {"title": "Renamed"}, [401, 403, 404, 200, 404, 200]),
+    ("patch", "/api/sets/{set}/", {"visibility": "public"}, [401, 403, 404, 200, 404, 403]),
+    ("delete", "/api/sets/{set}/", None, [401, 403, 404, 204, 404, 403]),
+    ("post", "/api/sets/{set}/reorder/", "reorder", [401, 403, 404, 204, 404, 204]),
+    ("get", "/api/sets/{set}/questions/", None, [401, 200, 404, 200, 404, 200]),
+    ("post", "/api/sets/{set}/questions/", "question", [401, 403, 404, 201, 404, 201]),
+    ("get", "/api/questions/", None, [401, 200, 200, 200, 200, 200]),
+    ("get", "/api/questions/{question}/", None, [401, 200, 404, 200, 404, 200]),
+    ("patch", "/api/questions/{question}/", {"prompt": "New?"}, [401, 403, 404, 200, 404, 200]),
+    ("put", "/api/questions/{question}/", "full", [401, 403, 404, 200, 404, 200]),
+    ("delete", "/api/questions/{question}/", None, [401, 403, 404, 204, 404, 204]),
+    ("get", "/api/me/", None, [401, 200, 200, 200, 200, 200]),
 ]
 
 

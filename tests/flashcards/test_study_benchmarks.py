@@ -49,6 +49,9 @@ def test_the_load_benchmark_runs_against_a_real_server_and_every_review_is_store
     assert figures["study-errors"] == "0 errors"
     assert figures["trivial-errors"] == "0 errors"
     assert figures["trivial-authenticated-errors"] == "0 errors"
+    assert figures["study-page-errors"] == "0 errors"
+    assert int(figures["study-page-cards-rated"].split()[0]) > 0
+    assert float(figures["requests-per-card"].split()[0]) >= 1.0
     assert int(figures["reviews-submitted"].split()[0]) > 0
     assert figures["reviews-stored-exactly-once"] == "1 bool"
     for name in (
@@ -57,5 +60,7 @@ def test_the_load_benchmark_runs_against_a_real_server_and_every_review_is_store
         "trivial-authenticated-p95-latency",
         "ratio-p95-study-to-trivial",
         "ratio-p95-study-to-trivial-authenticated",
+        "study-page-p95-latency",
+        "ratio-p95-study-page-to-trivial-authenticated",
     ):
         assert float(figures[name].split()[0]) > 0

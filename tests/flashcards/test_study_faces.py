@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -85,3 +86,44 @@ def test_whatever_surrounds_the_gaps_the_answer_never_shows_on_the_front(words):
     assert secret not in front
     assert len(re.findall("<span", front)) == len(re.findall("</span>", front))
     assert secret in show_cloze(rendered, 1, reveal=True)
+
+
+@pytest.mark.django_db
+def test_choice_questions_studied_as_cards_show_their_options_and_the_right_ones_on_the_back():
+    from flashcards.models import Question
+    from flashcards.selectors.study import study_queue
+    from flashcards.study_faces import card_faces
+    from tests.flashcards.factories import (
+        ChoiceFactory,
+        QuestionFactory,
+        StudentFactory,
+        multiple_choice,
+        studyable_set,
+        true_false,
+    )
+
+    student = StudentFactory()
+    chapter = studyable_set(student)
+    picked = multiple_choice(
+        chapter, correct=("ReLU",), wrong=("Step",), prompt="Select all that apply.", position=0
+    )
+    claim = true_false(chapter, correct=False, prompt="Sigmoid outputs are negative.", position=1)
+    pairs = QuestionFactory(question_set=chapter, kind=Question.Kind.MATCHING, position=2)
+    for position, (left, right) in enumerate([("tanh", "(-1, 1)"), ("sigmoid", "(0, 1)")]):
+        ChoiceFactory(question=pairs, text=left, match_text=right, position=position)
+
+    entries = study_queue(student, [chapter.pk], limit=3).entries
+    faces = {e.card.question_id: card_faces(e.card) for e in entries}
+
+    front, back = faces[picked.pk]
+    assert "ReLU" in front
+    assert "Step" in front
+    assert "Correct" not in front
+    assert re.search(r"Correct:</strong> <p>ReLU|Correct:</strong> ReLU", back)
+    front, back = faces[claim.pk]
+    assert "True" in front
+    assert "False" in front
+    assert "<strong>False</strong>" in back
+    front, back = faces[pairs.pk]
+    assert front.index("(-1, 1)") < front.index("(0, 1)")  # sorted, not in the pairs' order
+    assert "<td>(0, 1)</td>" in back

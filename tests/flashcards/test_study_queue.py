@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from flashcards.models import CardState, ReviewLog, StudySettings
-from flashcards.selectors.study import cram_queue, study_queue, study_scope
+from flashcards.selectors.study import counts_by_set, cram_queue, study_queue, study_scope
 from flashcards.services.study import bury_card, ensure_cards, set_suspended, submit_review
 from tests.flashcards.factories import STUDY_NOW as NOW
 from tests.flashcards.factories import (
@@ -263,3 +263,28 @@ def test_cards_follow_edits_of_their_question_and_questions_created_in_bulk():
     ]
     assert Card.objects.filter(question__kind=Question.Kind.TRUE_FALSE).count() == 1
     assert ensure_cards(set_ids=[chapter.pk]) == 0
+
+
+def test_the_dashboards_counts_per_set_equal_each_sets_own_queue_counts():
+    import random
+
+    rng = random.Random(7)
+    student = StudentFactory()
+    sets = [studyable_set(student, questions=6) for _ in range(3)]
+    StudySettings.objects.create(student=student, new_cards_per_day=4)
+    for card in [c for s in sets for c in cards_of(s)]:
+        if rng.random() < 0.6:
+            put_state(
+                student,
+                card,
+                state=rng.choice(list(CardState.State)),
+                due=NOW + timedelta(hours=rng.uniform(-30, 30)),
+                suspended=rng.random() < 0.15,
+                buried_until=rng.choice([None, NOW - timedelta(hours=1), NOW + timedelta(hours=2)]),
+                introduced_at=NOW - timedelta(hours=rng.uniform(0, 30)),
+            )
+
+    by_set = counts_by_set(student, [s.pk for s in sets], now=NOW)
+
+    for chapter in sets:
+        assert by_set[chapter.pk] == study_queue(student, [chapter.pk], limit=0, now=NOW).counts

@@ -20,12 +20,11 @@ from flashcards import scheduling
 from flashcards.models import CardState, QuestionSet, StudySettings
 from flashcards.selectors.content import sets_visible_to, studied_set_ids, visible_set_condition
 from flashcards.selectors.study import queue_context, study_queue
-from flashcards.services.study import ensure_cards
+from flashcards.services.content import create_question
 from tests.flashcards.factories import STUDY_NOW as NOW
 from tests.flashcards.factories import (
     ClassroomFactory,
     InstructorFactory,
-    QuestionFactory,
     QuestionSetFactory,
     StudentFactory,
     cards_of,
@@ -125,7 +124,6 @@ def test_queue_counts_and_due_cards_match_the_orm_on_random_states(seed):
             introduced_at=NOW - timedelta(hours=rng.uniform(0, 48)),
         )
     set_ids = [s.pk for s in sets]
-    ensure_cards(set_ids=set_ids)  # stamps the three sets' cards as made after every edit
     zone = scheduling.student_zone(student.time_zone)
     day_start, day_end = scheduling.study_day_bounds(NOW, zone)
     bounds = {"now": NOW, "day_start": day_start, "day_end": day_end}
@@ -137,7 +135,6 @@ def test_queue_counts_and_due_cards_match_the_orm_on_random_states(seed):
         expected
     )
     assert context.total_cards == 36
-    assert context.cards_current
 
     queue = study_queue(student, set_ids, limit=200, now=NOW, context=context)
     due = [e for e in queue.entries if e.queue in ("learning", "review")]
@@ -150,21 +147,20 @@ def test_queue_counts_and_due_cards_match_the_orm_on_random_states(seed):
         assert entry.card.question.prompt_html == row.card.question.prompt_html
 
 
-def test_the_context_notices_a_question_added_after_the_cards_were_made():
+def test_the_context_counts_a_question_saved_through_the_service_with_no_repair_needed():
     student = StudentFactory()
     question_set = studyable_set(student, questions=2)
     zone = scheduling.student_zone(student.time_zone)
     day_start, day_end = scheduling.study_day_bounds(NOW, zone)
     bounds = {"now": NOW, "day_start": day_start, "day_end": day_end}
-    assert queue_context(student, [question_set.pk], **bounds).cards_current
+    assert queue_context(student, [question_set.pk], **bounds).total_cards == 2
 
-    added = QuestionFactory(question_set=question_set)
+    create_question(
+        question_set=question_set,
+        data={"kind": "flashcard", "prompt": "What is a tensor?", "answer": "An n-d array."},
+    )
 
-    assert not queue_context(student, [question_set.pk], **bounds).cards_current
-    ensure_cards(set_ids=[question_set.pk])
-
-    assert added.cards.exists()
-    assert queue_context(student, [question_set.pk], **bounds).cards_current
+    assert queue_context(student, [question_set.pk], **bounds).total_cards == 3
 
 
 def test_an_empty_scope_counts_nothing_and_still_reads_the_settings():
@@ -180,7 +176,6 @@ def test_an_empty_scope_counts_nothing_and_still_reads_the_settings():
 
     assert context.counts == {"learning": 0, "review": 0}
     assert context.total_cards == 0
-    assert context.cards_current
     assert context.settings.desired_retention == 0.85
     assert context.settings.learning_steps == [30, 300]
     assert context.settings.enable_fuzz is False

@@ -43,7 +43,11 @@ def test_anyone_may_browse_the_demos_and_read_a_demo_form(client):
     text = form.content.decode()
     assert 'name="lr"' in text
     assert 'value="1e-05"' in text
-    assert "From 1e-08 to 10." in text
+    assert "From 0.00000001 to 10." in text
+    assert "Learning rate" in text
+    assert ">Walk down the parabola x²</option>" in text
+    assert "From 0 to 2,147,483,647." in text
+    assert "2.14748e+09" not in text
     assert "Sign in to run it" in text
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from flashcards.models import ImportSession
 from flashcards.services import imports as import_services
 from flashcards.services import study as study_services
-from flashcards.tasks import sweep_import_sessions
+from flashcards.tasks import delete_stale_import_sessions
 from quizsite import queues
 from quizsite.celery import app
 from tests.flashcards.factories import InstructorFactory, StudentFactory
@@ -48,7 +48,7 @@ def test_the_beat_schedule_sweeps_stale_demo_runs_and_unconfirmed_imports():
     scheduled = {
         entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
     }
-    assert scheduled[queues.SWEEP_STALE_RUNS] == 60.0
+    assert scheduled[queues.SWEEP_STALE_RUNS] == 30.0
     assert scheduled[queues.SWEEP_IMPORT_SESSIONS] == 3600.0
 
 
@@ -66,7 +66,7 @@ def test_the_import_sweep_deletes_only_unconfirmed_uploads_older_than_a_day():
         old, _ = import_services.create_import_session(user=owner, data=b"Q?{T}", fmt="gift")
     fresh, _ = import_services.create_import_session(user=owner, data=b"Q?{T}", fmt="gift")
 
-    assert sweep_import_sessions.run() == 1
+    assert delete_stale_import_sessions.run() == 1
 
     assert list(ImportSession.objects.values_list("pk", flat=True)) == [fresh.pk]
     assert not ImportSession.objects.filter(pk=old.pk).exists()

@@ -485,6 +485,9 @@ def essay(course):
         selection=Quiz.Selection.FIXED,
         question_set=None,
         classrooms=[course["classroom"]],
+        # Self-assessed at full weight: these tests are about rating itself, not the cap.
+        free_text_grading=Quiz.FreeTextGrading.SELF_ASSESSED,
+        self_assessment_cap=100,
     )
     quiz.quiz_questions.create(question=question, position=0)
     quiz.quiz_questions.create(question=course["questions"][1], position=1)
@@ -502,10 +505,11 @@ def test_a_student_rates_a_free_text_answer_once_the_reference_is_shown(essay):
         rate_own_answer(attempt=attempt, student=alice, slot=1, rating=4)
     assert hidden.value.code == "reference_hidden"
     attempt, _ = submit_attempt(attempt=attempt, student=alice)
+    # Self-assessed quiz: the rating is the grade, nothing waits for the instructor.
     assert (attempt.score, attempt.max_score, attempt.needs_grading) == (
         Decimal(1),
         Decimal(5),
-        True,
+        False,
     )
     rate_own_answer(attempt=attempt, student=alice, slot=1, rating=4)
     attempt.refresh_from_db()
@@ -642,6 +646,8 @@ def test_in_after_each_mode_a_self_rating_can_change_until_the_attempt_is_submit
         question_set=None,
         answers_shown=Quiz.AnswersShown.AFTER_EACH,
         classrooms=[course["classroom"]],
+        free_text_grading=Quiz.FreeTextGrading.SELF_ASSESSED,
+        self_assessment_cap=100,
     )
     quiz.quiz_questions.create(question=question, position=0)
     alice = course["alice"]

@@ -27,6 +27,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from quizzes.models import Quiz
 from quizzes.selectors.access import attempts_for_results
 from quizzes.selectors.statistics import pearson, quiz_statistics, score_distribution
 from quizzes.services.attempts import (
@@ -154,7 +155,13 @@ def test_free_text_statistics_use_self_ratings_and_then_the_instructors_grade():
     classroom, (a, b) = classroom_with_students(instructor, 2)
     question_set = QuestionSetFactory(owner=instructor)
     free_text(question_set, points=Decimal(2))
-    quiz = QuizFactory(owner=instructor, question_set=question_set, classrooms=[classroom])
+    quiz = QuizFactory(
+        owner=instructor,
+        question_set=question_set,
+        classrooms=[classroom],
+        free_text_grading=Quiz.FreeTextGrading.SELF_ASSESSED,
+        self_assessment_cap=100,
+    )
     first = take(quiz, a, {1: {"text": "A full answer."}})
     second = take(quiz, b, {1: {"text": "Half an answer."}})
     rate_own_answer(attempt=first, student=a, slot=1, rating=5)

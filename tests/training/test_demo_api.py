@@ -83,7 +83,8 @@ def test_everyone_lists_the_demos_with_their_parameter_schemas(api_client, world
         "name": "lr",
         "type": "float",
         "default": 1e-05,
-        "help": "learning rate",
+        "label": "Learning rate",
+        "help": "The step is the learning rate times the gradient; e.g. 0.00001 or 1e-5",
         "minimum": 1e-08,
         "maximum": 10,
     }
@@ -152,7 +153,7 @@ def test_signed_in_users_request_runs_and_anonymous_visitors_are_told_to_sign_in
     )
 
     if role == "anonymous":
-        assert response.status_code == 403
+        assert response.status_code == 401
         assert "Sign in" in response.json()["detail"]
         assert DemoRun.objects.count() == 0
     else:
@@ -289,7 +290,7 @@ def test_anyone_may_view_the_demos_of_a_public_set(api_client):
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        ("anonymous", 403),
+        ("anonymous", 401),
         ("student_in_class", 403),
         ("student_outside", 404),
         ("owner", 201),
@@ -373,7 +374,7 @@ def test_an_attachment_is_shown_to_those_who_may_view_its_set(api_client, world,
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        ("anonymous", 403),
+        ("anonymous", 401),
         ("student_in_class", 403),
         ("student_outside", 404),
         ("owner", 200),
@@ -417,7 +418,7 @@ def test_a_bad_change_answers_400_and_keeps_the_attachment_as_it_was(api_client,
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        ("anonymous", 403),
+        ("anonymous", 401),
         ("student_in_class", 403),
         ("student_outside", 404),
         ("owner", 204),
@@ -438,7 +439,7 @@ def test_only_editors_remove_an_attachment(api_client, world, role, expected):
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        ("anonymous", 403),
+        ("anonymous", 401),
         ("student_in_class", 202),
         ("student_outside", 404),
         ("owner", 202),

@@ -21,16 +21,17 @@ import time
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotAuthenticated, PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from flashcards.models import Question
+from quizsite.client_address import AddressRateThrottle
 from training.api.serializers import (
     AttachmentCreateSerializer,
     AttachmentUpdateSerializer,
@@ -40,6 +41,7 @@ from training.api.serializers import (
     demo_json,
     run_json,
 )
+from training.figures import translate_svg_text
 from training.models import DemoRun
 from training.params import DemoParameterError
 from training.registry import all_demos, get_demo
@@ -54,6 +56,8 @@ from training.services import attachments as attachment_services
 from training.services.runs import RateLimited, request_run
 
 POLL_AGAIN_SECONDS = "1"
+# 200 with the finished run, 202 (with Retry-After) while it is queued or running.
+RUN_RESPONSES = {200: OpenApiTypes.OBJECT, 202: OpenApiTypes.OBJECT}
 
 
 def _params_error(error: DemoParameterError) -> Response:
@@ -113,7 +117,7 @@ class DemoRunRequestView(APIView):
     @extend_schema(
         operation_id="demos_runs_create",
         request=RunRequestSerializer,
-        responses={200: OpenApiTypes.OBJECT},
+        responses=RUN_RESPONSES,
     )
     def post(self, request, slug: str):
         demo = _demo_or_404(slug)
@@ -134,7 +138,7 @@ class DemoRunRequestView(APIView):
 class DemoRunDetailView(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(operation_id="demo_runs_retrieve", responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="demo_runs_retrieve", responses=RUN_RESPONSES)
     def get(self, request, run_id: int):
         run = run_for_display(run_id)
         if run is None:
@@ -150,6 +154,12 @@ class DemoRunFigureView(APIView):
         svg = figure_svg(run_id, name)
         if svg is None:
             raise Http404("No such figure (or the run has not finished).")
+        # The page asks in its language (?lang=); the URL differs per language, so the long
+        # immutable cache below never serves one language's words to another.
+        language = request.GET.get("lang", "")
+        if language in dict(settings.LANGUAGES):
+            with translation.override(language):
+                svg = translate_svg_text(svg, translation.gettext)
         response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
         # Matplotlib's SVG has no scripts; this makes sure none could run if one slipped in.
         response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
@@ -283,7 +293,7 @@ class AttachmentRunView(APIView):
     @extend_schema(
         operation_id="demo_attachments_runs_create",
         request=RunRequestSerializer,
-        responses={200: OpenApiTypes.OBJECT},
+        responses=RUN_RESPONSES,
     )
     def post(self, request, attachment_id: int):
         _require_signed_in(request)
@@ -300,7 +310,7 @@ class AttachmentRunView(APIView):
         return _run_response(requested.run, request, computed=requested.computed)
 
 
-class DigitPredictionThrottle(SimpleRateThrottle):
+class DigitPredictionThrottle(AddressRateThrottle):
     scope = "digit-prediction"
 
     def get_rate(self):
@@ -345,7 +355,8 @@ class DigitPredictionView(APIView):
     @extend_schema(
         operation_id="digit_predictions_create",
         request=DigitSerializer,
-        responses={200: OpenApiTypes.OBJECT},
+        # 503 while the digit model is trained for its first use (with Retry-After).
+        responses={200: OpenApiTypes.OBJECT, 503: OpenApiTypes.OBJECT},
     )
     def post(self, request):
         from training.digit_model import CheckpointMissing

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from training.figures import make_figure, new_figure, sample_rows
 from training.params import Param, Schema
@@ -59,11 +61,13 @@ def run(params, *, generator, device, progress) -> DemoOutput:
     for name, curve in curves.items():
         line = axes.plot(xs, curve["y"], label=FUNCTIONS[name][0])[0]
         if len(chosen) == 1:
-            axes.plot(xs, curve["dy_dx"], "--", color=line.get_color(), label="derivative")
+            axes.plot(
+                xs, curve["dy_dx"], "--", color=line.get_color(), label=gettext_noop("derivative")
+            )
     axes.axhline(0, color="black", linewidth=0.8)
     axes.axvline(0, color="black", linewidth=0.8)
     axes.set_xlabel("x")
-    axes.set_ylabel("f(x)" if len(chosen) > 1 else "f(x) and f′(x)")
+    axes.set_ylabel("f(x)" if len(chosen) > 1 else gettext_noop("f(x) and f′(x)"))
     axes.legend()
 
     describe = []
@@ -97,8 +101,8 @@ def run(params, *, generator, device, progress) -> DemoOutput:
 DEMO = register(
     Demo(
         slug="activation-functions",
-        title="Activation functions",
-        description=(
+        title=_("Activation functions"),
+        description=_(
             "Plot sigmoid, tanh, ReLU, leaky ReLU, GELU or softplus over a range of inputs, "
             "with the derivative autograd computes."
         ),
@@ -109,19 +113,60 @@ DEMO = register(
                     "choice",
                     "sigmoid",
                     choices=(*FUNCTIONS, "all"),
-                    help="which function to draw; 'all' compares them",
+                    label=_("Function"),
+                    help=_("Which function to draw; “all of them” compares them on one plot"),
+                    choice_labels={
+                        "sigmoid": _("Sigmoid"),
+                        "tanh": _("Hyperbolic tangent (tanh)"),
+                        "relu": _("ReLU (rectified linear unit)"),
+                        "leaky_relu": _("Leaky ReLU"),
+                        "gelu": _("GELU (Gaussian error linear unit)"),
+                        "softplus": _("Softplus"),
+                        "all": _("All of them"),
+                    },
                 ),
-                Param("x_min", "float", -5.0, minimum=-50, maximum=50, help="left end of x"),
-                Param("x_max", "float", 5.0, minimum=-50, maximum=50, help="right end of x"),
-                Param("points", "int", 201, minimum=3, maximum=2001, help="number of x values"),
+                Param(
+                    "x_min",
+                    "float",
+                    -5.0,
+                    minimum=-50,
+                    maximum=50,
+                    label=_("Smallest input x"),
+                    help=_("Left end of the plot"),
+                    slider=True,
+                    step=0.5,
+                ),
+                Param(
+                    "x_max",
+                    "float",
+                    5.0,
+                    minimum=-50,
+                    maximum=50,
+                    label=_("Largest input x"),
+                    help=_("Right end of the plot"),
+                    slider=True,
+                    step=0.5,
+                ),
+                Param(
+                    "points",
+                    "int",
+                    201,
+                    minimum=3,
+                    maximum=2001,
+                    label=_("Number of points"),
+                    help=_("How many x values between the two ends are computed"),
+                ),
                 Param(
                     "negative_slope",
                     "float",
                     0.01,
                     minimum=0,
                     maximum=1,
-                    help="slope of leaky ReLU for x < 0",
+                    label=_("Slope for negative inputs"),
+                    help=_("Leaky ReLU only: its slope left of 0"),
                     used_when={"function": ("leaky_relu", "all")},
+                    slider=True,
+                    step=0.01,
                 ),
             ),
             checks=(_range_check,),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import torch
+from django.utils.translation import gettext_lazy as _
 
 from training.figures import make_figure, new_figure
 from training.params import Param, Schema
@@ -142,15 +143,29 @@ SHAPE: dict[str, Any] = {"minimum": 1, "maximum": 64, "min_items": 0, "max_items
 DEMO = register(
     Demo(
         slug="broadcasting",
-        title="Broadcasting two shapes",
-        description=(
+        title=_("Broadcasting two shapes"),
+        description=_(
             "Add tensors of two shapes and see, axis by axis from the right, why they "
             "broadcast to the result shape, or the error PyTorch raises when they cannot."
         ),
         schema=Schema(
             params=(
-                Param("shape_a", "int_list", [3, 1], help="e.g. 3x1", **SHAPE),
-                Param("shape_b", "int_list", [4], help="e.g. 4", **SHAPE),
+                Param(
+                    "shape_a",
+                    "int_list",
+                    [3, 1],
+                    label=_("Shape of the first tensor"),
+                    help=_("Sizes separated by x or commas, e.g. 3x1"),
+                    **SHAPE,
+                ),
+                Param(
+                    "shape_b",
+                    "int_list",
+                    [4],
+                    label=_("Shape of the second tensor"),
+                    help=_("Sizes separated by x or commas, e.g. 4"),
+                    **SHAPE,
+                ),
             ),
             checks=(_size_check,),
         ),

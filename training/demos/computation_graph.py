@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import torch
+from django.utils.translation import gettext_lazy as _
 
 from training.figures import json_number, make_figure, new_figure
 from training.params import Param, Schema
@@ -252,18 +253,28 @@ NUMBER: dict[str, Any] = {"minimum": -100, "maximum": 100}
 DEMO = register(
     Demo(
         slug="computation-graph",
-        title="A computation graph and its gradients",
-        description=(
+        title=_("A computation graph and its gradients"),
+        description=_(
             "Forward values and the gradient on every edge of a small expression such as "
             "loss = (w·x + b − y)², computed by the chain rule and checked against autograd."
         ),
         schema=Schema(
             params=(
-                Param("expression", "choice", "squared_error", choices=tuple(EXPRESSIONS)),
-                Param("w", "float", 2.0, **NUMBER),
-                Param("x", "float", 3.0, **NUMBER),
-                Param("b", "float", 1.0, **NUMBER),
-                Param("y", "float", 4.0, **NUMBER),
+                Param(
+                    "expression",
+                    "choice",
+                    "squared_error",
+                    choices=tuple(EXPRESSIONS),
+                    label=_("Expression"),
+                    choice_labels={
+                        "squared_error": _("Squared error: (w·x + b − y)²"),
+                        "sigmoid_neuron": _("A sigmoid neuron: (σ(w·x + b) − y)²"),
+                    },
+                ),
+                Param("w", "float", 2.0, label=_("Weight w"), slider=True, step=0.5, **NUMBER),
+                Param("x", "float", 3.0, label=_("Input x"), slider=True, step=0.5, **NUMBER),
+                Param("b", "float", 1.0, label=_("Bias b"), slider=True, step=0.5, **NUMBER),
+                Param("y", "float", 4.0, label=_("Target y"), slider=True, step=0.5, **NUMBER),
             ),
         ),
         version=1,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import torch
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from training.data import MNIST_MEAN, MNIST_STD, load_mnist
 from training.digit_model import (
@@ -38,8 +40,8 @@ def probability_figure(probs: list[float], image: torch.Tensor, caption: str):
     right.bar_label(bars, labels=[f"{p:.2f}" if p >= 0.01 else "" for p in probs], fontsize=8)
     right.set_xticks(range(10))
     right.set_ylim(0, 1.1)
-    right.set_xlabel("digit")
-    right.set_ylabel("probability")
+    right.set_xlabel(gettext_noop("digit"))
+    right.set_ylabel(gettext_noop("probability"))
     return figure
 
 
@@ -117,8 +119,8 @@ def train_cnn(params, *, generator, device, progress) -> DemoOutput:
     axes = figure.add_subplot()
     axes.plot([h["epoch"] for h in history], [h["test_accuracy"] for h in history], "o-")
     axes.axhline(0.99, color="grey", linestyle="--", label="99%")
-    axes.set_xlabel("epoch")
-    axes.set_ylabel("test accuracy")
+    axes.set_xlabel(gettext_noop("epoch"))
+    axes.set_ylabel(gettext_noop("test accuracy"))
     axes.legend()
     figures = [
         make_figure(
@@ -164,15 +166,23 @@ def train_cnn(params, *, generator, device, progress) -> DemoOutput:
 RECOGNITION = register(
     Demo(
         slug="digit-recognition",
-        title="Recognising a handwritten digit",
-        description=(
+        title=_("Recognising a handwritten digit"),
+        description=_(
             "The site's CNN classifies a validation image of the digit you pick, after the "
             "preprocessing MNIST used; draw your own with the prediction endpoint."
         ),
         schema=Schema(
             params=(
-                Param("digit", "int", 7, minimum=0, maximum=9),
-                Param("sample", "int", 0, minimum=0, maximum=999, help="which image of that digit"),
+                Param("digit", "int", 7, minimum=0, maximum=9, label=_("Digit")),
+                Param(
+                    "sample",
+                    "int",
+                    0,
+                    minimum=0,
+                    maximum=999,
+                    label=_("Image number"),
+                    help=_("Which validation image of that digit"),
+                ),
             ),
         ),
         version=1,
@@ -187,17 +197,41 @@ RECOGNITION = register(
 TRAINING = register(
     Demo(
         slug="digit-cnn-training",
-        title="Training the digit CNN",
-        description=(
+        title=_("Training the digit CNN"),
+        description=_(
             "Train the site's digit CNN on MNIST and store it as the model the digit "
             "recogniser uses; test accuracy after every epoch."
         ),
         schema=Schema(
             params=(
-                Param("epochs", "int", 2, minimum=1, maximum=20),
-                Param("batch_size", "int", 128, minimum=16, maximum=1024),
-                Param("lr", "float", 0.01, minimum=1e-4, maximum=0.1, help="peak learning rate"),
-                Param("seed", "int", 0, minimum=0, maximum=2**31 - 1),
+                Param("epochs", "int", 2, minimum=1, maximum=20, label=_("Epochs")),
+                Param(
+                    "batch_size",
+                    "int",
+                    128,
+                    minimum=16,
+                    maximum=1024,
+                    label=_("Batch size"),
+                    unit=_("images"),
+                ),
+                Param(
+                    "lr",
+                    "float",
+                    0.01,
+                    minimum=1e-4,
+                    maximum=0.1,
+                    label=_("Learning rate"),
+                    help=_("Peak learning rate"),
+                ),
+                Param(
+                    "seed",
+                    "int",
+                    0,
+                    minimum=0,
+                    maximum=2**31 - 1,
+                    label=_("Random seed"),
+                    help=_("The same seed gives the same run"),
+                ),
             ),
         ),
         version=1,

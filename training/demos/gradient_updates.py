@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
 from training.figures import make_figure, new_figure, sample_rows
 from training.params import Param, Schema
 from training.registry import Demo, DemoOutput, register
@@ -41,8 +44,8 @@ def run(params, *, generator, device, progress) -> DemoOutput:
     axes = figure.add_subplot()
     epochs_axis = list(range(epochs + 1))
     axes.step(epochs_axis, [per_epoch * e for e in epochs_axis], where="post", marker="o")
-    axes.set_xlabel("epoch")
-    axes.set_ylabel("gradient updates so far")
+    axes.set_xlabel(gettext_noop("epoch"))
+    axes.set_ylabel(gettext_noop("gradient updates so far"))
     axes.set_title(f"{counts['updates']:,} updates = {formula}")
     rows = [[e, per_epoch, per_epoch * e] for e in range(1, epochs + 1)]
     last = (
@@ -80,17 +83,39 @@ def run(params, *, generator, device, progress) -> DemoOutput:
 DEMO = register(
     Demo(
         slug="gradient-updates",
-        title="Epochs, batches and gradient updates",
-        description=(
+        title=_("Epochs, batches and gradient updates"),
+        description=_(
             "Count the gradient updates of a training run from the number of samples, the "
             "batch size, the epochs and whether the last partial batch is dropped."
         ),
         schema=Schema(
             params=(
-                Param("samples", "int", 60000, minimum=1, maximum=10**9),
-                Param("batch_size", "int", 128, minimum=1, maximum=10**6),
-                Param("epochs", "int", 5, minimum=1, maximum=1000),
-                Param("drop_last", "bool", False),
+                Param(
+                    "samples",
+                    "int",
+                    60000,
+                    minimum=1,
+                    maximum=10**9,
+                    label=_("Training samples"),
+                    unit=_("samples"),
+                ),
+                Param(
+                    "batch_size",
+                    "int",
+                    128,
+                    minimum=1,
+                    maximum=10**6,
+                    label=_("Batch size"),
+                    unit=_("samples"),
+                ),
+                Param("epochs", "int", 5, minimum=1, maximum=1000, label=_("Epochs")),
+                Param(
+                    "drop_last",
+                    "bool",
+                    False,
+                    label=_("Drop the last partial batch"),
+                    help=_("As DataLoader(drop_last=True) does"),
+                ),
             ),
         ),
         version=1,

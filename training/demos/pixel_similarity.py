@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 import torch
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from training.data import as_float, load_mnist
 from training.figures import make_figure, new_figure
@@ -91,9 +93,9 @@ def run(params, *, generator, device, progress) -> DemoOutput:
             color=colour,
             label=f"validation {digit}s",
         )
-    axes.axvline(0, color="black", linestyle="--", label="decision boundary")
+    axes.axvline(0, color="black", linestyle="--", label=gettext_noop("decision boundary"))
     axes.set_xlabel(f"distance to mean {a} − distance to mean {b} ({metric.upper()})")
-    axes.set_ylabel("images")
+    axes.set_ylabel(gettext_noop("images"))
     axes.legend()
     histogram_rows = [
         [
@@ -158,16 +160,26 @@ DIGIT: dict[str, Any] = {"minimum": 0, "maximum": 9}
 DEMO = register(
     Demo(
         slug="pixel-similarity",
-        title="Pixel similarity: the mean 3 against the mean 7",
-        description=(
+        title=_("Pixel similarity: the mean 3 against the mean 7"),
+        description=_(
             "A baseline without learning: classify MNIST digits by the distance of each image to "
             "the average image of each digit."
         ),
         schema=Schema(
             params=(
-                Param("digit_a", "int", 3, **DIGIT),
-                Param("digit_b", "int", 7, **DIGIT),
-                Param("metric", "choice", "l1", choices=("l1", "rmse")),
+                Param("digit_a", "int", 3, label=_("First digit"), **DIGIT),
+                Param("digit_b", "int", 7, label=_("Second digit"), **DIGIT),
+                Param(
+                    "metric",
+                    "choice",
+                    "l1",
+                    choices=("l1", "rmse"),
+                    label=_("Distance"),
+                    choice_labels={
+                        "l1": _("Mean absolute difference (L1)"),
+                        "rmse": _("Root mean squared error (RMSE)"),
+                    },
+                ),
             ),
             checks=(_distinct,),
         ),

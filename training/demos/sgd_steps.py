@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 
 import torch
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from training.figures import json_number, make_figure, new_figure
 from training.params import Param, Schema
@@ -51,7 +53,7 @@ def trajectory(params: dict, generator: torch.Generator) -> dict:
     # which costs seconds in a fresh process.
     velocity = torch.zeros_like(weights)
     history, losses, gradients = [weights.detach().tolist()], [], []
-    for _ in range(params["steps"]):
+    for _step in range(params["steps"]):
         loss = loss_fn()
         (gradient,) = torch.autograd.grad(loss, weights)
         losses.append(loss.item())
@@ -122,11 +124,11 @@ def run(params, *, generator, device, progress) -> DemoOutput:
         if math.isfinite(value) and 0 < value < 1e200
     ]
     if finite:
-        axes.plot([i for i, _ in finite], [v for _, v in finite], "o-")
-        if max(v for _, v in finite) / max(min(v for _, v in finite), 1e-300) > 100:
+        axes.plot([i for i, _v in finite], [v for _i, v in finite], "o-")
+        if max(v for _i, v in finite) / max(min(v for _i, v in finite), 1e-300) > 100:
             axes.set_yscale("log")
-    axes.set_xlabel("step")
-    axes.set_ylabel("loss")
+    axes.set_xlabel(gettext_noop("step"))
+    axes.set_ylabel(gettext_noop("loss"))
     axes.set_title(f"Loss, lr = {params['lr']:g}: {verdict}")
 
     path_figure = new_figure()
@@ -146,14 +148,14 @@ def run(params, *, generator, device, progress) -> DemoOutput:
         path_columns = ["step", "x"]
     else:
         time, speed = steps["time"], steps["speed"]
-        axes.scatter(time, speed, color="black", label="measured speed", zorder=3)
+        axes.scatter(time, speed, color="black", label=gettext_noop("measured speed"), zorder=3)
         shown = sorted({0, len(steps["parameters"]) // 2, len(steps["parameters"]) - 1})
         for index in shown:
             a, b, c = steps["parameters"][index]
             if all(math.isfinite(v) for v in (a, b, c)):
                 axes.plot(time, [a * t * t + b * t + c for t in time], label=f"after {index} steps")
-        axes.set_xlabel("time")
-        axes.set_ylabel("speed")
+        axes.set_xlabel(gettext_noop("time"))
+        axes.set_ylabel(gettext_noop("speed"))
         axes.legend()
         path_title = "Quadratic fitted to speed over time"
         path_rows = [
@@ -203,25 +205,56 @@ def run(params, *, generator, device, progress) -> DemoOutput:
 DEMO = register(
     Demo(
         slug="sgd-steps",
-        title="SGD, step by step",
-        description=(
+        title=_("SGD, step by step"),
+        description=_(
             "Fit a quadratic to speed-over-time data, or walk down the parabola x², with a "
             "learning rate, a number of steps and momentum of your choice; see the loss fall, "
             "stall or explode."
         ),
         schema=Schema(
             params=(
-                Param("problem", "choice", "speed", choices=("speed", "parabola")),
-                Param("lr", "float", 1e-5, minimum=1e-8, maximum=10, help="learning rate"),
-                Param("steps", "int", 10, minimum=1, maximum=200),
-                Param("momentum", "float", 0.0, minimum=0, maximum=0.99),
+                Param(
+                    "problem",
+                    "choice",
+                    "speed",
+                    choices=("speed", "parabola"),
+                    label=_("Problem"),
+                    choice_labels={
+                        "speed": _("Fit a quadratic to speed-over-time data"),
+                        "parabola": _("Walk down the parabola x²"),
+                    },
+                ),
+                Param(
+                    "lr",
+                    "float",
+                    1e-5,
+                    minimum=1e-8,
+                    maximum=10,
+                    label=_("Learning rate"),
+                    help=_(
+                        "The step is the learning rate times the gradient; e.g. 0.00001 or 1e-5"
+                    ),
+                ),
+                Param("steps", "int", 10, minimum=1, maximum=200, label=_("Steps")),
+                Param(
+                    "momentum",
+                    "float",
+                    0.0,
+                    minimum=0,
+                    maximum=0.99,
+                    label=_("Momentum"),
+                    help=_("Share of the last step kept in the next one (0: plain SGD)"),
+                    slider=True,
+                    step=0.01,
+                ),
                 Param(
                     "start",
                     "float",
                     -1.5,
                     minimum=-100,
                     maximum=100,
-                    help="parabola: first x",
+                    label=_("Starting x"),
+                    help=_("Parabola only: where the walk starts"),
                     used_when={"problem": ("parabola",)},
                 ),
                 # Only the speed problem draws random numbers (its noise and initial weights).
@@ -231,6 +264,8 @@ DEMO = register(
                     0,
                     minimum=0,
                     maximum=2**31 - 1,
+                    label=_("Random seed"),
+                    help=_("The same seed gives the same run"),
                     used_when={"problem": ("speed",)},
                 ),
             ),

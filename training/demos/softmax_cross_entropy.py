@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from training.figures import json_number, make_figure, new_figure
 from training.params import Param, Schema
@@ -42,7 +44,7 @@ def run(params, *, generator, device, progress) -> DemoOutput:
     axes.set_xticks(range(len(labels)), labels)
     axes.bar_label(bars, labels=[f"{p:.2f}" for p in probs])
     axes.set_ylim(0, 1.1)
-    axes.set_ylabel("probability")
+    axes.set_ylabel(gettext_noop("probability"))
     axes.set_title(f"softmax (true class: {labels[target]})")
 
     table = [
@@ -96,8 +98,8 @@ def run(params, *, generator, device, progress) -> DemoOutput:
 DEMO = register(
     Demo(
         slug="softmax-cross-entropy",
-        title="Softmax and cross-entropy",
-        description=(
+        title=_("Softmax and cross-entropy"),
+        description=_(
             "Turn logits into probabilities with softmax and score them with cross-entropy "
             "for the true class."
         ),
@@ -111,6 +113,8 @@ DEMO = register(
                     maximum=100,
                     min_items=2,
                     max_items=10,
+                    label=_("Logits"),
+                    help=_("The network's raw scores, one per class, separated by commas"),
                 ),
                 Param(
                     "labels",
@@ -119,9 +123,29 @@ DEMO = register(
                     min_items=2,
                     max_items=10,
                     max_length=24,
+                    label=_("Class names"),
+                    help=_("One name per logit, separated by commas"),
                 ),
-                Param("target", "int", 0, minimum=0, maximum=9, help="index of the true class"),
-                Param("temperature", "float", 1.0, minimum=0.05, maximum=20),
+                Param(
+                    "target",
+                    "int",
+                    0,
+                    minimum=0,
+                    maximum=9,
+                    label=_("True class"),
+                    help=_("Position of the true class in the list, counting from 0"),
+                ),
+                Param(
+                    "temperature",
+                    "float",
+                    1.0,
+                    minimum=0.05,
+                    maximum=20,
+                    label=_("Temperature"),
+                    help=_("The logits are divided by it: above 1 flattens, below 1 sharpens"),
+                    slider=True,
+                    step=0.05,
+                ),
             ),
             checks=(_labels_check,),
         ),

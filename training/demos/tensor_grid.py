@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import torch
+from django.utils.translation import gettext_lazy as _
 
 from training.figures import make_figure, new_figure
 from training.params import Param, Schema
@@ -104,17 +105,25 @@ def run(params, *, generator, device, progress) -> DemoOutput:
 DEMO = register(
     Demo(
         slug="tensor-grid",
-        title="A tensor, its rank and shape, and slicing",
-        description=(
+        title=_("A tensor, its rank and shape, and slicing"),
+        description=_(
             "Build a tensor of 1..n, multiply it and select its bottom-right corner: the 3×3 "
             "tensor of 1 to 9 doubled, with its bottom-right 2×2 selected."
         ),
         schema=Schema(
             params=(
-                Param("rows", "int", 3, minimum=1, maximum=8),
-                Param("columns", "int", 3, minimum=1, maximum=8),
-                Param("multiplier", "int", 2, minimum=-10, maximum=10),
-                Param("corner", "int", 2, minimum=1, maximum=8, help="size of the selection"),
+                Param("rows", "int", 3, minimum=1, maximum=8, label=_("Rows")),
+                Param("columns", "int", 3, minimum=1, maximum=8, label=_("Columns")),
+                Param("multiplier", "int", 2, minimum=-10, maximum=10, label=_("Multiplier")),
+                Param(
+                    "corner",
+                    "int",
+                    2,
+                    minimum=1,
+                    maximum=8,
+                    label=_("Corner size"),
+                    help=_("Size of the bottom-right selection"),
+                ),
             ),
             checks=(_corner_check,),
         ),

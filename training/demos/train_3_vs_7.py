@@ -9,6 +9,8 @@ MNIST: linear, lr 1, batch 256, 20 epochs ≈ 0.97; the two-layer net, lr 0.1, 4
 from __future__ import annotations
 
 import torch
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from torch import nn
 
 from training.data import as_float, load_mnist
@@ -101,11 +103,11 @@ def run(params, *, generator, device, progress) -> DemoOutput:
     loss_axes, accuracy_axes = curves.subplots(1, 2)
     epochs = [row["epoch"] for row in history]
     loss_axes.plot(epochs, [row["train_loss"] for row in history], "o-")
-    loss_axes.set_xlabel("epoch")
-    loss_axes.set_ylabel("training loss (mnist_loss)")
+    loss_axes.set_xlabel(gettext_noop("epoch"))
+    loss_axes.set_ylabel(gettext_noop("training loss (mnist_loss)"))
     accuracy_axes.plot(epochs, [row["valid_accuracy"] for row in history], "o-", color="green")
-    accuracy_axes.set_xlabel("epoch")
-    accuracy_axes.set_ylabel("validation accuracy")
+    accuracy_axes.set_xlabel(gettext_noop("epoch"))
+    accuracy_axes.set_ylabel(gettext_noop("validation accuracy"))
     figures = [
         make_figure(
             "training",
@@ -168,27 +170,62 @@ def run(params, *, generator, device, progress) -> DemoOutput:
 DEMO = register(
     Demo(
         slug="train-3-vs-7",
-        title="Training a 3-vs-7 classifier from scratch",
-        description=(
+        title=_("Training a 3-vs-7 classifier from scratch"),
+        description=_(
             "A linear model or a two-layer network learns to tell 3s from 7s with SGD; "
             "validation accuracy after every epoch."
         ),
         schema=Schema(
             params=(
-                Param("model", "choice", "linear", choices=("linear", "mlp")),
-                Param("epochs", "int", 20, minimum=1, maximum=100),
-                Param("lr", "float", 1.0, minimum=1e-4, maximum=10, help="learning rate"),
-                Param("batch_size", "int", 256, minimum=1, maximum=4096),
+                Param(
+                    "model",
+                    "choice",
+                    "linear",
+                    choices=("linear", "mlp"),
+                    label=_("Model"),
+                    choice_labels={
+                        "linear": _("Linear model (784 weights and a bias)"),
+                        "mlp": _("Two-layer network with ReLU"),
+                    },
+                ),
+                Param("epochs", "int", 20, minimum=1, maximum=100, label=_("Epochs")),
+                Param(
+                    "lr",
+                    "float",
+                    1.0,
+                    minimum=1e-4,
+                    maximum=10,
+                    label=_("Learning rate"),
+                    help=_("The step is the learning rate times the gradient"),
+                ),
+                Param(
+                    "batch_size",
+                    "int",
+                    256,
+                    minimum=1,
+                    maximum=4096,
+                    label=_("Batch size"),
+                    unit=_("images"),
+                ),
                 Param(
                     "hidden",
                     "int",
                     30,
                     minimum=1,
                     maximum=256,
-                    help="mlp: hidden units",
+                    label=_("Hidden units"),
+                    help=_("Two-layer network only: the width of its hidden layer"),
                     used_when={"model": ("mlp",)},
                 ),
-                Param("seed", "int", 0, minimum=0, maximum=2**31 - 1),
+                Param(
+                    "seed",
+                    "int",
+                    0,
+                    minimum=0,
+                    maximum=2**31 - 1,
+                    label=_("Random seed"),
+                    help=_("The same seed gives the same run"),
+                ),
             ),
         ),
         version=1,

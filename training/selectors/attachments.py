@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 
 from flashcards.models import Question
-from flashcards.selectors.content import can_edit_set, can_view_set
+from flashcards.selectors.content import answers_hidden_from, can_edit_set, can_view_set
 from training.models import DemoAttachment, DemoRun
 from training.registry import get_demo
 
@@ -37,6 +37,9 @@ def question_access(user, question: Question) -> tuple[bool, bool]:
     question_set = question.question_set
     if can_edit_set(user, question_set):
         return True, True
+    # A demo attached to an answer is part of the answer: hidden during a quiz attempt.
+    if answers_hidden_from(user, question):
+        return False, False
     return can_view_set(user, question_set), False
 
 

@@ -7,7 +7,9 @@ browser from the run's figure URLs, so listing many answers never loads the imag
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import get_language, gettext
 
 from training.models import DemoRun
 from training.selectors.attachments import attachments_for_questions
@@ -21,9 +23,11 @@ def run_result(run: DemoRun | None, *, caption: str = "", demo: str = "") -> dic
     if run.status == DemoRun.Status.DONE:
         figures = [
             {
-                "title": figure.get("title", ""),
+                # Static titles are catalogue messages; dynamic ones pass through unchanged.
+                "title": gettext(figure["title"]) if figure.get("title") else "",
                 "alt": figure.get("alt", ""),
-                "url": reverse("training:run-figure", args=[run.pk, figure["name"]]),
+                "url": reverse("training:run-figure", args=[run.pk, figure["name"]])
+                + f"?lang={get_language() or settings.LANGUAGE_CODE}",
                 "table": figure.get("table") or {},
             }
             for figure in run.figures or []

@@ -4,20 +4,27 @@ A request finds or creates the row for (demo, canonical params, demo version); o
 row (or a failed one asked for again) enqueues a task, after the transaction commits, with
 the run's id.  The worker claims the row, runs the pure demo function and stores the result.
 
-A run must never stay "running" for ever when its worker dies.  Three mechanisms:
-- Celery redelivers the task of a killed worker (acks_late + reject_on_worker_lost); the
-  claim then sees a "running" row without a recent heartbeat and retries it, up to
-  MAX_ATTEMPTS, or fails it with the reason.
-- A worker that starts (again) re-queues or fails the runs its own node name left running:
-  it has just started, so it cannot still be running them (`recover_orphaned_runs`).
-- A sweep, from celery beat every minute and on every read of a running run, fails runs that
-  are past their hard time limit (`fail_stale_runs`, `expire_if_overdue`).
+A run must never stay "running" for ever when its worker dies.  While a demo computes, a
+thread of the worker process writes the run's heartbeat every HEARTBEAT_INTERVAL, whether
+or not the demo reports progress; a killed worker (SIGKILL, out of memory, a lost host)
+stops writing it.  Then:
+- the sweep, from celery beat every 30 s and from every worker that starts, re-queues a
+  running run whose heartbeat is older than ABANDONED_AFTER, or fails it with the reason
+  after MAX_ATTEMPTS, whatever the next worker is called (`recover_abandoned_runs`);
+- a worker that starts (again) re-queues or fails at once the runs its own node name left
+  running: it has just started, so it cannot still be running them (`recover_orphaned_runs`);
+- Celery may redeliver the killed worker's task too (acks_late + reject_on_worker_lost, on
+  Redis after the visibility timeout); the claim lets one delivery through and ignores the
+  others while the heartbeat is fresh;
+- the sweep and every read of a running run fail runs past their hard time limit
+  (`fail_stale_runs`, `expire_if_overdue`).
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import threading
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -26,7 +33,7 @@ from typing import Any
 import torch
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, close_old_connections, connection, models, transaction
 from django.utils import timezone
 
 from quizsite import dispatch, queues
@@ -46,7 +53,10 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 2  # a run whose worker dies twice is failed, not retried for ever
 STALE_GRACE = timedelta(seconds=30)  # past the hard limit plus this, a running run is dead
-HEARTBEAT_FRESH = timedelta(seconds=120)  # a running run that reported this recently is alive
+HEARTBEAT_INTERVAL = 10.0  # seconds between the worker's heartbeat writes during a run
+# A running run without a heartbeat for this long has lost its worker: six missed beats.
+ABANDONED_AFTER = timedelta(seconds=60)
+HEARTBEAT_FRESH = ABANDONED_AFTER  # a duplicate delivery leaves a run this fresh alone
 REQUEUE_AFTER = timedelta(minutes=10)  # a queued run nobody picked up gets its task again
 PROGRESS_WRITE_INTERVAL = 0.5  # seconds between progress writes
 RATE_WINDOW = 60  # seconds
@@ -251,6 +261,42 @@ class ProgressWriter:
         ).update(progress=fraction, progress_label=label[:200], heartbeat_at=timezone.now())
 
 
+class Heartbeat:
+    """A daemon thread that stamps the run's heartbeat until the demo returns.
+
+    Progress writes are heartbeats too, but a demo may go a long time between them (one
+    epoch on a slow CPU); this thread keeps a live run visibly alive.  It dies with its
+    process, which is the point.
+    """
+
+    def __init__(self, run_id: int, attempt: int, interval: float = HEARTBEAT_INTERVAL):
+        self.run_id, self.attempt, self.interval = run_id, attempt, interval
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._beat, name=f"demo-heartbeat-{run_id}")
+        self.thread.daemon = True
+
+    def __enter__(self) -> Heartbeat:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stopped.set()
+        self.thread.join(timeout=self.interval + 5)
+
+    def _beat(self) -> None:
+        try:
+            while not self.stopped.wait(self.interval):
+                try:
+                    DemoRun.objects.filter(
+                        pk=self.run_id, status=DemoRun.Status.RUNNING, attempts=self.attempt
+                    ).update(heartbeat_at=timezone.now())
+                except Exception:  # a busy database must not kill the run; try next beat
+                    logger.warning("heartbeat of demo run %s not written", self.run_id)
+                    close_old_connections()
+        finally:
+            connection.close()
+
+
 def execute_run(*, run_id: int, worker: str = "") -> DemoRun | None:
     """Run a claimed demo and store its outcome.  Called by the Celery task (and benchmarks)."""
     from celery.exceptions import SoftTimeLimitExceeded
@@ -272,13 +318,14 @@ def execute_run(*, run_id: int, worker: str = "") -> DemoRun | None:
     device = demo_device() if demo.queue != DEFAULT_QUEUE else torch.device("cpu")
     started = time.perf_counter()
     try:
-        output = demo.run(
-            run.params,
-            seed=run.seed,
-            device=device,
-            progress=ProgressWriter(run.pk, run.attempts),
-            time_limit=demo.soft_time_limit,
-        )
+        with Heartbeat(run.pk, run.attempts):
+            output = demo.run(
+                run.params,
+                seed=run.seed,
+                device=device,
+                progress=ProgressWriter(run.pk, run.attempts),
+                time_limit=demo.soft_time_limit,
+            )
     except DemoTimeLimitExceeded as error:
         return _mark_failed(run, f"Time limit: {error}.")
     except SoftTimeLimitExceeded:
@@ -395,19 +442,54 @@ def fail_stale_runs(*, now=None) -> int:
 
 def recover_orphaned_runs(*, worker: str) -> dict[str, int]:
     """At worker start: runs this node left running were interrupted; retry or fail them."""
-    outcome = {"requeued": 0, "failed": 0}
     if not worker:
-        return outcome
+        return {"requeued": 0, "failed": 0}
     orphans = DemoRun.objects.filter(status=DemoRun.Status.RUNNING, worker=worker)
-    for run in orphans.defer("figure_svgs", "result"):
+    outcome = _retry_or_fail(orphans, reason="the worker stopped")
+    if any(outcome.values()):
+        logger.warning("worker %s recovered its interrupted demo runs: %s", worker, outcome)
+    return outcome
+
+
+def recover_abandoned_runs(*, now=None) -> dict[str, int]:
+    """Re-queue (or fail) running runs whose heartbeat stopped: their worker is gone.
+
+    Judged by the heartbeat alone, not by which workers answer a ping: a solo-pool worker
+    busy with a training run answers no ping, yet its heartbeat thread goes on; and the
+    replacement of a dead worker may have any name.
+    """
+    now = now or timezone.now()
+    cutoff = now - ABANDONED_AFTER
+    silent = DemoRun.objects.filter(status=DemoRun.Status.RUNNING).filter(
+        models.Q(heartbeat_at__lt=cutoff)
+        | models.Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+    )
+    outcome = _retry_or_fail(
+        silent,
+        reason=f"no heartbeat from its worker for {int(ABANDONED_AFTER.total_seconds())} s",
+        cutoff=cutoff,
+    )
+    if any(outcome.values()):
+        logger.warning("recovered demo runs whose worker went silent: %s", outcome)
+    return outcome
+
+
+def _retry_or_fail(candidates, *, reason: str, cutoff=None) -> dict[str, int]:
+    """Each candidate, re-checked under a row lock: queued again with a new task, or failed."""
+    outcome = {"requeued": 0, "failed": 0}
+    for run_id in list(candidates.values_list("pk", flat=True)):
         with transaction.atomic():
             locked = (
                 DemoRun.objects.select_for_update()
-                .filter(pk=run.pk, status=DemoRun.Status.RUNNING, worker=worker)
+                .defer("figure_svgs", "result")
+                .filter(pk=run_id, status=DemoRun.Status.RUNNING)
                 .first()
             )
             if locked is None:
                 continue
+            beat = locked.heartbeat_at or locked.started_at
+            if cutoff is not None and beat is not None and beat >= cutoff:
+                continue  # it beat again meanwhile: alive
             if locked.attempts >= MAX_ATTEMPTS:
                 _mark_failed(locked, _died_message(locked))
                 outcome["failed"] += 1
@@ -421,11 +503,9 @@ def recover_orphaned_runs(*, worker: str) -> dict[str, int]:
             DemoRun.objects.filter(pk=locked.pk).update(
                 status=DemoRun.Status.QUEUED,
                 progress=0.0,
-                progress_label=f"retrying: the worker stopped during attempt {locked.attempts}",
+                progress_label=f"retrying: {reason} during attempt {locked.attempts}"[:200],
                 heartbeat_at=None,
             )
             enqueue(locked, demo)
             outcome["requeued"] += 1
-    if any(outcome.values()):
-        logger.warning("worker %s recovered its interrupted demo runs: %s", worker, outcome)
     return outcome

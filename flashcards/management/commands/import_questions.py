@@ -1,7 +1,9 @@
 """python manage.py import_questions PATH [--format F] [--set TITLE] [--owner USERNAME] [--dry-run]
+    [--separator SEP] [--row-separator SEP] [--quoting auto|on|off]
 
-Prints counts per kind and every problem as PATH:LINE:COLUMN: message; saves all questions or
-none (exit status 1 when the file has errors).
+Prints the import summary the API and the wizard show (questions per kind, problems per class,
+what was left out) and the first problems as PATH:LINE:COLUMN: message; saves all questions
+or none (exit status 1 when the file has errors).
 """
 
 from __future__ import annotations
@@ -15,7 +17,12 @@ from django.db.models import Q
 
 from flashcards.formats import IMPORT_FORMATS, ImportFormatError
 from flashcards.models import QuestionSet
-from flashcards.services.imports import import_questions
+from flashcards.services.imports import (
+    PREVIEW_PROBLEMS,
+    import_questions,
+    import_summary,
+    summary_text,
+)
 
 
 class Command(BaseCommand):
@@ -33,10 +40,24 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="parse and validate, save nothing"
         )
+        parser.add_argument(
+            "--separator",
+            help="CSV/TSV: between term and definition (tab, comma, semicolon, or any text)",
+        )
+        parser.add_argument(
+            "--row-separator",
+            help="CSV/TSV: between cards (newline, blank for blank lines, or any text)",
+        )
+        parser.add_argument("--quoting", choices=["auto", "on", "off"], help="CSV/TSV quoting")
 
     def handle(
         self, *args, path, format=None, set_title=None, owner=None, dry_run=False, **options
     ):
+        reader_options = {
+            "separator": options.get("separator"),
+            "row_separator": options.get("row_separator"),
+            "quoting": options.get("quoting"),
+        }
         source = Path(path)
         try:
             data = source.read_bytes()
@@ -53,6 +74,7 @@ class Command(BaseCommand):
                 target_set=target,
                 title=set_title,
                 dry_run=dry_run,
+                options=reader_options,
             )
         except ImportFormatError as error:
             self._print_problems(path, error.problems)
@@ -60,13 +82,12 @@ class Command(BaseCommand):
         except PermissionDenied as error:
             raise CommandError(str(error)) from None
         parsed = outcome.parsed
+        summary = import_summary(parsed)
         self._print_problems(path, parsed.problems)
-        counts = ", ".join(
-            f"{count} {kind}" for kind, count in sorted(parsed.counts_by_kind().items())
-        )
-        self.stdout.write(
-            f"{path}: {parsed.format}, {len(parsed.questions)} questions ({counts or 'none'})"
-        )
+        first, *rest = summary_text(summary)
+        self.stdout.write(f"{path}: {first}")
+        for line in rest:
+            self.stdout.write(line)
         if parsed.errors:
             raise CommandError(f"{len(parsed.errors)} error(s); nothing was imported.")
         if dry_run:
@@ -106,6 +127,9 @@ class Command(BaseCommand):
         return matches[0] if matches else None
 
     def _print_problems(self, path, problems):
-        for problem in problems:
+        ordered = sorted(problems, key=lambda p: (p.line, p.column))
+        for problem in ordered[:PREVIEW_PROBLEMS]:
             line = f"{path}:{problem.line}:{problem.column}: {problem.severity}: {problem.message}"
             self.stderr.write(line if problem.severity == "warning" else self.style.ERROR(line))
+        if len(ordered) > PREVIEW_PROBLEMS:
+            self.stderr.write(f"{path}: … and {len(ordered) - PREVIEW_PROBLEMS} more problems")

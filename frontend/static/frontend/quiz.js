@@ -43,11 +43,11 @@ if (form) {
     const target = event.detail.target;
     if (target && target.classList.contains("saved-state")) target.textContent = form.dataset.saving;
   });
-  // A refused answer (400) or a closed attempt (409) still shows its message next to the
+  // A refused answer (422) or a closed attempt (409) still shows its message next to the
   // question; the typed text stays in the input, so nothing is lost.
   form.addEventListener("htmx:beforeSwap", (event) => {
     const status = event.detail.xhr.status;
-    if (status === 400 || status === 409) {
+    if (status === 422 || status === 409) {
       const redirect = event.detail.xhr.getResponseHeader("HX-Redirect");
       if (redirect) {
         window.location.assign(redirect);

@@ -1,5 +1,8 @@
-// Study session: cards are kept a few ahead, so a rating shows the next card at once and the
-// rating travels to the study API in the background (in order, one request at a time).
+// Study session: cards are kept a few ahead, so a rating shows the next card at once.  Every
+// request goes through one chain, one at a time and in order: a rating's answer carries the
+// next cards of the scope (one request per card), computed after the rating was stored and
+// leaving out the cards the page already holds, so a card just rated never comes back before
+// the server has scheduled it.
 const root = document.getElementById("study");
 const $ = (id) => document.getElementById(id);
 const card = $("study-card");
@@ -12,21 +15,19 @@ const progress = $("study-progress");
 const progressText = $("study-progress-text");
 const messages = $("study-messages").dataset;
 const mode = root.dataset.mode;
+const scope = JSON.parse($("study-scope").textContent);
+const ahead = Number(root.dataset.queueAhead || 8);
 
 let buffer = []; // cards not shown yet
 let current = null; // the card on screen
 let revealed = false;
 let shownAt = 0;
 let done = 0; // ratings given in this session
-let remaining = 0; // cards the last queue read said were left
-const history = []; // [{card, done}] of ratings given, for undo
-let pending = Promise.resolve(); // the chain of writes, kept in order
-let fetching = null;
+let remaining = 0; // cards left, the one on screen included
+let ratings = 0; // ratings given so far, to correct counts read before the latest ones
+const history = []; // cards rated, for undo
+let pending = Promise.resolve(); // the chain of requests, kept in order
 let failed = false;
-// Card id -> the version it had when rated here: a queue read that still shows that version
-// was answered before the server stored the rating, so the card is not offered again.
-const ratedVersion = new Map();
-let ratedDuringRead = 0; // ratings given since the last queue read began
 
 function format(template, values) {
   return template.replace(/%\((\w+)\)s/g, (_, key) => String(values[key]));
@@ -57,14 +58,34 @@ function cardUrl(id, action) {
 }
 
 function updateProgress() {
-  const total = done + remaining;
-  progress.max = Math.max(total, 1);
+  const total = Math.max(done + remaining, 1);
+  progress.max = total;
   progress.value = done;
   const template = mode === "cram" ? messages.cramProgress : messages.progress;
   progressText.textContent = format(template, {
-    done: mode === "cram" ? done : Math.min(done + 1, Math.max(total, 1)),
+    done: mode === "cram" ? done : Math.min(done + 1, total),
     total: mode === "cram" ? remaining : total,
   });
+}
+
+function held() {
+  return [current, ...buffer].filter(Boolean).map((c) => c.card.id);
+}
+
+// Cards and counts from an answer: counts were read when the request was handled, so the
+// ratings given here since it was sent are taken off; cards already held are not added twice.
+function take(data, ratingsAtSend) {
+  const have = new Set(held());
+  for (const entry of data.cards || []) {
+    if (!have.has(entry.card.id)) {
+      buffer.push(entry);
+      have.add(entry.card.id);
+    }
+  }
+  const counts = data.counts || {};
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  remaining = mode === "cram" ? total : Math.max(total - (ratings - ratingsAtSend), 0);
+  if (current) updateProgress();
 }
 
 function show(next) {
@@ -108,62 +129,6 @@ function reveal() {
   $("study-rate-area").hidden = false;
 }
 
-async function readQueue() {
-  const url = `${root.dataset.queueUrl}&limit=8`;
-  const response = await fetch(url, { credentials: "same-origin" });
-  if (!response.ok) throw new Error(`queue ${response.status}`);
-  return response.json();
-}
-
-// Refill after the writes in flight have landed, so the server never hands back a card
-// whose rating it has not seen yet.
-function refill() {
-  if (fetching) return fetching;
-  ratedDuringRead = 0;
-  fetching = pending
-    .then(readQueue)
-    .then((data) => {
-      const onScreen = current ? current.card.id : null;
-      const fresh = (c) =>
-        !ratedVersion.has(c.card.id) || c.state.version > ratedVersion.get(c.card.id);
-      buffer = data.cards.filter((c) => c.card.id !== onScreen && fresh(c));
-      const counts = data.counts || {};
-      remaining = Object.values(counts).reduce((a, b) => a + b, 0);
-      if (mode !== "cram") {
-        remaining = Math.max(remaining - ratedDuringRead - (current ? 1 : 0), 0);
-      }
-      return data;
-    })
-    .finally(() => {
-      fetching = null;
-    });
-  return fetching;
-}
-
-async function advance() {
-  if (buffer.length) {
-    show(buffer.shift());
-    if (buffer.length < 3) refill().catch(() => say(messages.offline));
-    return;
-  }
-  // Nothing in hand: the rated card stays marked as the one on screen until the next one
-  // is really there (what the benchmark times), but it is hidden meanwhile.
-  current = null;
-  revealed = false;
-  card.setAttribute("aria-busy", "true");
-  front.textContent = "";
-  back.hidden = true;
-  $("study-rate-area").hidden = true;
-  try {
-    await refill();
-  } catch (error) {
-    say(messages.offline);
-    return;
-  }
-  card.removeAttribute("aria-busy");
-  show(buffer.shift() || null);
-}
-
 function enqueue(work) {
   pending = pending.then(work).catch(() => {
     failed = true;
@@ -172,51 +137,94 @@ function enqueue(work) {
   return pending;
 }
 
+// A queue read, in the chain: only when nothing in hand (page opened, marks, undo).
+function topUp() {
+  return enqueue(async () => {
+    const want = ahead - buffer.length;
+    if (want <= 0) return;
+    const params = new URLSearchParams({ limit: String(want) });
+    for (const id of held()) params.append("held", String(id));
+    const ratingsAtSend = ratings;
+    const response = await fetch(`${root.dataset.queueUrl}&${params}`, {
+      credentials: "same-origin",
+    });
+    if (!response.ok) throw new Error(`queue ${response.status}`);
+    take(await response.json(), ratingsAtSend);
+  });
+}
+
+async function advance() {
+  if (buffer.length) {
+    show(buffer.shift());
+    return;
+  }
+  // Nothing in hand: the rated card stays marked as the one on screen until the next one
+  // is really there (what the benchmark times), but it is hidden meanwhile.  The answer of
+  // the rating in flight usually brings it; otherwise one queue read does.
+  current = null;
+  revealed = false;
+  card.setAttribute("aria-busy", "true");
+  front.textContent = "";
+  back.hidden = true;
+  $("study-rate-area").hidden = true;
+  await pending;
+  if (!buffer.length && !failed) await topUp();
+  card.removeAttribute("aria-busy");
+  if (failed) return;
+  show(buffer.shift() || null);
+}
+
 function rate(rating) {
   if (!current || !revealed || failed) return;
   const rated = current;
   const body = {
+    ...scope,
     card: rated.card.id,
     rating,
     client_review_id: crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`,
     duration_ms: Math.round(performance.now() - shownAt),
     expected_version: rated.state.version,
-    mode,
   };
   done += 1;
+  ratings += 1;
   if (mode !== "cram") remaining = Math.max(remaining - 1, 0);
   history.push(rated);
-  ratedVersion.set(rated.card.id, rated.state.version);
-  ratedDuringRead += 1;
-  // The write joins the chain before the next card is shown: a refill that showing it
-  // starts then waits for this rating too.
+  current = null; // no longer held: the answer may bring it back once it is due again
+  // Filled in when the request leaves (the chain runs one at a time), from what is held then.
   enqueue(async () => {
-    const result = await api(root.dataset.reviewUrl, body);
+    const ratingsAtSend = ratings;
+    const result = await api(root.dataset.reviewUrl, {
+      ...body,
+      next: Math.max(ahead - buffer.length, 0),
+      held: held(),
+    });
     if (!result.ok && result.status !== 409) throw new Error(String(result.status));
-    if (result.ok) rated.state = result.data.state;
+    if (result.ok) {
+      rated.state = result.data.state;
+      if (result.data.next) take(result.data.next, ratingsAtSend);
+    }
   });
   advance();
 }
 
 function undo() {
   enqueue(async () => {
-    const result = await api(root.dataset.undoUrl);
+    const ratingsAtSend = ratings;
+    const result = await api(root.dataset.undoUrl, scope);
     if (!result.ok) {
       say(result.data.detail || messages.nothingToUndo);
       return;
     }
     const index = history.map((c) => c.card.id).lastIndexOf(result.data.card);
-    const back = index >= 0 ? history.splice(index, 1)[0] : null;
+    if (index >= 0) history.splice(index, 1);
     done = Math.max(done - 1, 0);
-    if (back) {
-      back.state = result.data.state;
-      if (current) buffer.unshift(current);
-      buffer = buffer.filter((c) => c.card.id !== back.card.id);
-      show(back);
-    } else {
-      await refill();
-      show(buffer.shift() || null);
-    }
+    if (current) buffer.unshift(current);
+    buffer = buffer.filter((c) => c.card.id !== result.data.card);
+    current = null;
+    take({ counts: result.data.counts }, ratingsAtSend);
+    // No entry: the card is held back (a quiz in progress holds its question).
+    if (result.data.entry) show(result.data.entry);
+    else advance();
     say(messages.undone);
   });
 }
@@ -285,6 +293,7 @@ document.addEventListener("keydown", (event) => {
   }
 });
 
-refill()
-  .then(() => show(buffer.shift() || null))
-  .catch(() => say(messages.offline));
+topUp().then(() => {
+  if (!failed) show(buffer.shift() || null);
+  else say(messages.offline);
+});

@@ -1,44 +1,5 @@
-"""Spaced-repetition scheduling: the 1–5 confidence scale on top of FSRS-6 (the `fsrs` package).
+"""Predicting a review history and fitting per-student FSRS parameters to it.
 
-Students answer "How well did you know this? 1 Not at all … 5 Perfectly".  FSRS models memory
-with four grades (Again / Hard / Good / Easy), and — this is what matters for the mapping — it
-treats Again as "forgotten" and the three others as "recalled": its forgetting curve is fitted
-to, and its stability update branches on, that pass/fail split.  So the one decision that
-changes what FSRS learns is *which confidence ratings count as a failure*.
-
-The mapping we use, `failure-aware`::
-
-    1 Not at all  -> Again      2 Barely  -> Again      3 -> Hard      4 -> Good      5 -> Easy
-
-Why 2 is a failure: a student who "barely" knew an answer did not produce it; in SuperMemo's
-0–5 scale, from which the 1–5 review logs in shared/data come, grades 0–2 are failures and 3–5
-successes, and the same people's histories are the only 1–5 data we have.  Why 3 is Hard and
-not Good: a 3 means "I got it, with effort", which is exactly FSRS's Hard (recalled, but the
-stability should grow less).  The quizzes feed a wrong answer as 1 and a right one as 4, i.e.
-Again and Good, the two grades FSRS sees most and models best.
-
-Measured with `python -m benchmarks.scheduler LOG --scale 5 --compare-mappings` on the four
-SuperMemo logs: log loss on the last 20% of each log (cut between instants, see the
-benchmark), with the label "recalled" fixed to SuperMemo's own definition (raw rating >= 3)
-for every mapping, so that they are compared on the same targets; "tuned" = `fit_parameters`
-on the first 80% (kept at the defaults where it was not adopted):
-
-    log (evaluated)     failure-aware        shifted              hard-band
-                        default   tuned      default   tuned      default   tuned
-    Winston (1601)      0.5456    0.5409     0.6793    1.4358     0.6475    1.3730
-    ZebesYoshi (933)    0.2846    0.2288     0.2683    0.2617     0.2865    0.2711
-    Pariance (624)      0.3159    0.2816     0.2769    0.3759     0.2900    0.3557
-    Spade7 (103)        0.3762    0.3762     0.3452    0.3452     0.3767    0.3767
-
-Weighted by reviews, failure-aware is best both with default parameters (0.422 against 0.474
-and 0.467) and tuned (0.397 against 0.863 and 0.832).  `shifted` does better on three of the
-small logs with the *default* parameters only because those users recall more than the
-defaults expect, and counting 2 as a success and 4 as Easy inflates the predictions in the
-right direction by accident; once parameters are fitted, a mapping that calls 2 a success
-teaches the model to predict "at least barely": its predictions of real recall get much worse
-on Winston and Pariance, and on ZebesYoshi stay far behind failure-aware's.  The choice also
-matters for scheduling: with failure-aware a "2 — barely" card goes back to relearning instead
-of getting days.
 
 Per-student parameters (`fit_parameters`): a maximum-a-posteriori fit under a Gaussian prior
 centred on the default parameters with the population's spread, kept only if it predicts
@@ -68,271 +29,28 @@ run and not changed.  Weak spots: on py-fsrs the gain is 0.0003 (the validation 
 fit by only 1.3 standard errors), on Pariance by 0.4 — "any margin" adopts on thin evidence,
 relying on the prior to keep such fits close to the population; on Winston the fit lowers the
 log loss but raises RMSE(bins).
-
-Everything that schedules — the study service, the optimisation task, the benchmark — goes
-through `StudyScheduler` and `to_fsrs_rating` below, so what the benchmark measures is what
-students get.
 """
 
 from __future__ import annotations
 
 import math
-import random
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
+from dataclasses import dataclass, field
+from datetime import datetime
 from itertools import pairwise
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fsrs import Card as FsrsCard
-from fsrs import Rating, Scheduler, State
+from fsrs import Rating
 from fsrs.scheduler import (
     DEFAULT_PARAMETERS,
-    FUZZ_RANGES,
     LOWER_BOUNDS_PARAMETERS,
     STABILITY_MIN,
     UPPER_BOUNDS_PARAMETERS,
 )
 
-from flashcards import ratings
-
-# --- the rating scale -------------------------------------------------------------------------
-
-MIN_RATING, MAX_RATING = ratings.MIN_RATING, ratings.MAX_RATING  # the scale's own module
-
-MAPPINGS: dict[str, dict[int, Rating]] = {
-    # Chosen: 1–2 failures (SuperMemo's 0–2), 3 recalled with effort, 4 recalled, 5 effortless.
-    "failure-aware": {
-        1: Rating.Again,
-        2: Rating.Again,
-        3: Rating.Hard,
-        4: Rating.Good,
-        5: Rating.Easy,
-    },
-    # The naive "shift down by one": only 1 fails, 4 and 5 both become Easy.
-    "shifted": {1: Rating.Again, 2: Rating.Hard, 3: Rating.Good, 4: Rating.Easy, 5: Rating.Easy},
-    # Only 1 fails, 2 and 3 both mean "recalled with effort".
-    "hard-band": {1: Rating.Again, 2: Rating.Hard, 3: Rating.Hard, 4: Rating.Good, 5: Rating.Easy},
-}
-DEFAULT_MAPPING = "failure-aware"
-
-# Quizzes report an outcome, not a confidence: a wrong answer is "not at all", a right one
-# "knew it" (4, Good) rather than "perfectly", since a right choice can still be a lucky guess.
-QUIZ_WRONG_RATING, QUIZ_RIGHT_RATING = 1, 4
-
-LEECH_LAPSES = 8  # a card failed this often after having been learned is tagged as a leech
-MATURE_DAYS = 21  # Anki's definition: a review card whose interval reached three weeks
-MASTERY_STABILITY_DAYS = 21.0  # "mastered": FSRS stability over three weeks (see selectors)
-
-
-def to_fsrs_rating(rating: int, *, scale: int = 5, mapping: str = DEFAULT_MAPPING) -> Rating:
-    """Translate a raw rating into FSRS's grade.  `scale=4` means the rating already is one."""
-    if scale == 4:
-        if not 1 <= rating <= 4:
-            raise ValueError(f"rating must be 1–4 on the 4-point scale, not {rating!r}")
-        return Rating(rating)
-    if scale != 5:
-        raise ValueError(f"scale must be 4 or 5, not {scale!r}")
-    if not MIN_RATING <= rating <= MAX_RATING:
-        raise ValueError(f"rating must be 1–5, not {rating!r}")
-    return MAPPINGS[mapping][rating]
-
-
-def is_recall(fsrs_rating: Rating | int) -> bool:
-    return int(fsrs_rating) != Rating.Again
-
-
-# --- study days -------------------------------------------------------------------------------
-
-DAY_ROLLOVER_HOUR = 4  # a study day runs from 4 a.m. to 4 a.m. local time, as in Anki
-
-
-def student_zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
-def study_day(moment: datetime, zone: ZoneInfo) -> date:
-    """The study day `moment` belongs to: a late-night session counts for the day before."""
-    return (moment.astimezone(zone) - timedelta(hours=DAY_ROLLOVER_HOUR)).date()
-
-
-def study_day_start(day: date, zone: ZoneInfo) -> datetime:
-    """When `day` begins: 4 a.m. local (the wall-clock time, across DST changes), in UTC."""
-    return datetime.combine(day, time(DAY_ROLLOVER_HOUR), tzinfo=zone).astimezone(UTC)
-
-
-def study_day_bounds(moment: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    day = study_day(moment, zone)
-    return study_day_start(day, zone), study_day_start(day + timedelta(days=1), zone)
-
-
-# --- memory state -----------------------------------------------------------------------------
-
-NEW, LEARNING, REVIEW, RELEARNING = 0, int(State.Learning), int(State.Review), int(State.Relearning)
-
-
-@dataclass(frozen=True)
-class MemoryState:
-    """Everything the scheduler knows about one student's memory of one card.
-
-    Plain data (JSON-friendly through `to_dict`), so a review log can keep an exact copy of
-    the state before and after each review and undo can put the old one back.
-    """
-
-    state: int = NEW
-    step: int | None = None
-    stability: float | None = None
-    difficulty: float | None = None
-    due: datetime | None = None
-    last_review: datetime | None = None
-    reps: int = 0
-    lapses: int = 0
-
-    @property
-    def is_new(self) -> bool:
-        return self.state == NEW
-
-    def scheduled_days(self) -> float | None:
-        """The interval the card was last given, in days (None for new cards)."""
-        if self.due is None or self.last_review is None:
-            return None
-        return (self.due - self.last_review).total_seconds() / 86400
-
-    def to_dict(self) -> dict:
-        data = asdict(self)
-        for key in ("due", "last_review"):
-            data[key] = data[key].isoformat() if data[key] else None
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict) -> MemoryState:
-        values = dict(data)
-        for key in ("due", "last_review"):
-            if values.get(key):
-                values[key] = datetime.fromisoformat(values[key])
-        return cls(**{key: values.get(key) for key in cls.__dataclass_fields__ if key in values})
-
-
-def _as_utc(moment: datetime) -> datetime:
-    if moment.tzinfo is None:
-        raise ValueError("datetimes given to the scheduler must be timezone-aware")
-    return moment.astimezone(UTC)
-
-
-@dataclass
-class SchedulerConfig:
-    """One student's scheduling settings, as the `fsrs` package wants them."""
-
-    parameters: Sequence[float] = DEFAULT_PARAMETERS
-    desired_retention: float = 0.90
-    learning_steps: Sequence[int] = (60, 600)  # seconds
-    relearning_steps: Sequence[int] = (600,)
-    maximum_interval: int = 36500  # days
-    enable_fuzzing: bool = True
-
-
-class StudyScheduler:
-    """FSRS-6 over `MemoryState`: review, preview, predict, replay.
-
-    Fuzz draws from the random generator given (a seeded one in tests and benchmarks), never
-    from the module-global one, so that reruns are reproducible where they need to be.
-    """
-
-    def __init__(self, config: SchedulerConfig | None = None, *, rng: random.Random | None = None):
-        self.config = config or SchedulerConfig()
-        self._fsrs = Scheduler(
-            parameters=tuple(self.config.parameters),
-            desired_retention=self.config.desired_retention,
-            learning_steps=[timedelta(seconds=s) for s in self.config.learning_steps],
-            relearning_steps=[timedelta(seconds=s) for s in self.config.relearning_steps],
-            maximum_interval=self.config.maximum_interval,
-            enable_fuzzing=False,  # fuzz applied below with our own generator
-        )
-        self._rng = rng or random.Random()
-
-    # fsrs.Card <-> MemoryState
-    @staticmethod
-    def _to_card(state: MemoryState, when: datetime) -> FsrsCard:
-        if state.is_new:
-            return FsrsCard(card_id=0, state=State.Learning, step=0, due=when)
-        return FsrsCard(
-            card_id=0,
-            state=State(state.state),
-            step=state.step,
-            stability=state.stability,
-            difficulty=state.difficulty,
-            due=state.due,
-            last_review=state.last_review,
-        )
-
-    def retrievability(self, state: MemoryState, when: datetime) -> float:
-        """Predicted probability of recall at `when` (0 for a card never reviewed)."""
-        if state.is_new or state.stability is None or state.last_review is None:
-            return 0.0
-        return float(self._fsrs.get_card_retrievability(self._to_card(state, when), when))
-
-    def review(
-        self, state: MemoryState, rating: Rating | int, when: datetime, *, fuzz: bool | None = None
-    ) -> MemoryState:
-        """The state after a review graded `rating` (an FSRS grade 1–4) at `when`."""
-        when = _as_utc(when)
-        rating = Rating(int(rating))
-        card, _ = self._fsrs.review_card(self._to_card(state, when), rating, when)
-        due = card.due
-        fuzz = self.config.enable_fuzzing if fuzz is None else fuzz
-        if fuzz and card.state == State.Review:
-            due = when + self._fuzzed(due - when)
-        lapsed = state.state == REVIEW and rating == Rating.Again
-        return MemoryState(
-            state=int(card.state),
-            step=card.step,
-            stability=float(card.stability),
-            difficulty=float(card.difficulty),
-            due=due,
-            last_review=when,
-            reps=state.reps + 1,
-            lapses=state.lapses + (1 if lapsed else 0),
-        )
-
-    def _fuzzed(self, interval: timedelta) -> timedelta:
-        """Spread an interval as the package's fuzz does, with our own generator.
-
-        Fuzz keeps cards introduced together from falling due together forever.  The package
-        draws from the module-global `random`, which is shared by every thread of a server and
-        cannot be seeded per student or per test; the ranges are the package's own.
-        """
-        days = interval.days
-        if days < 2.5:
-            return interval
-        delta = 1.0
-        for band in FUZZ_RANGES:
-            delta += band["factor"] * max(min(float(days), band["end"]) - band["start"], 0.0)
-        longest = self.config.maximum_interval
-        high = min(round(days + delta), longest)
-        low = min(max(2, round(days - delta)), high)
-        return timedelta(days=min(round(self._rng.random() * (high - low + 1) + low), longest))
-
-    def preview(self, state: MemoryState, when: datetime, *, mapping: str = DEFAULT_MAPPING):
-        """The interval (seconds, unfuzzed) each 1–5 rating would give: shown on the buttons."""
-        return {
-            raw: round(
-                (self.review(state, grade, when, fuzz=False).due - _as_utc(when)).total_seconds()
-            )
-            for raw, grade in MAPPINGS[mapping].items()
-        }
-
-    def replay(self, reviews: Iterable[tuple[Rating | int, datetime]]) -> MemoryState:
-        """The state a card reaches from new through `reviews` (in time order), without fuzz."""
-        state = MemoryState()
-        for rating, when in reviews:
-            state = self.review(state, rating, when, fuzz=False)
-        return state
-
-
-# --- prediction and parameter fitting ---------------------------------------------------------
+from flashcards.scheduling.ratings import (
+    is_recall,
+)
+from flashcards.scheduling.scheduler import MemoryState, SchedulerConfig, StudyScheduler
 
 
 @dataclass(frozen=True)
@@ -748,7 +466,3 @@ def fit_parameters(
         f"{result.z:.2f} standard errors)"
     )
     return result
-
-
-def with_parameters(config: SchedulerConfig, parameters: Sequence[float] | None) -> SchedulerConfig:
-    return replace(config, parameters=tuple(parameters) if parameters else DEFAULT_PARAMETERS)
