@@ -109,6 +109,13 @@ def _clamp(fraction: Decimal) -> Decimal:
     return min(ONE, max(ZERO, fraction.quantize(FRACTION_QUANTUM)))
 
 
+def _strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in decomposed if not unicodedata.combining(c))
+    )
+
+
 def normalise_text(
     text: str, *, case_sensitive: bool, normalize_whitespace: bool, ignore_accents: bool
 ) -> str:
@@ -116,16 +123,19 @@ def normalise_text(
 
     NFC first, always: "é" typed as one code point or as "e" + combining accent is the same
     text, whatever the accent option says.  Ignoring accents strips combining marks after
-    NFKD, so "é" → "e" but "ø" and "æ" (letters of their own in Danish) stay.
+    NFKD, so "é" → "e" but "ø" and "æ" (letters of their own in Danish) stay.  When both are
+    on, case is folded after the accents are stripped, and stripped once more: NFKD can make
+    a cased letter of a caseless one ("𝔸" → "A") and case folding can add a combining mark
+    ("İ" → "i̇"), and a typed answer and a stored one must meet in the same form (applying
+    this twice changes nothing).
     """
     text = unicodedata.normalize("NFC", text)
+    if ignore_accents:
+        text = _strip_accents(text)
     if not case_sensitive:
         text = unicodedata.normalize("NFC", text.casefold())
-    if ignore_accents:
-        decomposed = unicodedata.normalize("NFKD", text)
-        text = unicodedata.normalize(
-            "NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-        )
+        if ignore_accents:
+            text = _strip_accents(text)
     # Whitespace last: decomposing can itself produce spaces (NFKD of "´" is " " + accent).
     if normalize_whitespace:
         text = " ".join(text.split())
