@@ -98,6 +98,8 @@ def django_env(database_url: str, workdir: Path) -> dict[str, str]:
         "SECURE_COOKIES": "0",
         "LOG_LEVEL": "WARNING",
         "PYTHONUNBUFFERED": "1",
+        # The trivial phase's /api/study/ping/ lives in the benchmark's URLconf only.
+        "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
     }
     env.pop("REDIS_URL", None)
     return env

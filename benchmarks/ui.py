@@ -61,7 +61,8 @@ def _manage(env: dict[str, str], *args: str) -> None:
 def _seed(cards: int) -> dict:
     """A student in a class with one set of `cards` flashcards; returns ids for the pages."""
     from flashcards.models import Classroom, Question, QuestionSet, User
-    from flashcards.services.content import assign_set, create_question
+    from flashcards.services.classes import assign_set
+    from flashcards.services.content import create_question
 
     instructor = User.objects.create_user("bench-teacher", password="x", role="instructor")
     student = User.objects.create_user("bench-student", password="x", role="student")

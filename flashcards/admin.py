@@ -39,7 +39,7 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "email", "first_name", "last_name", "role", "is_staff"]
     list_filter = ["role", "is_staff", "is_superuser", "is_active"]
     fieldsets = [
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         ("Quizsite", {"fields": ["role", "time_zone", "language"]}),
     ]
     add_fieldsets = [
@@ -90,7 +90,7 @@ class QuestionSetAdmin(admin.ModelAdmin):
 
     @admin.display(ordering="question_count", description="questions")
     def question_count(self, obj: QuestionSet) -> int:
-        return obj.question_count
+        return obj.question_count  # type: ignore[attr-defined]  # annotated by get_queryset
 
 
 # --- questions ----------------------------------------------------------------------------------
@@ -191,7 +191,7 @@ class QuestionAdminForm(forms.ModelForm):
         ]
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or self.cleaned_data
         data = {name: cleaned.get(name, default) for name, default in QUESTION_DEFAULTS.items()}
         data["kind"] = cleaned.get("kind")
         try:
@@ -303,4 +303,4 @@ class ClassroomAdmin(admin.ModelAdmin):
 
     @admin.display(ordering="member_count", description="members")
     def member_count(self, obj: Classroom) -> int:
-        return obj.member_count
+        return obj.member_count  # type: ignore[attr-defined]  # annotated by get_queryset

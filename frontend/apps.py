@@ -4,7 +4,3 @@ from django.apps import AppConfig
 class FrontendConfig(AppConfig):
     name = "frontend"
     verbose_name = "Browser UI"
-
-    def ready(self):
-        # Feature pages register their dashboard sections, set actions and editor tools.
-        from frontend.views import demos, imports, quizzes, study  # noqa: F401

@@ -1,6 +1,6 @@
 """Forms of the instructor's editor.  They only parse what was typed into the mapping the
 content services take; which questions are well formed is decided by
-`flashcards.services.content.validate_question_data`, and its errors are shown back here."""
+`flashcards.validation.validate_question_data`, and its errors are shown back here."""
 
 from __future__ import annotations
 

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
+from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -84,6 +86,7 @@ def json_depth_exceeds(data, limit: int) -> bool:
     stack = [(data, 1)]
     while stack:
         value, depth = stack.pop()
+        children: Iterable[Any]
         if isinstance(value, dict):
             children = value.values()
         elif isinstance(value, list):
@@ -116,7 +119,7 @@ class JSONParser(parsers.JSONParser):
     """DRF's JSON parser with the refusals above; every failure is a ParseError (400)."""
 
     def parse(self, stream, media_type=None, parser_context=None):
-        encoding = parsers.get_encoding(parser_context or {})
+        encoding = parsers.get_encoding(parser_context or {})  # type: ignore[attr-defined]  # untyped helper
         raw = stream.read() if stream is not None else b""
         try:
             text = raw.decode(encoding)

@@ -15,6 +15,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Exchange, Queue
 
+from quizsite import queues
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("QUIZSITE_VAR_DIR", BASE_DIR / "var"))
 
@@ -298,7 +300,7 @@ CELERY_BROKER_DIR = Path(os.environ.get("CELERY_BROKER_DIR", VAR_DIR / "broker")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
 else:
     # kombu's filesystem transport: a broker made of two directories, so a first run needs no
     # server.  Fine for one machine; production uses Redis.
@@ -320,11 +322,28 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 300, minimum=1)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 360, minimum=1)
-CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_QUEUES = (
-    Queue("default", Exchange("default"), routing_key="default"),
-    Queue("gpu", Exchange("gpu"), routing_key="gpu"),
-)
+CELERY_TASK_DEFAULT_QUEUE = queues.DEFAULT_QUEUE
+CELERY_TASK_QUEUES = tuple(Queue(name, Exchange(name), routing_key=name) for name in queues.QUEUES)
+# Which queue each task goes to.  A demo run is sent to its own demo's queue (light demos to
+# default, training to gpu); the route here is for a message sent without one.
+CELERY_TASK_ROUTES = {
+    queues.FIT_STUDY_PARAMETERS: {"queue": queues.GPU_QUEUE},
+    queues.SWEEP_IMPORT_SESSIONS: {"queue": queues.DEFAULT_QUEUE},
+    queues.CLOSE_ATTEMPT_AT_DEADLINE: {"queue": queues.DEFAULT_QUEUE},
+    queues.RUN_DEMO: {"queue": queues.DEFAULT_QUEUE},
+    queues.SWEEP_STALE_RUNS: {"queue": queues.DEFAULT_QUEUE},
+}
+# What celery beat sends (`celery -A quizsite beat`, or `worker --beat` in the Procfile).
+CELERY_BEAT_SCHEDULE = {
+    "training: fail demo runs past their limit": {
+        "task": queues.SWEEP_STALE_RUNS,
+        "schedule": 30.0,
+    },
+    "flashcards: delete import uploads nobody confirmed within a day": {
+        "task": queues.SWEEP_IMPORT_SESSIONS,
+        "schedule": 3600.0,
+    },
+}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

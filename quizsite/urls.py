@@ -25,9 +25,9 @@ urlpatterns = [
     path("api/redoc/", OfflineRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     # Browsers ask for /favicon.ico whatever the page says; send them to the static icon.
     path("favicon.ico", favicon, name="favicon"),
-    path("api/", include("flashcards.urls")),
-    path("api/", include("training.urls")),
-    path("api/", include("quizzes.urls")),
+    path("api/", include("flashcards.api.urls")),
+    path("api/", include("training.api.urls")),
+    path("api/", include("quizzes.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path(
         "media/question-media/<str:shard>/<str:digest>/<str:name>",

@@ -27,7 +27,7 @@ class AttemptAnswerInline(admin.TabularInline):
     model = AttemptAnswer
     extra = 0
     can_delete = False
-    fields = [
+    fields = (
         "slot",
         "question",
         "question_version",
@@ -37,7 +37,7 @@ class AttemptAnswerInline(admin.TabularInline):
         "self_rating",
         "override_mark",
         "grader_comment",
-    ]
+    )
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):

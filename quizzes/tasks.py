@@ -3,32 +3,24 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.utils import timezone
 
-from quizzes.models import Attempt
+from quizsite import queues
+from quizzes.services.deadlines import close_at_deadline
 
 
 @shared_task(
-    name="quizzes.close_attempt_at_deadline",
+    name=queues.CLOSE_ATTEMPT_AT_DEADLINE,
     bind=True,
     soft_time_limit=30,
     time_limit=60,
     max_retries=3,
 )
 def close_attempt_at_deadline(self, attempt_id: int) -> str:
-    """Scheduled with `eta=deadline` when a timed attempt starts.
+    """Sent with `eta=deadline` when a timed attempt starts (see `quizzes.services.deadlines`).
 
-    Idempotent: finished attempts are left alone, so a redelivered task (Redis redelivers eta
-    tasks after its visibility timeout) does nothing.  A task that arrives early — clocks of
-    web and worker machines differ — schedules itself again for the deadline.
+    A delivery that arrives early schedules itself again for the deadline, up to max_retries.
     """
-    from quizzes.services.attempts import close_overdue_attempt
-
-    attempt = Attempt.objects.filter(pk=attempt_id).only("state", "deadline").first()
-    if attempt is None or attempt.is_finished or attempt.deadline is None:
-        return "nothing to do"
-    if timezone.now() < attempt.deadline:
-        if self.request.retries >= self.max_retries:
-            return "not due"
-        raise self.retry(eta=attempt.deadline)
-    return "closed" if close_overdue_attempt(attempt_id=attempt_id) else "nothing to do"
+    outcome = close_at_deadline(attempt_id=attempt_id)
+    if outcome.retry_at is not None and self.request.retries < self.max_retries:
+        raise self.retry(eta=outcome.retry_at)
+    return outcome.message

@@ -157,7 +157,7 @@ def load_embedded(reason: str) -> Mnist:
 
 def load_mnist() -> Mnist:
     """The data the demos use now: full MNIST when MNIST_DIR has it, else the subset."""
-    return _load_cached(getattr(settings, "MNIST_DIR", None) or "")
+    return _load_cached(settings.MNIST_DIR or "")
 
 
 @functools.lru_cache(maxsize=2)

@@ -19,7 +19,7 @@ from django.conf import settings
 
 @functools.cache
 def demo_device() -> torch.device:
-    choice = getattr(settings, "DEMO_DEVICE", "auto")
+    choice = settings.DEMO_DEVICE
     if choice == "cpu":
         return torch.device("cpu")
     # Ask NVML rather than the CUDA runtime: it answers without creating a CUDA context.

@@ -107,7 +107,7 @@ def train(
         reinitialise(model, generator)
     steps_per_epoch = batch_count(len(train_x), recipe.batch_size)
     if recipe.architecture == "reference":
-        optimiser = torch.optim.Adadelta(model.parameters(), lr=recipe.lr)
+        optimiser: torch.optim.Optimizer = torch.optim.Adadelta(model.parameters(), lr=recipe.lr)
         epoch_scheduler = torch.optim.lr_scheduler.StepLR(optimiser, step_size=1, gamma=0.7)
         step_scheduler = None
     else:

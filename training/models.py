@@ -78,6 +78,10 @@ class DemoRun(models.Model):
         return self.status in {self.Status.DONE, self.Status.FAILED}
 
 
+# The longest caption under an attached demo: the model, the API and the page all check it.
+CAPTION_MAX_LENGTH = 300
+
+
 class DemoAttachment(models.Model):
     """A demo with fixed parameters shown with a question's answer, and the run it shows."""
 
@@ -86,7 +90,7 @@ class DemoAttachment(models.Model):
     )
     demo = models.CharField(max_length=64)
     params = models.JSONField(default=dict, help_text="canonical parameters")
-    caption = models.CharField(max_length=300, blank=True)
+    caption = models.CharField(max_length=CAPTION_MAX_LENGTH, blank=True)
     position = models.PositiveIntegerField(default=0)
     run = models.ForeignKey(
         DemoRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"

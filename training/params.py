@@ -17,7 +17,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+
+# What a person reads: a plain string or a lazily translated one (gettext_lazy).
+StrOrPromise = str | Promise
 
 SIGNIFICANT_DIGITS = 12
 
@@ -63,7 +67,7 @@ class Param:
     name: str
     type: str
     default: Any
-    help: str = ""
+    help: StrOrPromise = ""
     minimum: float | None = None
     maximum: float | None = None
     choices: tuple[str, ...] = ()
@@ -71,9 +75,9 @@ class Param:
     max_items: int | None = None
     max_length: int = 40
     used_when: Mapping[str, tuple[Any, ...]] | None = None
-    label: str = ""
-    unit: str = ""
-    choice_labels: Mapping[str, str] | None = None
+    label: StrOrPromise = ""
+    unit: StrOrPromise = ""
+    choice_labels: Mapping[str, StrOrPromise] | None = None
     slider: bool = False
     step: float | None = None
 
@@ -222,7 +226,7 @@ class Param:
             raise ValueError(_("needs at least %(n)s items, got %(got)s") % counts)
         if self.max_items is not None and len(raw) > self.max_items:
             raise ValueError(_("takes at most %(m)s items, got %(got)s") % counts)
-        items = []
+        items: list[Any] = []
         for position, item in enumerate(raw, start=1):
             try:
                 if self.type == "str_list":

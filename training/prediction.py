@@ -26,7 +26,7 @@ _threads_set = threading.Event()
 def _limit_threads() -> None:
     if _threads_set.is_set():
         return
-    threads = int(getattr(settings, "DEMO_PREDICTION_THREADS", 1))
+    threads = settings.DEMO_PREDICTION_THREADS
     if threads > 0:
         torch.set_num_threads(threads)
     _threads_set.set()

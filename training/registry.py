@@ -4,6 +4,11 @@ A demo is a pure function of (validated parameters, a seeded torch.Generator, a 
 progress callback) returning a `DemoOutput` of JSON-able data and figures.  Nothing here knows
 about the database or Celery, so the CLI, the tests, the worker and the benchmarks all run the
 very same function.
+
+This module holds the types, `register` and the lookups over what was registered; it never
+imports a demo.  The demo modules import it and register themselves, and
+`TrainingConfig.ready` imports `training.demos` (all of them) once Django is set up, so the
+registry is full in every process before the first request or task.
 """
 
 from __future__ import annotations
@@ -17,11 +22,11 @@ from typing import Any, Protocol
 
 import torch
 
+from quizsite.queues import DEFAULT_QUEUE, GPU_QUEUE, QUEUES
 from training.figures import Figure
-from training.params import Schema
+from training.params import Schema, StrOrPromise
 
-DEFAULT_QUEUE = "default"
-TRAINING_QUEUE = "gpu"
+TRAINING_QUEUE = GPU_QUEUE  # the queue of demos that train a model
 
 
 class DemoTimeLimitExceeded(Exception):
@@ -99,8 +104,8 @@ DemoFunction = Callable[..., DemoOutput]
 @dataclass(frozen=True)
 class Demo:
     slug: str
-    title: str
-    description: str
+    title: StrOrPromise
+    description: StrOrPromise
     schema: Schema
     version: int
     function: DemoFunction
@@ -156,7 +161,7 @@ _REGISTRY: dict[str, Demo] = {}
 def register(demo: Demo) -> Demo:
     if demo.slug in _REGISTRY and _REGISTRY[demo.slug] is not demo:
         raise ValueError(f"two demos are called {demo.slug!r}")
-    if demo.queue not in {DEFAULT_QUEUE, TRAINING_QUEUE}:
+    if demo.queue not in QUEUES:
         raise ValueError(f"{demo.slug}: unknown queue {demo.queue!r}")
     if demo.soft_time_limit >= demo.time_limit:
         raise ValueError(f"{demo.slug}: the soft time limit must be below the hard one")
@@ -164,12 +169,7 @@ def register(demo: Demo) -> Demo:
     return demo
 
 
-def _load() -> None:
-    import training.demos  # noqa: F401  (registers every demo module on import)
-
-
 def get_demo(slug: str) -> Demo:
-    _load()
     try:
         return _REGISTRY[slug]
     except KeyError:
@@ -177,5 +177,4 @@ def get_demo(slug: str) -> Demo:
 
 
 def all_demos() -> list[Demo]:
-    _load()
     return sorted(_REGISTRY.values(), key=lambda demo: demo.slug)

@@ -15,6 +15,7 @@ from django.db import transaction
 
 from flashcards.models import Question
 from training.models import DemoAttachment
+from training.registry import get_demo
 from training.services.attachments import attach_demo, update_attachment
 
 DIGITS = "Training a digit classifier"
@@ -185,7 +186,6 @@ def _attach_one(question: Question, position: int, sample: SampleDemo) -> str:
             position=position,
         )
         return "created"
-    from training.registry import get_demo
 
     wanted = get_demo(sample.demo).validate(sample.params)
     if existing.params == wanted and existing.caption == sample.caption and existing.run_id:

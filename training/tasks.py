@@ -14,16 +14,14 @@ import logging
 from celery import shared_task
 from celery.signals import worker_ready
 
-from quizsite.celery import app
+from quizsite import queues
 from training.services import runs
 
 logger = logging.getLogger(__name__)
 
-SWEEP_EVERY_SECONDS = 30.0
-
 
 @shared_task(
-    name="training.run_demo",
+    name=queues.RUN_DEMO,
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
@@ -36,20 +34,13 @@ def run_demo(self, run_id: int) -> None:
     runs.execute_run(run_id=run_id, worker=self.request.hostname or "")
 
 
-@shared_task(
-    name="training.sweep_stale_runs", ignore_result=True, soft_time_limit=30, time_limit=60
-)
+@shared_task(name=queues.SWEEP_STALE_RUNS, ignore_result=True, soft_time_limit=30, time_limit=60)
 def sweep_stale_runs() -> int:
-    """Fail runs past their hard limit; re-queue or fail runs whose worker went silent."""
+    """Fail runs past their hard limit; re-queue or fail runs whose worker went silent.
+
+    Every 30 seconds, from `CELERY_BEAT_SCHEDULE` in settings."""
     recovered = runs.recover_abandoned_runs()
     return runs.fail_stale_runs() + sum(recovered.values())
-
-
-app.add_periodic_task(
-    SWEEP_EVERY_SECONDS,
-    sweep_stale_runs.s(),
-    name="training: fail demo runs past their limit",
-)
 
 
 @worker_ready.connect
@@ -62,5 +53,3 @@ def recover_interrupted_runs(sender=None, **kwargs) -> None:
         runs.fail_stale_runs()
     except Exception:  # the database may be down at start-up; the sweep will catch up
         logger.exception("could not recover interrupted demo runs for %s", hostname)
-    # Import the demos (torch, matplotlib) now rather than during the first run.
-    import training.demos  # noqa: F401

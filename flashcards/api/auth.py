@@ -13,8 +13,10 @@ class ObtainTokenView(ObtainAuthToken):
     throttle_classes = list(throttles.SIGN_IN)
     # DRF's view pins its own parsers and renderer; these are the project's (error shape,
     # hostile-body refusals).
-    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
-    renderer_classes = api_settings.DEFAULT_RENDERER_CLASSES
+    # api_settings resolves the settings' dotted paths to classes; the stubs type the raw
+    # setting (strings), hence the ignores.
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES  # type: ignore[assignment]
+    renderer_classes = api_settings.DEFAULT_RENDERER_CLASSES  # type: ignore[assignment]
 
     def throttled(self, request, wait):
         seconds = max(1, int(wait or 1))

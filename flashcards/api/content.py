@@ -23,6 +23,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 
 from flashcards.api.serializers import (
     AssignSerializer,
@@ -41,8 +42,10 @@ from flashcards.permissions import (
     ClassOwnerWrites,
     EditorsWrite,
     InstructorsCreate,
+    request_user,
 )
 from flashcards.selectors import content as selectors
+from flashcards.services import classes as class_services
 from flashcards.services import content as services
 
 
@@ -70,13 +73,19 @@ class ListPagination(PageNumberPagination):
 # --- me ---------------------------------------------------------------------------------------
 
 
+def _instance(serializer: BaseSerializer[Any]) -> Any:
+    """The object an update serializer was given (DRF types it as optional)."""
+    assert serializer.instance is not None
+    return serializer.instance
+
+
 class MeView(generics.RetrieveAPIView):
     """The signed-in user, with the role that decides what the UI offers."""
 
     serializer_class = MeSerializer
 
     def get_object(self) -> User:
-        return self.request.user
+        return request_user(self.request)
 
 
 # --- question sets ----------------------------------------------------------------------------
@@ -121,25 +130,25 @@ class QuestionSetViewSet(viewsets.ModelViewSet):
     ordering_fields = ["title", "position", "created_at", "updated_at"]
 
     def get_queryset(self) -> QuerySet[QuestionSet]:
-        return sets_for_api(selectors.sets_visible_to(self.request.user))
+        return sets_for_api(selectors.sets_visible_to(request_user(self.request)))
 
-    def perform_create(self, serializer: QuestionSetSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[Any]) -> None:
         created = call_service(
             services.create_question_set, owner=self.request.user, **serializer.validated_data
         )
         serializer.instance = self.get_queryset().get(pk=created.pk)
 
-    def perform_update(self, serializer: QuestionSetSerializer) -> None:
+    def perform_update(self, serializer: BaseSerializer[Any]) -> None:
         call_service(
             services.update_question_set,
             question_set=serializer.instance,
             actor=self.request.user,
             **serializer.validated_data,
         )
-        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+        serializer.instance = self.get_queryset().get(pk=_instance(serializer).pk)
 
     def perform_destroy(self, instance: QuestionSet) -> None:
-        services.delete_question_set(question_set=instance, actor=self.request.user)
+        services.delete_question_set(question_set=instance, actor=request_user(self.request))
 
     @extend_schema(request=ReorderSerializer, responses={204: None})
     @action(detail=True, methods=["post"])
@@ -190,7 +199,7 @@ class SetQuestionsView(generics.ListCreateAPIView):
 
     def question_set(self) -> QuestionSet:
         if not hasattr(self, "_question_set"):
-            visible = selectors.sets_visible_to(self.request.user)
+            visible = selectors.sets_visible_to(request_user(self.request))
             self._question_set = get_object_or_404(visible, pk=self.kwargs["set_id"])
         return self._question_set
 
@@ -198,10 +207,10 @@ class SetQuestionsView(generics.ListCreateAPIView):
         if getattr(self, "swagger_fake_view", False):
             return Question.objects.none()
         # A question of a quiz the reader is taking is left out until they submit it.
-        hidden = selectors.questions_with_hidden_keys(self.request.user).values("pk")
+        hidden = selectors.questions_with_hidden_keys(request_user(self.request)).values("pk")
         return selectors.with_answers(self.question_set().questions.exclude(pk__in=hidden))
 
-    def perform_create(self, serializer: QuestionSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[Any]) -> None:
         question_set = self.question_set()
         self.check_object_permissions(self.request, question_set)
         created = call_service(
@@ -233,19 +242,19 @@ class QuestionViewSet(
     ordering_fields = ["position", "created_at", "updated_at"]
 
     def get_queryset(self) -> QuerySet[Question]:
-        return visible_questions(self.request.user).select_related("question_set")
+        return visible_questions(request_user(self.request)).select_related("question_set")
 
     def get_object(self) -> Question:
         try:
             return super().get_object()
         except Http404:
-            pk = self.kwargs.get("pk")
-            locked = selectors.questions_with_hidden_keys(self.request.user)
-            if str(pk).isdigit() and locked.filter(pk=int(pk)).exists():
+            pk = str(self.kwargs.get("pk"))
+            locked = selectors.questions_with_hidden_keys(request_user(self.request))
+            if pk.isdigit() and locked.filter(pk=int(pk)).exists():
                 raise AnswersHidden() from None
             raise
 
-    def perform_update(self, serializer: QuestionSerializer) -> None:
+    def perform_update(self, serializer: BaseSerializer[Any]) -> None:
         updated = call_service(
             services.update_question,
             question=serializer.instance,
@@ -273,23 +282,23 @@ class ClassroomViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self) -> QuerySet[Classroom]:
         return (
-            selectors.classrooms_visible_to(self.request.user)
+            selectors.classrooms_visible_to(request_user(self.request))
             .select_related("owner")
             .prefetch_related("question_sets")
             .annotate(member_count=Count("members", distinct=True))
             .order_by("name", "id")
         )
 
-    def perform_create(self, serializer: ClassroomSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[Any]) -> None:
         created = call_service(
-            services.create_classroom, owner=self.request.user, **serializer.validated_data
+            class_services.create_classroom, owner=self.request.user, **serializer.validated_data
         )
         serializer.instance = self.get_queryset().get(pk=created.pk)
 
-    def perform_update(self, serializer: ClassroomSerializer) -> None:
-        name = serializer.validated_data.get("name", serializer.instance.name)
-        call_service(services.update_classroom, classroom=serializer.instance, name=name)
-        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+    def perform_update(self, serializer: BaseSerializer[Any]) -> None:
+        name = serializer.validated_data.get("name", _instance(serializer).name)
+        call_service(class_services.update_classroom, classroom=serializer.instance, name=name)
+        serializer.instance = self.get_queryset().get(pk=_instance(serializer).pk)
 
     @extend_schema(request=JoinSerializer, responses={200: ClassroomSerializer})
     @action(detail=False, methods=["post"], permission_classes=[IsAuthenticated])
@@ -298,7 +307,7 @@ class ClassroomViewSet(viewsets.ModelViewSet):
         payload = JoinSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         classroom, _created = call_service(
-            services.join_classroom,
+            class_services.join_classroom,
             user=request.user,
             join_code=payload.validated_data["join_code"],
         )
@@ -310,7 +319,7 @@ class ClassroomViewSet(viewsets.ModelViewSet):
     def leave(self, request, pk=None) -> Response:
         """Leave a class you are a member of."""
         classroom = self.get_object()
-        call_service(services.leave_classroom, user=request.user, classroom=classroom)
+        call_service(class_services.leave_classroom, user=request.user, classroom=classroom)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=None, responses={200: ClassroomSerializer})
@@ -322,7 +331,7 @@ class ClassroomViewSet(viewsets.ModelViewSet):
     )
     def regenerate_code(self, request, pk=None) -> Response:
         """Replace the join code (members stay members), e.g. after it leaked."""
-        classroom = services.regenerate_join_code(classroom=self.get_object())
+        classroom = class_services.regenerate_join_code(classroom=self.get_object())
         return Response(self.get_serializer(self.get_queryset().get(pk=classroom.pk)).data)
 
     @extend_schema(responses={200: MemberSerializer(many=True)})
@@ -353,7 +362,7 @@ class ClassroomViewSet(viewsets.ModelViewSet):
         """Take a student off the roster."""
         classroom = self.get_object()
         member = get_object_or_404(User, pk=user_id)
-        call_service(services.remove_member, classroom=classroom, user=member)
+        call_service(class_services.remove_member, classroom=classroom, user=member)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(methods=["GET"], request=None, responses={200: QuestionSetSerializer(many=True)})
@@ -375,10 +384,13 @@ class ClassroomViewSet(viewsets.ModelViewSet):
             selectors.sets_visible_to(request.user), pk=payload.validated_data["question_set"]
         )
         call_service(
-            services.assign_set, classroom=classroom, question_set=question_set, actor=request.user
+            class_services.assign_set,
+            classroom=classroom,
+            question_set=question_set,
+            actor=request.user,
         )
-        assigned = sets_for_api(QuestionSet.objects.all()).get(pk=question_set.pk)
-        data = QuestionSetSerializer(assigned, context={"request": request}).data
+        added = sets_for_api(QuestionSet.objects.all()).get(pk=question_set.pk)
+        data = QuestionSetSerializer(added, context={"request": request}).data
         return Response(data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -391,5 +403,5 @@ class ClassroomViewSet(viewsets.ModelViewSet):
         """Take a set away from the class (the set itself stays)."""
         classroom = self.get_object()
         question_set = get_object_or_404(classroom.question_sets.all(), pk=set_id)
-        services.unassign_set(classroom=classroom, question_set=question_set)
+        class_services.unassign_set(classroom=classroom, question_set=question_set)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -71,13 +71,14 @@ class ProblemSerializer(serializers.Serializer):
 
 
 class PreviewProblemSerializer(ProblemSerializer):
-    source = serializers.CharField(help_text="The file's line, for text formats.")
+    # A response field named like Field.source / Field.label (documents output only).
+    source = serializers.CharField(help_text="The file's line, for text formats.")  # type: ignore[assignment]
 
 
 class ProblemClassSerializer(serializers.Serializer):
     severity = serializers.ChoiceField(choices=["error", "warning"])
     code = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     count = serializers.IntegerField()
 
 
@@ -109,7 +110,9 @@ class PreviewSerializer(serializers.Serializer):
     classes = ProblemClassSerializer(many=True, help_text="Problems counted per class.")
     dropped = PreviewProblemSerializer(many=True, help_text="What was left out of the file.")
     dropped_total = serializers.IntegerField()
-    errors = serializers.IntegerField()
+    # The answer's own field called "errors" (a count) shadows Serializer.errors; this
+    # serializer only documents the response, it never validates input.
+    errors = serializers.IntegerField()  # type: ignore[assignment]
     warnings = serializers.IntegerField()
     can_confirm = serializers.BooleanField()
     questions = PreviewQuestionSerializer(many=True)
@@ -272,7 +275,7 @@ class ImportConfirmView(APIView):
             {
                 "id": str(session.id),
                 "status": ImportSession.Status.IMPORTED,
-                "question_set": outcome.question_set.pk,
+                "question_set": outcome.question_set.pk if outcome.question_set else None,
                 "created": outcome.created,
             },
             status=status.HTTP_201_CREATED,

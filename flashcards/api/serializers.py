@@ -1,7 +1,7 @@
 """Serializers of the content API: shapes and field types only.
 
 Whether a question makes sense for its kind is decided by
-`flashcards.services.content.validate_question_data`, which the views call through the write
+`flashcards.validation.validate_question_data`, which the views call through the write
 services; `django_errors()` turns its dotted error keys ("choices.1.text") into DRF's nested
 error shape ({"choices": [{}, {"text": [...]}]}).
 """
@@ -240,7 +240,9 @@ class ClassroomSerializer(serializers.ModelSerializer):
         help_text="Shown to the instructor of the class only."
     )
     member_count = serializers.IntegerField(read_only=True)
-    question_sets = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    question_sets: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True
+    )
     is_owner = serializers.SerializerMethodField()
 
     class Meta:

@@ -11,9 +11,6 @@ statistics and leeches of the classes they run.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import JsonResponse
-from django.urls import path
-from django.views.decorators.http import require_GET
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
@@ -341,29 +338,3 @@ class OptimiseView(APIView):
                 status=status.HTTP_409_CONFLICT,
             )
         return Response(FitQueuedSerializer(fit).data, status=status.HTTP_202_ACCEPTED)
-
-
-@require_GET
-def ping(request):
-    """A trivial JSON endpoint (no database, no session): the load benchmark's yardstick."""
-    return JsonResponse({"ok": True})
-
-
-urlpatterns = [
-    path("next/", NextCardsView.as_view(), name="study-next"),
-    path("reviews/", ReviewView.as_view(), name="study-review"),
-    path("undo/", UndoView.as_view(), name="study-undo"),
-    path("cards/<int:card_id>/bury/", BuryView.as_view(), name="study-bury"),
-    path("cards/<int:card_id>/suspend/", SuspendView.as_view(), name="study-suspend"),
-    path("cards/<int:card_id>/flag/", FlagView.as_view(), name="study-flag"),
-    path("statistics/", StatisticsView.as_view(), name="study-statistics"),
-    path("leeches/", LeechesView.as_view(), name="study-leeches"),
-    path(
-        "classrooms/<int:classroom_id>/statistics/",
-        ClassroomStatisticsView.as_view(),
-        name="study-classroom-statistics",
-    ),
-    path("settings/", SettingsView.as_view(), name="study-settings"),
-    path("optimise/", OptimiseView.as_view(), name="study-optimise"),
-    path("ping/", ping, name="study-ping"),
-]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from flashcards.models import ParameterFit, StudySettings
+from flashcards.scheduling.ratings import MAX_RATING, MIN_RATING, RATING_HELP
 from flashcards.selectors.study import MAX_QUEUE
 from flashcards.services.study import MAX_STEP_SECONDS
 
@@ -52,7 +53,7 @@ class ReviewSerializer(ScopeSerializer):
 
     card = serializers.IntegerField(min_value=1)
     rating = serializers.IntegerField(
-        min_value=1, max_value=5, help_text="How well did you know this? 1 Not at all … 5 Perfectly"
+        min_value=MIN_RATING, max_value=MAX_RATING, help_text=RATING_HELP
     )
     client_review_id = serializers.CharField(
         max_length=64,

@@ -20,6 +20,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from flashcards.models.content import Question, QuestionSet
+from flashcards.scheduling.ratings import MAX_RATING, MIN_RATING
 
 
 class Card(models.Model):
@@ -112,7 +113,7 @@ class ReviewLog(models.Model):
     card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="reviews")
     question_set = models.ForeignKey(QuestionSet, on_delete=models.CASCADE, related_name="+")
     rating = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1), MaxValueValidator(5)]
+        validators=[MinValueValidator(MIN_RATING), MaxValueValidator(MAX_RATING)]
     )  # raw 1–5, as the student gave it
     fsrs_rating = models.PositiveSmallIntegerField()  # 1–4, after the mapping then in force
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.STUDY)

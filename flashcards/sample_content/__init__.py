@@ -24,13 +24,13 @@ from django.db import transaction
 
 from flashcards.models import Classroom, Course, Membership, Question, QuestionSet, User
 from flashcards.selectors.content import question_data
+from flashcards.services.classes import assign_set
 from flashcards.services.content import (
     CHOICE_DEFAULTS,
     CHOICE_KINDS,
     NUMERICAL_DEFAULTS,
     NUMERICAL_KINDS,
     QUESTION_DEFAULTS,
-    assign_set,
     create_question,
     create_question_set,
     normalize_tag_names,
@@ -102,10 +102,9 @@ class LoadReport:
 
 
 def _account(spec: dict[str, Any], password: str, reset_password: bool) -> tuple[User, bool]:
-    user = User.objects.filter(username=spec["username"]).first()
-    created = user is None
-    if created:
-        user = User(username=spec["username"])
+    found = User.objects.filter(username=spec["username"]).first()
+    created = found is None
+    user = User(username=spec["username"]) if found is None else found
     changed = created
     for name in ("first_name", "last_name", "email", "role"):
         if getattr(user, name) != spec[name]:

@@ -46,9 +46,22 @@ the scheduler in `.scheduler`, prediction and parameter fitting in `.optimizer`.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from fsrs import Rating
 
+# The scale's bounds, labels and help text: the model, the scheduler, the API, quizzes'
+# self-rating and the pages all read them from here.
 MIN_RATING, MAX_RATING = 1, 5
+
+RATING_LABELS = {
+    1: _("Not at all"),
+    2: _("Barely"),
+    3: _("Partly"),
+    4: _("Mostly"),
+    5: _("Perfectly"),
+}
+
+RATING_HELP = "How well did you know this? 1 Not at all … 5 Perfectly"
 
 MAPPINGS: dict[str, dict[int, Rating]] = {
     # Chosen: 1–2 failures (SuperMemo's 0–2), 3 recalled with effort, 4 recalled, 5 effortless.

@@ -2,7 +2,7 @@
 
 The sign-up and settings pages are thin adapters over these, so the rules (which roles a
 person may pick, which languages and time zones exist) hold for any other entry point too.
-Classes and joining them live in `flashcards.services.content`.
+Classes and joining them live in `flashcards.services.classes`.
 """
 
 from __future__ import annotations

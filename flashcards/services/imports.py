@@ -62,8 +62,6 @@ from flashcards.services.content import (
 )
 from flashcards.services.study.cards import sync_cards
 
-DEFAULT_IMPORT_MAX_BYTES = 10 * 1024 * 1024
-DEFAULT_IMPORT_MAX_QUESTIONS = 10_000
 DEFAULT_TITLE = "Imported questions"
 PREVIEW_PROBLEMS = 200
 PREVIEW_QUESTIONS = 20
@@ -72,11 +70,11 @@ STORED_PROBLEMS = 1000
 
 
 def import_max_bytes() -> int:
-    return int(getattr(settings, "IMPORT_MAX_BYTES", DEFAULT_IMPORT_MAX_BYTES))
+    return settings.IMPORT_MAX_BYTES
 
 
 def import_max_questions() -> int:
-    return int(getattr(settings, "IMPORT_MAX_QUESTIONS", DEFAULT_IMPORT_MAX_QUESTIONS))
+    return settings.IMPORT_MAX_QUESTIONS
 
 
 def can_import(user: User, target_set: QuestionSet | None = None) -> bool:

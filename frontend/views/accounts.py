@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -107,8 +108,6 @@ def set_language(request):
 
 
 def _set_language_cookie(response, language: str) -> None:
-    from django.conf import settings
-
     if language:
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax", max_age=365 * 24 * 3600

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from flashcards.models import Classroom
 from flashcards.selectors.content import sets_assignable_by
-from flashcards.services import content
+from flashcards.services import classes as class_services
 from frontend.forms import AssignSetForm, ClassroomForm, JoinClassForm, add_service_errors
 
 
@@ -20,7 +20,7 @@ def join_class(request):
     form = JoinClassForm(request.POST or None, initial={"join_code": request.GET.get("code", "")})
     if request.method == "POST" and form.is_valid():
         try:
-            classroom, created = content.join_classroom(
+            classroom, created = class_services.join_classroom(
                 user=request.user, join_code=form.cleaned_data["join_code"]
             )
         except ValidationError as error:
@@ -69,9 +69,9 @@ def class_list(request):
 @transaction.atomic
 def _create_class(user, data, assignable) -> Classroom:
     """One form, two service calls: all of it happens or none (the services nest)."""
-    classroom = content.create_classroom(owner=user, name=data["name"])
+    classroom = class_services.create_classroom(owner=user, name=data["name"])
     for question_set in assignable.filter(pk__in=data["question_sets"]):
-        content.assign_set(classroom=classroom, question_set=question_set, actor=user)
+        class_services.assign_set(classroom=classroom, question_set=question_set, actor=user)
     return classroom
 
 
@@ -102,7 +102,7 @@ def _change_assignment(request, classroom, form, offered) -> bool:
     """Assign (the form) or unassign (a button per set) through the services; True when done."""
     if request.POST.get("action") == "unassign":
         question_set = get_object_or_404(classroom.question_sets, pk=request.POST.get("set"))
-        content.unassign_set(classroom=classroom, question_set=question_set)
+        class_services.unassign_set(classroom=classroom, question_set=question_set)
         messages.success(
             request,
             _("%(set)s is no longer assigned to %(name)s.")
@@ -113,7 +113,9 @@ def _change_assignment(request, classroom, form, offered) -> bool:
         return False
     question_set = offered.get(pk=form.cleaned_data["question_set"])
     try:
-        content.assign_set(classroom=classroom, question_set=question_set, actor=request.user)
+        class_services.assign_set(
+            classroom=classroom, question_set=question_set, actor=request.user
+        )
     except PermissionDenied as error:
         form.add_error("question_set", str(error))
         return False

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from flashcards.selectors.content import sets_visible_to
+from frontend.sections import DASHBOARD_SECTIONS
 
 
 @login_required
@@ -17,11 +18,6 @@ def dashboard(request):
         "owned_classes": (user.owned_classrooms.order_by("name") if user.is_instructor else None),
         "sets": sets_visible_to(user).select_related("owner").order_by("title")[:12],
     }
-    for section in dashboard_sections:
+    for section in DASHBOARD_SECTIONS:
         context.update(section(user))
     return render(request, "frontend/dashboard.html", context)
-
-
-# Each feature adds a function (user -> context entries) here as it lands: study due counts
-# and streak, open quizzes.  Keeping them apart keeps this view a list of selector calls.
-dashboard_sections: list = []

@@ -21,10 +21,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from flashcards.models import Question
-from frontend.views.editor import question_extra_providers
+from training.models import CAPTION_MAX_LENGTH
 from training.params import DemoParameterError
 from training.registry import all_demos, get_demo
-from training.selectors.attachments import attachments_for_question, question_access
+from training.selectors.attachments import (
+    attachment_with_question,
+    attachments_for_question,
+    question_access,
+)
 from training.selectors.results import attachment_result, run_result
 from training.selectors.runs import run_for_display
 from training.services import attachments as attachment_services
@@ -33,7 +37,6 @@ from training.services.runs import RateLimited, request_run
 # Demos that only make sense with their own page (the canvas) or as the site's own training
 # job are listed apart from the parameter-form demos.
 DRAWING_DEMO = "digit-recognition"
-CAPTION_MAX = 300
 
 
 def _demo_or_404(slug: str):
@@ -221,9 +224,6 @@ def question_demo_panel(question) -> list[dict]:
     return [{**_panel_context(question), "template": "frontend/demos/_attach_extra.html"}]
 
 
-question_extra_providers.append(question_demo_panel)
-
-
 @login_required
 def question_demos(request, pk: int):
     """GET: the attachment panel; POST: attach the chosen demo with its parameters."""
@@ -240,8 +240,8 @@ def question_demos(request, pk: int):
         )
         return _panel_response(request, question, context, 400)
     values = raw_params(demo, request.POST, prefix="p-")
-    if len(caption.strip()) > CAPTION_MAX:
-        errors = {"caption": [_("At most %(n)s characters.") % {"n": CAPTION_MAX}]}
+    if len(caption.strip()) > CAPTION_MAX_LENGTH:
+        errors = {"caption": [_("At most %(n)s characters.") % {"n": CAPTION_MAX_LENGTH}]}
         context = _panel_context(
             question, demo_slug=slug, values=values, errors=errors, caption=caption
         )
@@ -288,8 +288,6 @@ def question_demo_fields(request, pk: int):
 @login_required
 @require_POST
 def attachment_delete(request, pk: int):
-    from training.selectors.attachments import attachment_with_question
-
     attachment = attachment_with_question(pk)
     if attachment is None:
         raise Http404

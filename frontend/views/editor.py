@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from flashcards.models import Question, QuestionSet
 from flashcards.richtext import render_rich_text
 from flashcards.selectors.content import can_edit_set, question_data, with_answers
+from flashcards.services import classes as class_services
 from flashcards.services import content
 from frontend.forms import add_service_errors
 from frontend.forms_editor import (
@@ -29,6 +30,7 @@ from frontend.forms_editor import (
     row_formset,
     rows_data,
 )
+from frontend.sections import QUESTION_EDITOR_PANELS, SET_EDITOR_TOOLS
 
 PREVIEW_LIMIT = 100_000
 
@@ -60,7 +62,7 @@ def _save_set(user, form, question_set=None) -> QuestionSet:
             changes.pop("visibility")  # sharing is the owner's decision
         content.update_question_set(question_set=question_set, actor=user, **changes)
     if "classes" in form.cleaned_data:
-        content.set_class_assignments(
+        class_services.set_class_assignments(
             question_set=question_set, actor=user, classrooms=form.cleaned_data["classes"]
         )
     return question_set
@@ -116,13 +118,8 @@ def set_edit(request, pk: int):
     return render(request, "frontend/editor/set_edit.html", context, status=_status(form))
 
 
-# Features that add tools to the set editor (import, export) register a function here:
-# (question_set) -> list of {"label", "url"}.
-editor_extra_providers: list = []
-
-
 def editor_extras(question_set) -> list[dict]:
-    return [item for provider in editor_extra_providers for item in provider(question_set)]
+    return [item for provider in SET_EDITOR_TOOLS for item in provider(question_set)]
 
 
 @login_required
@@ -195,13 +192,8 @@ def _question_editor(request, question_set, kind, *, question):
     )
 
 
-# Features that add panels to the question editor (demo attachments) register a function:
-# (question) -> list of {"template", **context}.
-question_extra_providers: list = []
-
-
 def question_extras(question) -> list[dict]:
-    return [item for provider in question_extra_providers for item in provider(question)]
+    return [item for provider in QUESTION_EDITOR_PANELS for item in provider(question)]
 
 
 def _show_errors(form, formsets, positions, error: ValidationError) -> None:

@@ -25,8 +25,6 @@ from flashcards.selectors.content import sets_editable_by
 from flashcards.selectors.exports import export_formats_for
 from flashcards.services import imports as service
 from frontend.forms_imports import FORMAT_LABELS, ImportForm
-from frontend.views.editor import editor_extra_providers
-from frontend.views.sets import set_export_providers
 
 
 def _require_importer(user) -> None:
@@ -238,11 +236,7 @@ def export_links(user, question_set) -> list[dict]:
         {
             "label": FORMAT_LABELS.get(fmt, fmt.upper()),
             "format": fmt,
-            "url": reverse("question-set-export", args=[question_set.pk, fmt]),
+            "url": reverse("flashcards:question-set-export", args=[question_set.pk, fmt]),
         }
         for fmt in export_formats_for(user, question_set)
     ]
-
-
-editor_extra_providers.append(import_editor_extra)
-set_export_providers.append(export_links)

@@ -22,12 +22,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from flashcards.models import Classroom, Question, QuestionSet, Tag
+from flashcards.scheduling.ratings import RATING_LABELS
 from flashcards.selectors.content import can_view_set, sets_visible_to
 from frontend import quiz_answers
 from frontend.forms import add_service_errors
 from frontend.forms_quizzes import GradeForm, QuizForm
-from frontend.views.dashboard import dashboard_sections
-from frontend.views.sets import set_action_providers
 from quizzes import grading
 from quizzes.grading import SELF_RATED_KINDS
 from quizzes.models import Attempt, AttemptAnswer, Quiz
@@ -47,6 +46,7 @@ from quizzes.services import attempts as attempt_services
 from quizzes.services import quizzes as quiz_services
 from quizzes.services.errors import QuizActionError
 from quizzes.services.regrade import regrade_quiz
+from quizzes.snapshots import question_for_review, question_for_student
 
 QUESTION_CHOICES_LIMIT = 1000
 
@@ -122,10 +122,6 @@ def quiz_set_actions(user, question_set) -> list[dict]:
         return []
     url = f"{reverse('quiz-create')}?set={question_set.pk}"
     return [{"label": _("Make a quiz from this set"), "url": url}]
-
-
-dashboard_sections.append(dashboard_section)
-set_action_providers.append(quiz_set_actions)
 
 
 @login_required
@@ -232,8 +228,6 @@ def _slot_question(attempt: Attempt, slot: int) -> dict:
     answer = AttemptAnswer.objects.filter(attempt=attempt, slot=slot).only("snapshot").first()
     if answer is None:
         raise Http404
-    from quizzes.snapshots import question_for_student
-
     return question_for_student(answer.snapshot)
 
 
@@ -348,13 +342,7 @@ def attempt_review(request, pk: int):
 
 
 def rating_choices() -> list[tuple[int, str]]:
-    return [
-        (1, _("Not at all")),
-        (2, _("Barely")),
-        (3, _("Partly")),
-        (4, _("Mostly")),
-        (5, _("Perfectly")),
-    ]
+    return list(RATING_LABELS.items())
 
 
 def _grade_form(item: dict, data=None) -> GradeForm:
@@ -509,7 +497,6 @@ def quiz_analytics(request, pk: int):
 
 def _queue_items(user, quiz: Quiz, *, bound: dict | None = None) -> list[dict]:
     """The grading queue: each waiting free-text answer with its question and a grade form."""
-    from quizzes.snapshots import question_for_review
 
     items = []
     for answer in grading_queue(attempts_for_results(user, quiz)):

@@ -11,6 +11,7 @@ from flashcards.selectors.content import (
     questions_with_hidden_keys,
     sets_visible_to,
 )
+from frontend.sections import SET_ACTIONS, SET_EXPORTS
 from training.selectors.results import demo_results_for_questions
 
 
@@ -48,27 +49,12 @@ def set_detail(request, pk: int):
         "questions": questions,
         "can_edit": can_edit_set(request.user, question_set),
         "set_actions": [
-            action
-            for provider in set_action_providers
-            for action in provider(request.user, question_set)
+            action for provider in SET_ACTIONS for action in provider(request.user, question_set)
         ],
         "exports": []
         if hidden
-        else [
-            link
-            for provider in set_export_providers
-            for link in provider(request.user, question_set)
-        ],
+        else [link for provider in SET_EXPORTS for link in provider(request.user, question_set)],
         "answers_hidden": len(hidden),
         "nav": "sets",
     }
     return render(request, "frontend/sets/detail.html", context)
-
-
-# Features add buttons to a set's page here ("Study this set", "Take a quiz"):
-# (user, question_set) -> list of {"label", "url"}.
-set_action_providers: list = []
-
-# Download links for the set in the formats the reader may export: (user, question_set) ->
-# list of {"label", "format", "url"}.
-set_export_providers: list = []

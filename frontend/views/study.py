@@ -20,14 +20,12 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from flashcards.api.study import next_answer, review_answer, undo_answer
 from flashcards.api.study_serializers import NextSerializer, ReviewSerializer, UndoSerializer
+from flashcards.scheduling.ratings import RATING_LABELS
 from flashcards.selectors import study as selectors
-from frontend.views.dashboard import dashboard_sections
-from frontend.views.sets import set_action_providers
 from training.selectors.results import demo_results_for_questions
 
 QUEUE_AHEAD = 8  # cards the page keeps in hand: enough to never wait on the network
@@ -55,13 +53,7 @@ def _study_page(request, scope, *, title: str, scope_query: str, scope_data: dic
 
 
 # The five ratings, as the design names them; the keys are the digits.
-RATINGS = [
-    ("1", gettext_lazy("Not at all")),
-    ("2", gettext_lazy("Barely")),
-    ("3", gettext_lazy("Partly")),
-    ("4", gettext_lazy("Mostly")),
-    ("5", gettext_lazy("Perfectly")),
-]
+RATINGS = [(str(value), label) for value, label in RATING_LABELS.items()]
 
 
 @login_required
@@ -278,7 +270,3 @@ def study_set_actions(user, question_set) -> list[dict]:
         {"label": _("Study this set"), "url": url},
         {"label": _("Cram (schedule untouched)"), "url": f"{url}?mode=cram"},
     ]
-
-
-dashboard_sections.insert(0, dashboard_section)
-set_action_providers.insert(0, study_set_actions)

@@ -1,1 +1,2 @@
-"""DRF views and serializers of the quizzes app."""
+"""REST API of the quizzes app: views, serializers and routes (mounted under /api/, namespace
+`quizzes`)."""

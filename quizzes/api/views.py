@@ -18,6 +18,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from flashcards.permissions import request_user
 from quizzes import grading
 from quizzes.api.serializers import (
     AnswerInputSerializer,
@@ -92,7 +93,7 @@ class QuizListCreateView(generics.ListAPIView):
 
     def get_queryset(self):
         return (
-            quizzes_visible_to(self.request.user)
+            quizzes_visible_to(request_user(self.request))
             .select_related("owner", "tag")
             .prefetch_related("quiz_questions", "classrooms")
             .order_by("-created_at", "id")
@@ -156,7 +157,7 @@ class QuizAttemptsView(generics.ListAPIView):
             return Attempt.objects.none()
         quiz = _quiz(self.request, self.kwargs["pk"])
         return (
-            attempts_visible_to(self.request.user)
+            attempts_visible_to(request_user(self.request))
             .filter(quiz=quiz)
             .select_related("quiz", "student")
             .order_by("student__username", "number")
@@ -180,7 +181,7 @@ class AttemptListView(generics.ListAPIView):
     serializer_class = AttemptListSerializer
 
     def get_queryset(self):
-        queryset = attempts_visible_to(self.request.user).select_related("quiz", "student")
+        queryset = attempts_visible_to(request_user(self.request)).select_related("quiz", "student")
         quiz_id = self.request.query_params.get("quiz")
         if quiz_id is not None:
             if not quiz_id.isdigit():

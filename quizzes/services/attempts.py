@@ -22,7 +22,9 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from flashcards.models import Question, User
+from flashcards.scheduling.ratings import MAX_RATING, MIN_RATING
 from flashcards.services.study import record_quiz_answer
+from quizsite import dispatch, queues
 from quizzes import grading
 from quizzes.models import Attempt, AttemptAnswer, Quiz
 from quizzes.selectors.access import can_take_quiz
@@ -180,11 +182,9 @@ def _schedule_deadline(attempt: Attempt) -> None:
     Reads and submits also close an overdue attempt, so a lost task costs nothing; that is
     why a broker error here is logged (robust) rather than failing the student's start.
     """
-    from quizzes.tasks import close_attempt_at_deadline
-
     attempt_id, deadline = attempt.pk, attempt.deadline
-    transaction.on_commit(
-        lambda: close_attempt_at_deadline.apply_async(args=[attempt_id], eta=deadline),
+    transaction.on_commit(  # sent by name: quizzes.tasks imports the services
+        lambda: dispatch.send(queues.CLOSE_ATTEMPT_AT_DEADLINE, args=[attempt_id], eta=deadline),
         robust=True,
     )
 
@@ -434,8 +434,14 @@ def rate_own_answer(
         raise ActionNotAllowed(
             "Only the student who answered can rate the answer.", code="not_yours"
         )
-    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
-        raise grading.ResponseError({"rating": ["A rating is a whole number from 1 to 5."]})
+    if (
+        isinstance(rating, bool)
+        or not isinstance(rating, int)
+        or not MIN_RATING <= rating <= MAX_RATING
+    ):
+        raise grading.ResponseError(
+            {"rating": [f"A rating is a whole number from {MIN_RATING} to {MAX_RATING}."]}
+        )
     attempt = _locked(attempt)
     answer = _answer(attempt, slot)
     if answer.kind not in grading.SELF_RATED_KINDS:

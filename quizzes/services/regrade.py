@@ -141,9 +141,9 @@ def _regrade_attempt(
     touched = []
     for answer in answers:
         old_mark, old_max = answer.final_mark, answer.max_mark
-        question = questions.get(answer.question_id)
+        question = questions.get(answer.question_id) if answer.question_id is not None else None
         new_version = question is not None and question.version != answer.question_version
-        if new_version:
+        if question is not None and new_version:
             snapshot = refreshed_snapshot(answer.snapshot, question)
             if snapshot is None:
                 change.problems.append(
@@ -181,10 +181,10 @@ def regrade_quiz(*, quiz: Quiz, apply: bool) -> RegradeReport:
     Permission (the quiz's owner) is the caller's job (`can_manage_quiz`).
     """
     with transaction.atomic():
-        attempts = Attempt.objects.filter(quiz=quiz).select_related("quiz", "student")
+        query = Attempt.objects.filter(quiz=quiz).select_related("quiz", "student")
         if apply:
-            attempts = attempts.select_for_update(of=("self",))
-        attempts = list(attempts.order_by("student__username", "number"))
+            query = query.select_for_update(of=("self",))
+        attempts = list(query.order_by("student__username", "number"))
         finished = [a for a in attempts if a.is_finished]
         answers: dict[int, list[AttemptAnswer]] = {}
         for answer in AttemptAnswer.objects.filter(attempt__in=finished).order_by("slot"):

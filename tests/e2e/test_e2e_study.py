@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from flashcards.models import CardState, QuestionSet, ReviewLog
-from flashcards.services.content import assign_set, join_classroom
+from flashcards.services.classes import assign_set, join_classroom
 from tests.e2e.conftest import assert_accessible, screenshot
 from tests.flashcards.factories import (
     ClassroomFactory,

@@ -23,7 +23,7 @@ GIFT = (
 def upload(client, content: bytes | str = GIFT, name="questions.gift", **fields):
     data = content.encode() if isinstance(content, str) else content
     payload = {"file": SimpleUploadedFile(name, data), **fields}
-    return client.post(reverse("import-list"), payload, format="multipart")
+    return client.post(reverse("flashcards:import-list"), payload, format="multipart")
 
 
 def test_an_instructor_uploads_previews_and_confirms_into_a_new_set(api_client):
@@ -39,11 +39,11 @@ def test_an_instructor_uploads_previews_and_confirms_into_a_new_set(api_client):
     assert preview["problems"] == []
     assert QuestionSet.objects.count() == 0  # nothing saved before confirmation
 
-    again = api_client.get(reverse("import-detail", args=[preview["id"]]))
+    again = api_client.get(reverse("flashcards:import-detail", args=[preview["id"]]))
     assert again.status_code == 200
     assert again.data["counts"] == preview["counts"]
 
-    confirmed = api_client.post(reverse("import-confirm", args=[preview["id"]]))
+    confirmed = api_client.post(reverse("flashcards:import-confirm", args=[preview["id"]]))
     assert confirmed.status_code == 201, confirmed.data
     question_set = QuestionSet.objects.get(pk=confirmed.data["question_set"])
     assert question_set.title == "Activations quiz"
@@ -53,7 +53,7 @@ def test_an_instructor_uploads_previews_and_confirms_into_a_new_set(api_client):
     assert session.status == "imported"
     assert bytes(session.data) == b""  # the upload is not kept once imported
 
-    twice = api_client.post(reverse("import-confirm", args=[preview["id"]]))
+    twice = api_client.post(reverse("flashcards:import-confirm", args=[preview["id"]]))
     assert twice.status_code == 409
     assert Question.objects.count() == 3
 
@@ -66,7 +66,7 @@ def test_an_editor_imports_into_an_existing_set_after_its_questions(api_client):
     api_client.force_authenticate(question_set.owner)
     response = upload(api_client, question_set=question_set.pk)
     assert response.status_code == 201
-    confirmed = api_client.post(reverse("import-confirm", args=[response.data["id"]]))
+    confirmed = api_client.post(reverse("flashcards:import-confirm", args=[response.data["id"]]))
     assert confirmed.data["question_set"] == question_set.pk
     assert list(question_set.questions.values_list("position", flat=True)) == [4, 5, 6, 7]
 
@@ -78,7 +78,12 @@ def test_a_co_editor_may_import_into_the_set(api_client):
     api_client.force_authenticate(co_editor)
     response = upload(api_client, question_set=question_set.pk)
     assert response.status_code == 201
-    assert api_client.post(reverse("import-confirm", args=[response.data["id"]])).status_code == 201
+    assert (
+        api_client.post(
+            reverse("flashcards:import-confirm", args=[response.data["id"]])
+        ).status_code
+        == 201
+    )
 
 
 def test_anonymous_users_are_refused(api_client):
@@ -107,9 +112,13 @@ def test_another_users_pending_upload_is_invisible(api_client):
     api_client.force_authenticate(owner)
     session_id = upload(api_client).data["id"]
     api_client.force_authenticate(InstructorFactory())
-    assert api_client.get(reverse("import-detail", args=[session_id])).status_code == 404
-    assert api_client.post(reverse("import-confirm", args=[session_id])).status_code == 404
-    assert api_client.delete(reverse("import-detail", args=[session_id])).status_code == 404
+    assert api_client.get(reverse("flashcards:import-detail", args=[session_id])).status_code == 404
+    assert (
+        api_client.post(reverse("flashcards:import-confirm", args=[session_id])).status_code == 404
+    )
+    assert (
+        api_client.delete(reverse("flashcards:import-detail", args=[session_id])).status_code == 404
+    )
     assert QuestionSet.objects.count() == 0
 
 
@@ -120,14 +129,18 @@ def test_losing_edit_rights_before_confirming_saves_nothing(api_client):
     api_client.force_authenticate(co_editor)
     session_id = upload(api_client, question_set=question_set.pk).data["id"]
     question_set.co_editors.remove(co_editor)
-    assert api_client.post(reverse("import-confirm", args=[session_id])).status_code == 403
+    assert (
+        api_client.post(reverse("flashcards:import-confirm", args=[session_id])).status_code == 403
+    )
     assert question_set.questions.count() == 0
 
 
 def test_a_pending_upload_can_be_discarded(api_client):
     api_client.force_authenticate(InstructorFactory())
     session_id = upload(api_client).data["id"]
-    assert api_client.delete(reverse("import-detail", args=[session_id])).status_code == 204
+    assert (
+        api_client.delete(reverse("flashcards:import-detail", args=[session_id])).status_code == 204
+    )
     assert ImportSession.objects.count() == 0
 
 
@@ -138,7 +151,7 @@ def test_a_file_with_errors_previews_its_problems_and_cannot_be_confirmed(api_cl
     assert response.data["can_confirm"] is False
     (problem,) = [p for p in response.data["problems"] if p["severity"] == "error"]
     assert (problem["line"], problem["column"]) == (7, 8)
-    confirmed = api_client.post(reverse("import-confirm", args=[response.data["id"]]))
+    confirmed = api_client.post(reverse("flashcards:import-confirm", args=[response.data["id"]]))
     assert confirmed.status_code == 400
     assert confirmed.data["problems"][0]["line"] == 7
     assert QuestionSet.objects.count() == 0
@@ -177,7 +190,7 @@ def test_oversized_files_are_refused(api_client, settings):
 
 def test_a_missing_file_or_unknown_format_is_a_clear_400(api_client):
     api_client.force_authenticate(InstructorFactory())
-    missing = api_client.post(reverse("import-list"), {}, format="multipart")
+    missing = api_client.post(reverse("flashcards:import-list"), {}, format="multipart")
     assert missing.status_code == 400
     assert "file" in missing.data
     unknown = upload(api_client, format="docx")
@@ -197,7 +210,7 @@ def test_confirm_takes_a_bounded_number_of_queries(api_client, django_assert_max
     many = "\n\n".join(f"Question {n}?{{=yes ~no}}" for n in range(60))
     session_id = upload(api_client, many).data["id"]
     with django_assert_max_num_queries(20):
-        response = api_client.post(reverse("import-confirm", args=[session_id]))
+        response = api_client.post(reverse("flashcards:import-confirm", args=[session_id]))
     assert response.data["created"] == 60
 
 
@@ -210,18 +223,24 @@ def test_editors_export_any_format_and_viewers_only_study_formats(api_client):
         question_set=question_set, kind="flashcard", prompt="Front", answer="Back"
     )
     api_client.force_authenticate(question_set.owner)
-    response = api_client.get(reverse("question-set-export", args=[question_set.pk, "json"]))
+    response = api_client.get(
+        reverse("flashcards:question-set-export", args=[question_set.pk, "json"])
+    )
     assert response.status_code == 200
     assert json.loads(response.content)["questions"][0]["prompt"] == "Front"
     assert "attachment" in response["Content-Disposition"]
 
     api_client.force_authenticate(StudentFactory())
     assert (
-        api_client.get(reverse("question-set-export", args=[question_set.pk, "apkg"])).status_code
+        api_client.get(
+            reverse("flashcards:question-set-export", args=[question_set.pk, "apkg"])
+        ).status_code
         == 200
     )
     assert (
-        api_client.get(reverse("question-set-export", args=[question_set.pk, "json"])).status_code
+        api_client.get(
+            reverse("flashcards:question-set-export", args=[question_set.pk, "json"])
+        ).status_code
         == 403
     )
 
@@ -230,15 +249,19 @@ def test_exports_of_invisible_sets_and_unknown_formats_are_not_found(api_client)
     question_set = QuestionSetFactory()
     api_client.force_authenticate(InstructorFactory())
     assert (
-        api_client.get(reverse("question-set-export", args=[question_set.pk, "csv"])).status_code
+        api_client.get(
+            reverse("flashcards:question-set-export", args=[question_set.pk, "csv"])
+        ).status_code
         == 404
     )
     api_client.force_authenticate(question_set.owner)
     assert (
-        api_client.get(reverse("question-set-export", args=[question_set.pk, "docx"])).status_code
+        api_client.get(
+            reverse("flashcards:question-set-export", args=[question_set.pk, "docx"])
+        ).status_code
         == 404
     )
     api_client.logout()
     assert api_client.get(
-        reverse("question-set-export", args=[question_set.pk, "csv"])
+        reverse("flashcards:question-set-export", args=[question_set.pk, "csv"])
     ).status_code in (401, 403)

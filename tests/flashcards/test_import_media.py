@@ -97,7 +97,9 @@ def test_the_api_preview_counts_the_images_and_names_each_note_it_left_something
 ):
     api_client.force_authenticate(InstructorFactory())
     upload = SimpleUploadedFile(PACKAGE.name, PACKAGE.read_bytes())
-    response = api_client.post(reverse("import-list"), {"file": upload}, format="multipart")
+    response = api_client.post(
+        reverse("flashcards:import-list"), {"file": upload}, format="multipart"
+    )
     assert response.status_code == 201, response.data
     assert response.data["media"] == 2
     assert response.data["total"] == 6
@@ -105,6 +107,6 @@ def test_the_api_preview_counts_the_images_and_names_each_note_it_left_something
         (5, "media-skipped"),
         (6, "media-skipped"),
     ]
-    confirmed = api_client.post(reverse("import-confirm", args=[response.data["id"]]))
+    confirmed = api_client.post(reverse("flashcards:import-confirm", args=[response.data["id"]]))
     assert confirmed.status_code == 201
     assert Question.objects.filter(media__isnull=False).distinct().count() == 3

@@ -123,7 +123,9 @@ def test_the_command_the_api_and_the_wizard_show_the_same_summary(tmp_path, clie
 
     api_client.force_authenticate(owner)
     upload = SimpleUploadedFile("notes.md", NOTES.encode())
-    payload = api_client.post(reverse("import-list"), {"file": upload}, format="multipart").data
+    payload = api_client.post(
+        reverse("flashcards:import-list"), {"file": upload}, format="multipart"
+    ).data
     for key in ("total", "counts", "errors", "warnings", "problems_total", "dropped_total"):
         assert payload[key] == expected[key], key
     assert payload["classes"] == [{**c, "label": str(c["label"])} for c in expected["classes"]]
@@ -163,13 +165,13 @@ def test_the_api_and_the_command_take_quizlets_custom_separators(tmp_path, api_c
     api_client.force_authenticate(InstructorFactory(username="teacher"))
     upload = SimpleUploadedFile("cards.txt", QUIZLET_CUSTOM.encode())
     response = api_client.post(
-        reverse("import-list"),
+        reverse("flashcards:import-list"),
         {"file": upload, "format": "csv", "separator": " - ", "row_separator": "$$"},
         format="multipart",
     )
     assert response.status_code == 201, response.data
     assert [q["prompt"] for q in response.data["questions"]] == ["loss", "metric"]
-    confirmed = api_client.post(reverse("import-confirm", args=[response.data["id"]]))
+    confirmed = api_client.post(reverse("flashcards:import-confirm", args=[response.data["id"]]))
     assert confirmed.status_code == 201
     assert confirmed.data["created"] == 2
 

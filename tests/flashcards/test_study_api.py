@@ -6,6 +6,7 @@ import zoneinfo
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -30,10 +31,10 @@ from tests.flashcards.factories import (
 
 pytestmark = pytest.mark.django_db
 
-NEXT = reverse("study-next")
-REVIEWS = reverse("study-review")
-UNDO = reverse("study-undo")
-SETTINGS = reverse("study-settings")
+NEXT = reverse("flashcards:study-next")
+REVIEWS = reverse("flashcards:study-review")
+UNDO = reverse("flashcards:study-undo")
+SETTINGS = reverse("flashcards:study-settings")
 
 
 def signed_in(client, user):
@@ -47,9 +48,9 @@ def test_anonymous_visitors_get_401_or_403_from_every_study_endpoint(api_client)
         ("post", REVIEWS),
         ("post", UNDO),
         ("get", SETTINGS),
-        ("get", reverse("study-statistics")),
-        ("get", reverse("study-leeches")),
-        ("post", reverse("study-bury", args=[1])),
+        ("get", reverse("flashcards:study-statistics")),
+        ("get", reverse("flashcards:study-leeches")),
+        ("post", reverse("flashcards:study-bury", args=[1])),
     ]:
         response = getattr(api_client, method)(url)
         assert response.status_code in (401, 403), url
@@ -159,7 +160,7 @@ def test_a_student_cannot_rate_or_mark_a_card_of_a_set_they_cannot_see(api_clien
     signed_in(api_client, outsider)
 
     rate = api_client.post(REVIEWS, {"card": card.pk, "rating": 4, "client_review_id": "x"})
-    bury = api_client.post(reverse("study-bury", args=[card.pk]))
+    bury = api_client.post(reverse("flashcards:study-bury", args=[card.pk]))
     peek = api_client.get(NEXT, {"set": card.question_set_id})
     cls = api_client.get(NEXT, {"classroom": card.question_set.classrooms.get().pk})
 
@@ -194,14 +195,16 @@ def test_bury_suspend_and_flag_change_only_the_students_own_state(api_client):
     buried, suspended, flagged = cards_of(chapter)
     signed_in(api_client, student)
 
-    assert api_client.post(reverse("study-bury", args=[buried.pk])).status_code == 200
-    r = api_client.post(reverse("study-suspend", args=[suspended.pk]), {"suspended": True})
+    assert api_client.post(reverse("flashcards:study-bury", args=[buried.pk])).status_code == 200
+    r = api_client.post(
+        reverse("flashcards:study-suspend", args=[suspended.pk]), {"suspended": True}
+    )
     assert r.status_code == 200
     assert r.json()["state"]["suspended"] is True
-    r = api_client.post(reverse("study-flag", args=[flagged.pk]), {"flagged": True})
+    r = api_client.post(reverse("flashcards:study-flag", args=[flagged.pk]), {"flagged": True})
     assert r.status_code == 200
     assert r.json()["state"]["flagged"] is True
-    bad = api_client.post(reverse("study-flag", args=[flagged.pk]), {"flagged": "maybe"})
+    bad = api_client.post(reverse("flashcards:study-flag", args=[flagged.pk]), {"flagged": "maybe"})
     assert bad.status_code == 400
 
     ids = [c["card"]["id"] for c in api_client.get(NEXT, {"limit": 10}).json()["cards"]]
@@ -240,15 +243,15 @@ def test_leeches_are_shown_to_the_student_and_to_the_instructor_of_the_class_onl
     put_state(student, leech, state=2, due=datetime.now(UTC), lapses=9, is_leech=True)
 
     signed_in(api_client, student)
-    mine = api_client.get(reverse("study-leeches")).json()["leeches"]
+    mine = api_client.get(reverse("flashcards:study-leeches")).json()["leeches"]
     assert [(row["card"], row["lapses"]) for row in mine] == [(leech.pk, 9)]
     api_client.logout()
 
     signed_in(api_client, instructor)
-    url = reverse("study-leeches")
+    url = reverse("flashcards:study-leeches")
     theirs = api_client.get(url, {"classroom": classroom.pk}).json()["leeches"]
     assert [(row["student"]["id"], row["card"]) for row in theirs] == [(student.pk, leech.pk)]
-    stats = api_client.get(reverse("study-classroom-statistics", args=[classroom.pk]))
+    stats = api_client.get(reverse("flashcards:study-classroom-statistics", args=[classroom.pk]))
     assert stats.status_code == 200
     assert stats.json()["students"][0]["leeches"] == 1
     api_client.logout()
@@ -257,13 +260,17 @@ def test_leeches_are_shown_to_the_student_and_to_the_instructor_of_the_class_onl
     signed_in(api_client, other)
     assert api_client.get(url, {"classroom": classroom.pk}).status_code == 404
     assert (
-        api_client.get(reverse("study-classroom-statistics", args=[classroom.pk])).status_code
+        api_client.get(
+            reverse("flashcards:study-classroom-statistics", args=[classroom.pk])
+        ).status_code
         == 404
     )
     api_client.logout()
     signed_in(api_client, student)
     assert (
-        api_client.get(reverse("study-classroom-statistics", args=[classroom.pk])).status_code
+        api_client.get(
+            reverse("flashcards:study-classroom-statistics", args=[classroom.pk])
+        ).status_code
         == 403
     )
 
@@ -276,7 +283,7 @@ def test_a_student_only_sees_their_own_statistics(api_client):
     put_state(classmate, card, state=2, due=datetime.now(UTC) + timedelta(days=3), stability=40)
     signed_in(api_client, student)
 
-    stats = api_client.get(reverse("study-statistics"), {"set": chapter.pk}).json()
+    stats = api_client.get(reverse("flashcards:study-statistics"), {"set": chapter.pk}).json()
 
     assert stats["mastery"]["mastered"] == 0
     assert sum(day["due"] for day in stats["due_forecast"]) == 0
@@ -346,7 +353,7 @@ def test_the_hot_answers_are_exactly_what_their_documented_serializers_would_wri
         {"card": review_card.pk, "rating": 4, "client_review_id": "fixed-1", "expected_version": 0},
         format="json",
     ).json()
-    buried = api_client.post(reverse("study-bury", args=[learning_card.pk])).json()
+    buried = api_client.post(reverse("flashcards:study-bury", args=[learning_card.pk])).json()
 
     assert [entry["queue"] for entry in shown["cards"]] == ["learning", "review", "new"]
     assert shown["day_ends_at"].endswith("-03:00")
@@ -362,10 +369,15 @@ def test_the_hot_answers_are_exactly_what_their_documented_serializers_would_wri
             assert serializer(parsed.validated_data).data == answer
 
 
-def test_the_ping_endpoint_is_a_trivial_json_answer(client):
-    response = client.get(reverse("study-ping"))
+@override_settings(ROOT_URLCONF="benchmarks.urls")
+def test_the_benchmarks_ping_endpoint_is_a_trivial_json_answer(client):
+    response = client.get(reverse("benchmark-ping"))
     assert response.status_code == 200
     assert response.json() == {"ok": True}
+
+
+def test_the_production_api_has_no_ping_endpoint(client):
+    assert client.get("/api/study/ping/").status_code == 404
 
 
 def test_bad_query_parameters_of_next_get_a_400_that_names_the_field(api_client):

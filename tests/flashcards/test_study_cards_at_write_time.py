@@ -12,7 +12,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from flashcards.models import Card, QuestionSet
-from flashcards.services.content import assign_set, create_question, join_classroom
+from flashcards.services.classes import assign_set, join_classroom
+from flashcards.services.content import create_question
 from flashcards.services.imports import import_questions
 from tests.flashcards.factories import (
     ClassroomFactory,

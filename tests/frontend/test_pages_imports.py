@@ -165,10 +165,10 @@ def test_the_owner_gets_every_export_format_and_a_student_the_study_ones(client,
     client.force_login(student)
     student_page = client.get(url).content.decode()
     assert export_formats(student_page) == {"csv", "tsv", "apkg"}
-    download = client.get(reverse("question-set-export", args=[question_set.pk, "csv"]))
+    download = client.get(reverse("flashcards:question-set-export", args=[question_set.pk, "csv"]))
     assert download.status_code == 200
     assert "What does ReLU do?" in download.content.decode()
-    gift = client.get(reverse("question-set-export", args=[question_set.pk, "gift"]))
+    gift = client.get(reverse("flashcards:question-set-export", args=[question_set.pk, "gift"]))
     assert gift.status_code == 403
 
 
@@ -176,5 +176,5 @@ def test_someone_who_cannot_read_the_set_gets_no_export(client):
     question_set = QuestionSetFactory(visibility=QuestionSet.Visibility.PRIVATE)
     client.force_login(InstructorFactory())
     assert client.get(reverse("set-detail", args=[question_set.pk])).status_code == 404
-    export = client.get(reverse("question-set-export", args=[question_set.pk, "csv"]))
+    export = client.get(reverse("flashcards:question-set-export", args=[question_set.pk, "csv"]))
     assert export.status_code == 404

@@ -146,7 +146,7 @@ def test_a_student_outside_the_class_gets_not_found(client, course):
 def test_the_owner_sees_settings_analytics_grading_and_the_gradebook(client, course):
     page = as_user(client, course["owner"]).get(reverse("quiz-page", args=[course["quiz"].pk]))
     text = page.content.decode()
-    for url in ("quiz-settings", "quiz-analytics", "quiz-grading", "quiz-gradebook"):
+    for url in ("quiz-settings", "quiz-analytics", "quiz-grading", "quizzes:quiz-gradebook"):
         assert reverse(url, args=[course["quiz"].pk]) in text
 
 
@@ -464,7 +464,7 @@ def test_the_gradebook_button_downloads_the_csv(client, course):
     finished(course)
     as_user(client, course["owner"])
     page = client.get(reverse("quiz-analytics", args=[course["quiz"].pk])).content.decode()
-    url = reverse("quiz-gradebook", args=[course["quiz"].pk])
+    url = reverse("quizzes:quiz-gradebook", args=[course["quiz"].pk])
     assert f'href="{url}" download' in page
     csv = client.get(url)
     assert csv.status_code == 200

@@ -184,7 +184,9 @@ def _study_modes(w):
     calls = []
     for mode in ("study", "cram"):
         for scope in ({}, {"set": w["set"].pk}, {"classroom": w["classroom"].pk}):
-            calls.append(("get", reverse("study-next"), {"mode": mode, "limit": 50, **scope}))
+            calls.append(
+                ("get", reverse("flashcards:study-next"), {"mode": mode, "limit": 50, **scope})
+            )
     return calls
 
 
@@ -209,7 +211,7 @@ def _every_question(name, key="pk"):
 
 def _exports(w):
     return [
-        ("get", reverse("question-set-export", args=[w["set"].pk, fmt]), {})
+        ("get", reverse("flashcards:question-set-export", args=[w["set"].pk, fmt]), {})
         for fmt in ("json", "gift", "csv", "tsv", "aiken")
     ]
 
@@ -262,26 +264,34 @@ def _attempt_slots(name, *, method="get"):
 
 STUDENT_CALLS = {
     # API
-    "study-next": _study_modes,
-    "study-statistics": _get("study-statistics"),
-    "study-leeches": _get("study-leeches"),
-    "study-settings": _get("study-settings"),
-    "study-classroom-statistics": lambda w: [
-        ("get", reverse("study-classroom-statistics", args=[w["classroom"].pk]), {})
+    "flashcards:study-next": _study_modes,
+    "flashcards:study-statistics": _get("flashcards:study-statistics"),
+    "flashcards:study-leeches": _get("flashcards:study-leeches"),
+    "flashcards:study-settings": _get("flashcards:study-settings"),
+    "flashcards:study-classroom-statistics": lambda w: [
+        ("get", reverse("flashcards:study-classroom-statistics", args=[w["classroom"].pk]), {})
     ],
-    "api-me": _get("api-me"),
-    "set-questions": lambda w: [("get", reverse("set-questions", args=[w["set"].pk]), {})],
-    "question-set-export": _exports,
-    "questionset-list": _get("questionset-list"),
-    "questionset-detail": _get("questionset-detail", kwargs=_pk("set")),
-    "question-list": lambda w: [
-        ("get", reverse("question-list"), {}),
-        ("get", reverse("question-list"), {"question_set": w["set"].pk, "search": "KEY"}),
+    "flashcards:api-me": _get("flashcards:api-me"),
+    "flashcards:set-questions": lambda w: [
+        ("get", reverse("flashcards:set-questions", args=[w["set"].pk]), {})
     ],
-    "question-detail": _every_question("question-detail"),
-    "classroom-list": _get("classroom-list"),
-    "classroom-detail": _get("classroom-detail", kwargs=_pk("classroom")),
-    "classroom-question-sets": _get("classroom-question-sets", kwargs=_pk("classroom")),
+    "flashcards:question-set-export": _exports,
+    "flashcards:questionset-list": _get("flashcards:questionset-list"),
+    "flashcards:questionset-detail": _get("flashcards:questionset-detail", kwargs=_pk("set")),
+    "flashcards:question-list": lambda w: [
+        ("get", reverse("flashcards:question-list"), {}),
+        (
+            "get",
+            reverse("flashcards:question-list"),
+            {"question_set": w["set"].pk, "search": "KEY"},
+        ),
+    ],
+    "flashcards:question-detail": _every_question("flashcards:question-detail"),
+    "flashcards:classroom-list": _get("flashcards:classroom-list"),
+    "flashcards:classroom-detail": _get("flashcards:classroom-detail", kwargs=_pk("classroom")),
+    "flashcards:classroom-question-sets": _get(
+        "flashcards:classroom-question-sets", kwargs=_pk("classroom")
+    ),
     "training:question-demos": _every_question("training:question-demos", key="question_id"),
     "training:attachment-detail": lambda w: [
         ("get", reverse("training:attachment-detail", args=[w["attachment"].pk]), {})
@@ -289,25 +299,25 @@ STUDENT_CALLS = {
     "training:run-detail": lambda w: [
         ("get", reverse("training:run-detail", args=[w["attachment"].run_id]), {})
     ],
-    "quiz-list": _get("quiz-list"),
-    "quiz-detail": _get("quiz-detail", kwargs=_pk("exam")),
-    "quiz-attempts": lambda w: [
-        ("get", reverse("quiz-attempts", args=[w["exam"].pk]), {}),
-        ("post", reverse("quiz-attempts", args=[w["exam"].pk]), {}),  # resumes: its payload
+    "quizzes:quiz-list": _get("quizzes:quiz-list"),
+    "quizzes:quiz-detail": _get("quizzes:quiz-detail", kwargs=_pk("exam")),
+    "quizzes:quiz-attempts": lambda w: [
+        ("get", reverse("quizzes:quiz-attempts", args=[w["exam"].pk]), {}),
+        ("post", reverse("quizzes:quiz-attempts", args=[w["exam"].pk]), {}),  # resumes: its payload
     ],
-    "attempt-list": _get("attempt-list"),
-    "attempt-detail": lambda w: [
-        ("get", reverse("attempt-detail", args=[w["attempt"].pk]), {}),
-        ("get", reverse("attempt-detail", args=[w["earlier"].pk]), {}),
+    "quizzes:attempt-list": _get("quizzes:attempt-list"),
+    "quizzes:attempt-detail": lambda w: [
+        ("get", reverse("quizzes:attempt-detail", args=[w["attempt"].pk]), {}),
+        ("get", reverse("quizzes:attempt-detail", args=[w["earlier"].pk]), {}),
     ],
-    "attempt-review": lambda w: [
-        ("get", reverse("attempt-review", args=[w["attempt"].pk]), {}),
-        ("get", reverse("attempt-review", args=[w["earlier"].pk]), {}),
+    "quizzes:attempt-review": lambda w: [
+        ("get", reverse("quizzes:attempt-review", args=[w["attempt"].pk]), {}),
+        ("get", reverse("quizzes:attempt-review", args=[w["earlier"].pk]), {}),
     ],
-    "attempt-answer-check": _attempt_slots("attempt-answer-check", method="post"),
+    "quizzes:attempt-answer-check": _attempt_slots("quizzes:attempt-answer-check", method="post"),
     "question-media": lambda w: [("get", w["image"].file.url, {})],
-    "study-review": _ratings("study-review"),
-    "study-undo": _undos("study-undo"),
+    "flashcards:study-review": _ratings("flashcards:study-review"),
+    "flashcards:study-undo": _undos("flashcards:study-undo"),
     "study-page-review": _ratings("study-page-review"),
     "study-page-undo": _undos("study-page-undo"),
     # pages
@@ -356,17 +366,16 @@ OUT_OF_REACH = {
     "api-docs": "the API's description, no data",
     "api-redoc": "the API's description, no data",
     "favicon": "a redirect to the site's icon",
-    "api-token": "issues a token, no content",
+    "flashcards:api-token": "issues a token, no content",
     "set_language": "sets a cookie",
     "set-language": "sets the language preference",
     "signup": "account pages, no content",
     "login": "account pages, no content",
     "logout": "account pages, no content",
-    "study-bury": "answers with the card's schedule only",
-    "study-suspend": "answers with the card's schedule only",
-    "study-flag": "answers with the card's schedule only",
-    "study-optimise": "answers with the fit's status only",
-    "study-ping": "an empty answer",
+    "flashcards:study-bury": "answers with the card's schedule only",
+    "flashcards:study-suspend": "answers with the card's schedule only",
+    "flashcards:study-flag": "answers with the card's schedule only",
+    "flashcards:study-optimise": "answers with the fit's status only",
     "training:demo-list": "the demo catalogue, not tied to questions",
     "training:demo-detail": "the demo catalogue, not tied to questions",
     "training:demo-runs": "runs a demo with parameters the student typed",
@@ -377,27 +386,29 @@ OUT_OF_REACH = {
     "demo-draw": "the drawing canvas",
     "demo-page": "the demo catalogue, not tied to questions",
     "demo-attachment-delete": "editors only (POST)",
-    "import-list": "instructors' own uploads",
-    "import-detail": "instructors' own uploads",
-    "import-confirm": "instructors' own uploads",
+    "flashcards:import-list": "instructors' own uploads",
+    "flashcards:import-detail": "instructors' own uploads",
+    "flashcards:import-confirm": "instructors' own uploads",
     "import-start": "instructors' own uploads",
     "import-preview": "instructors' own uploads",
     "import-wizard-confirm": "instructors' own uploads",
-    "questionset-reorder": "editors only (POST), answers 204",
-    "classroom-join": "answers with the class, no questions",
-    "classroom-leave": "answers 204",
-    "classroom-members": "the class's instructor only",
-    "classroom-regenerate-code": "the class's instructor only",
-    "classroom-remove-member": "the class's instructor only",
-    "classroom-unassign-set": "the class's instructor only",
-    "quiz-statistics": "the quiz's instructors only",
-    "quiz-grading-queue": "the quiz's instructors only",
-    "quiz-regrade-api": "the quiz's owner only",
-    "quiz-gradebook": "the quiz's instructors only",
-    "attempt-submit": "ends the attempt: the lock is then lifted by design",
-    "attempt-answer": "autosave: answers with the student's own response",
-    "attempt-answer-self-rating": "refused in this quiz; answers with the attempt's own item",
-    "attempt-answer-grade": "instructors only",
+    "flashcards:questionset-reorder": "editors only (POST), answers 204",
+    "flashcards:classroom-join": "answers with the class, no questions",
+    "flashcards:classroom-leave": "answers 204",
+    "flashcards:classroom-members": "the class's instructor only",
+    "flashcards:classroom-regenerate-code": "the class's instructor only",
+    "flashcards:classroom-remove-member": "the class's instructor only",
+    "flashcards:classroom-unassign-set": "the class's instructor only",
+    "quizzes:quiz-statistics": "the quiz's instructors only",
+    "quizzes:quiz-grading-queue": "the quiz's instructors only",
+    "quizzes:quiz-regrade-api": "the quiz's owner only",
+    "quizzes:quiz-gradebook": "the quiz's instructors only",
+    "quizzes:attempt-submit": "ends the attempt: the lock is then lifted by design",
+    "quizzes:attempt-answer": "autosave: answers with the student's own response",
+    "quizzes:attempt-answer-self-rating": (
+        "refused in this quiz; answers with the attempt's own item"
+    ),
+    "quizzes:attempt-answer-grade": "instructors only",
     "set-create": "instructors only",
     "set-edit": "the set's editors only",
     "question-create": "the set's editors only",
@@ -477,23 +488,29 @@ def test_after_submitting_the_same_calls_show_the_answers_again(client, world):
     # Reads only: starting an attempt again would lock the questions again.
     for name, _, response in responses(client, world, reads_only=True):
         seen[name] = seen.get(name, "") + body_of(response)
-    assert "KEYEXPLMC" in seen["question-detail"]
-    assert "KEYFEEDBACKMC" in seen["set-questions"]
+    assert "KEYEXPLMC" in seen["flashcards:question-detail"]
+    assert "KEYFEEDBACKMC" in seen["flashcards:set-questions"]
     assert "KEYEXPLTF" in seen["set-detail"]
     assert "KEYDEMOCAPTION" in seen["training:attachment-detail"]
     assert "KEYBACKIMAGE" in seen["question-media"]
-    assert "KEYREFERENCEESSAY" in seen["attempt-review"]
-    assert "KEYSHORTACCEPTED" in seen["question-set-export"]
-    cram = client.get(reverse("study-next"), {"mode": "cram", "limit": 50, "set": world["set"].pk})
+    assert "KEYREFERENCEESSAY" in seen["quizzes:attempt-review"]
+    assert "KEYSHORTACCEPTED" in seen["flashcards:question-set-export"]
+    cram = client.get(
+        reverse("flashcards:study-next"), {"mode": "cram", "limit": 50, "set": world["set"].pk}
+    )
     assert "KEYFLASHBACK" in cram.content.decode()
 
 
 def test_the_question_api_says_why_a_question_is_hidden(api_client, world):
     api_client.force_login(world["alice"])
-    response = api_client.get(reverse("question-detail", args=[world["questions"]["mc"].pk]))
+    response = api_client.get(
+        reverse("flashcards:question-detail", args=[world["questions"]["mc"].pk])
+    )
     assert response.status_code == 403
     assert "quiz you are taking" in response.json()["detail"]
-    export = api_client.get(reverse("question-set-export", args=[world["set"].pk, "json"]))
+    export = api_client.get(
+        reverse("flashcards:question-set-export", args=[world["set"].pk, "json"])
+    )
     assert (export.status_code, export.json()["code"]) == (403, "answer_key_hidden")
 
 
@@ -501,14 +518,18 @@ def test_the_question_api_says_why_a_question_is_hidden(api_client, world):
 def test_the_lock_is_the_quiz_takers_alone(api_client, world, role):
     """The owner edits the set and sees everything; others never could read it anyway."""
     api_client.force_login(world[role])
-    response = api_client.get(reverse("question-detail", args=[world["questions"]["mc"].pk]))
+    response = api_client.get(
+        reverse("flashcards:question-detail", args=[world["questions"]["mc"].pk])
+    )
     assert response.status_code == (200 if role == "owner" else 404)
     if role == "owner":
         assert "KEYEXPLMC" in response.content.decode()
 
 
 def test_anonymous_callers_reach_none_of_it(api_client, world):
-    response = api_client.get(reverse("question-detail", args=[world["questions"]["mc"].pk]))
+    response = api_client.get(
+        reverse("flashcards:question-detail", args=[world["questions"]["mc"].pk])
+    )
     assert response.status_code in {401, 403}
     assert "KEYEXPLMC" not in response.content.decode()
 
@@ -517,7 +538,8 @@ def test_a_card_of_an_open_quiz_cannot_be_rated_in_study(api_client, world):
     api_client.force_login(world["alice"])
     card = cards_of(world["set"])[0]
     response = api_client.post(
-        reverse("study-review"), {"card": card.pk, "rating": 5, "client_review_id": "during"}
+        reverse("flashcards:study-review"),
+        {"card": card.pk, "rating": 5, "client_review_id": "during"},
     )
     assert response.status_code == 404
     assert not world["alice"].reviews.filter(client_review_id="during").exists()
@@ -530,7 +552,8 @@ def test_undoing_a_rating_made_before_the_quiz_puts_the_state_back_but_shows_no_
     api_client.force_login(world["alice"])
     card = cards_of(world["set"])[0]
     rated = api_client.post(
-        reverse("study-review"), {"card": card.pk, "rating": 4, "client_review_id": "before"}
+        reverse("flashcards:study-review"),
+        {"card": card.pk, "rating": 4, "client_review_id": "before"},
     )
     assert rated.status_code == 201
     start_attempt(
@@ -539,7 +562,7 @@ def test_undoing_a_rating_made_before_the_quiz_puts_the_state_back_but_shows_no_
         ),
         student=world["alice"],
     )
-    undone = api_client.post(reverse("study-undo"), {}, format="json")
+    undone = api_client.post(reverse("flashcards:study-undo"), {}, format="json")
     assert undone.status_code == 200
     assert (undone.json()["card"], undone.json()["entry"]) == (card.pk, None)
     assert not any(marker in undone.content.decode() for marker in MARKERS)
@@ -587,8 +610,10 @@ def test_a_quiz_only_set_is_visible_to_its_owner_and_co_editors_only(
 ):
     if role != "anonymous":
         api_client.force_login(exam_bank[role])
-    detail = api_client.get(reverse("questionset-detail", args=[exam_bank["bank"].pk]))
-    question = api_client.get(reverse("question-detail", args=[exam_bank["questions"]["mc"].pk]))
+    detail = api_client.get(reverse("flashcards:questionset-detail", args=[exam_bank["bank"].pk]))
+    question = api_client.get(
+        reverse("flashcards:question-detail", args=[exam_bank["questions"]["mc"].pk])
+    )
     if sees:
         assert (detail.status_code, question.status_code) == (200, 200)
     else:
@@ -603,7 +628,8 @@ def test_a_quiz_only_set_is_never_studied_not_even_by_its_editors(api_client, ex
     api_client.force_login(user)
     for mode in ("study", "cram"):
         response = api_client.get(
-            reverse("study-next"), {"mode": mode, "limit": 50, "set": exam_bank["bank"].pk}
+            reverse("flashcards:study-next"),
+            {"mode": mode, "limit": 50, "set": exam_bank["bank"].pk},
         )
         assert response.status_code == 200
         assert response.json()["cards"] == []
@@ -614,7 +640,7 @@ def test_a_quiz_only_set_is_never_studied_not_even_by_its_editors(api_client, ex
 def test_a_quiz_only_set_is_not_given_to_a_class_to_study(api_client, exam_bank):
     api_client.force_login(exam_bank["owner"])
     response = api_client.post(
-        reverse("classroom-question-sets", args=[exam_bank["classroom"].pk]),
+        reverse("flashcards:classroom-question-sets", args=[exam_bank["classroom"].pk]),
         {"question_set": exam_bank["bank"].pk},
         format="json",
     )
@@ -627,18 +653,20 @@ def test_a_student_meets_quiz_only_questions_inside_their_attempt_and_its_review
     api_client, exam_bank
 ):
     api_client.force_login(exam_bank["alice"])
-    started = api_client.post(reverse("quiz-attempts", args=[exam_bank["quiz"].pk]))
+    started = api_client.post(reverse("quizzes:quiz-attempts", args=[exam_bank["quiz"].pk]))
     assert started.status_code == 201
     prompts = [item["question"]["prompt_html"] for item in started.json()["items"]]
     assert any("Softmax of (5.1, 3.2)" in prompt for prompt in prompts)
     assert not any(marker in started.content.decode() for marker in MARKERS)
     attempt_id = started.json()["id"]
-    api_client.post(reverse("attempt-submit", args=[attempt_id]), {}, format="json")
-    review = api_client.get(reverse("attempt-review", args=[attempt_id]))
+    api_client.post(reverse("quizzes:attempt-submit", args=[attempt_id]), {}, format="json")
+    review = api_client.get(reverse("quizzes:attempt-review", args=[attempt_id]))
     assert "KEYEXPLMC" in review.content.decode()
     assert Attempt.objects.get(pk=attempt_id).max_score > Decimal(0)
     # … and still never in study, nor through the question API.
-    question = api_client.get(reverse("question-detail", args=[exam_bank["questions"]["mc"].pk]))
+    question = api_client.get(
+        reverse("flashcards:question-detail", args=[exam_bank["questions"]["mc"].pk])
+    )
     assert question.status_code == 404
 
 

@@ -98,7 +98,7 @@ MATRIX = [
     (
         "list quizzes",
         "get",
-        lambda w: reverse("quiz-list"),
+        lambda w: reverse("quizzes:quiz-list"),
         None,
         {
             "anonymous": 401,
@@ -112,7 +112,7 @@ MATRIX = [
     (
         "create a quiz",
         "post",
-        lambda w: reverse("quiz-list"),
+        lambda w: reverse("quizzes:quiz-list"),
         lambda w: {"title": "New", "question_set": w["set"].pk},
         # the other instructor cannot use the owner's private set: a field error, not a quiz
         {
@@ -127,7 +127,7 @@ MATRIX = [
     (
         "read a quiz",
         "get",
-        lambda w: reverse("quiz-detail", args=[w["quiz"].pk]),
+        lambda w: reverse("quizzes:quiz-detail", args=[w["quiz"].pk]),
         None,
         {
             "anonymous": 401,
@@ -141,7 +141,7 @@ MATRIX = [
     (
         "change a quiz",
         "patch",
-        lambda w: reverse("quiz-detail", args=[w["quiz"].pk]),
+        lambda w: reverse("quizzes:quiz-detail", args=[w["quiz"].pk]),
         lambda w: {"title": "Renamed"},
         {
             "anonymous": 401,
@@ -155,7 +155,7 @@ MATRIX = [
     (
         "delete a quiz that has attempts",
         "delete",
-        lambda w: reverse("quiz-detail", args=[w["quiz"].pk]),
+        lambda w: reverse("quizzes:quiz-detail", args=[w["quiz"].pk]),
         None,
         {
             "anonymous": 401,
@@ -169,7 +169,7 @@ MATRIX = [
     (
         "list a quiz's attempts",
         "get",
-        lambda w: reverse("quiz-attempts", args=[w["quiz"].pk]),
+        lambda w: reverse("quizzes:quiz-attempts", args=[w["quiz"].pk]),
         None,
         {
             "anonymous": 401,
@@ -183,7 +183,7 @@ MATRIX = [
     (
         "start an attempt",
         "post",
-        lambda w: reverse("quiz-attempts", args=[w["quiz"].pk]),
+        lambda w: reverse("quizzes:quiz-attempts", args=[w["quiz"].pk]),
         None,
         {
             "anonymous": 401,
@@ -197,7 +197,7 @@ MATRIX = [
     (
         "quiz statistics",
         "get",
-        lambda w: reverse("quiz-statistics", args=[w["quiz"].pk]),
+        lambda w: reverse("quizzes:quiz-statistics", args=[w["quiz"].pk]),
         None,
         {
             "anonymous": 401,
@@ -211,7 +211,7 @@ MATRIX = [
     (
         "grading queue",
         "get",
-        lambda w: reverse("quiz-grading-queue", args=[w["quiz"].pk]),
+        lambda w: reverse("quizzes:quiz-grading-queue", args=[w["quiz"].pk]),
         None,
         {
             "anonymous": 401,
@@ -225,7 +225,7 @@ MATRIX = [
     (
         "gradebook",
         "get",
-        lambda w: reverse("quiz-gradebook", args=[w["quiz"].pk]),
+        lambda w: reverse("quizzes:quiz-gradebook", args=[w["quiz"].pk]),
         None,
         {
             "anonymous": 401,
@@ -239,7 +239,7 @@ MATRIX = [
     (
         "list attempts",
         "get",
-        lambda w: reverse("attempt-list"),
+        lambda w: reverse("quizzes:attempt-list"),
         None,
         {
             "anonymous": 401,
@@ -253,7 +253,7 @@ MATRIX = [
     (
         "read an attempt",
         "get",
-        lambda w: reverse("attempt-detail", args=[w["finished"].pk]),
+        lambda w: reverse("quizzes:attempt-detail", args=[w["finished"].pk]),
         None,
         {
             "anonymous": 401,
@@ -267,7 +267,7 @@ MATRIX = [
     (
         "review an attempt",
         "get",
-        lambda w: reverse("attempt-review", args=[w["finished"].pk]),
+        lambda w: reverse("quizzes:attempt-review", args=[w["finished"].pk]),
         None,
         {
             "anonymous": 401,
@@ -281,7 +281,7 @@ MATRIX = [
     (
         "save an answer",
         "put",
-        lambda w: reverse("attempt-answer", args=[w["in_progress"].pk, 2]),
+        lambda w: reverse("quizzes:attempt-answer", args=[w["in_progress"].pk, 2]),
         lambda w: {"response": {"value": True}},
         {
             "anonymous": 401,
@@ -295,7 +295,7 @@ MATRIX = [
     (
         "check an answer",
         "post",
-        lambda w: reverse("attempt-answer-check", args=[w["in_progress"].pk, 2]),
+        lambda w: reverse("quizzes:attempt-answer-check", args=[w["in_progress"].pk, 2]),
         None,
         {
             "anonymous": 401,
@@ -309,7 +309,7 @@ MATRIX = [
     (
         "submit an attempt",
         "post",
-        lambda w: reverse("attempt-submit", args=[w["in_progress"].pk]),
+        lambda w: reverse("quizzes:attempt-submit", args=[w["in_progress"].pk]),
         lambda w: {},
         {
             "anonymous": 401,
@@ -323,7 +323,7 @@ MATRIX = [
     (
         "rate one's own free-text answer",
         "post",
-        lambda w: reverse("attempt-answer-self-rating", args=[w["finished"].pk, 3]),
+        lambda w: reverse("quizzes:attempt-answer-self-rating", args=[w["finished"].pk, 3]),
         lambda w: {"rating": 4},
         {
             "anonymous": 401,
@@ -337,7 +337,7 @@ MATRIX = [
     (
         "grade a free-text answer",
         "post",
-        lambda w: reverse("attempt-answer-grade", args=[w["finished"].pk, 3]),
+        lambda w: reverse("quizzes:attempt-answer-grade", args=[w["finished"].pk, 3]),
         lambda w: {"points": "1.5", "comment": "Name the loss."},
         {
             "anonymous": 401,
@@ -370,7 +370,9 @@ def test_every_endpoint_answers_each_role_as_the_rules_say(
 def test_students_list_only_the_quizzes_of_their_classes(api_client, world):
     ids = lambda role: {  # noqa: E731
         q["id"]
-        for q in client_for(api_client, world, role).get(reverse("quiz-list")).json()["results"]
+        for q in client_for(api_client, world, role)
+        .get(reverse("quizzes:quiz-list"))
+        .json()["results"]
     }
     assert ids("alice") == {world["quiz"].pk, world["live_quiz"].pk}
     api_client.logout()
@@ -382,7 +384,7 @@ def test_students_list_only_the_quizzes_of_their_classes(api_client, world):
 def test_a_student_never_sees_the_question_list_or_classes_of_a_quiz(api_client, world):
     body = (
         client_for(api_client, world, "alice")
-        .get(reverse("quiz-detail", args=[world["quiz"].pk]))
+        .get(reverse("quizzes:quiz-detail", args=[world["quiz"].pk]))
         .json()
     )
     assert body["question_ids"] is None
@@ -391,12 +393,16 @@ def test_a_student_never_sees_the_question_list_or_classes_of_a_quiz(api_client,
 
 def test_students_see_only_their_own_attempts(api_client, world):
     start_attempt(quiz=world["quiz"], student=world["users"]["bob"])
-    alice = client_for(api_client, world, "alice").get(reverse("attempt-list")).json()["results"]
+    alice = (
+        client_for(api_client, world, "alice")
+        .get(reverse("quizzes:attempt-list"))
+        .json()["results"]
+    )
     assert {a["student"] for a in alice} == {world["users"]["alice"].username}
     api_client.logout()
     owner = (
         client_for(api_client, world, "owner")
-        .get(reverse("quiz-attempts", args=[world["quiz"].pk]))
+        .get(reverse("quizzes:quiz-attempts", args=[world["quiz"].pk]))
         .json()["results"]
     )
     users = world["users"]
@@ -412,17 +418,20 @@ def test_an_instructor_of_another_assigned_class_sees_only_that_class(api_client
     their_student = world["other_class"].members.get()
     start_attempt(quiz=quiz, student=their_student)
     client = client_for(api_client, world, "other_instructor")
-    attempts = client.get(reverse("quiz-attempts", args=[quiz.pk])).json()["results"]
+    attempts = client.get(reverse("quizzes:quiz-attempts", args=[quiz.pk])).json()["results"]
     assert [a["student"] for a in attempts] == [their_student.username]
-    assert client.get(reverse("attempt-detail", args=[world["finished"].pk])).status_code == 404
-    stats = client.get(reverse("quiz-statistics", args=[quiz.pk])).json()
+    assert (
+        client.get(reverse("quizzes:attempt-detail", args=[world["finished"].pk])).status_code
+        == 404
+    )
+    stats = client.get(reverse("quizzes:quiz-statistics", args=[quiz.pk])).json()
     assert stats["attempts"] == {"finished": 0, "in_progress": 1, "students": 0}
     assert other.pk != quiz.owner_id
 
 
 def test_the_attempt_page_hides_the_key_while_answering(api_client, world):
     client = client_for(api_client, world, "alice")
-    body = client.get(reverse("attempt-detail", args=[world["in_progress"].pk])).json()
+    body = client.get(reverse("quizzes:attempt-detail", args=[world["in_progress"].pk])).json()
     assert body["state"] == "in_progress"
     assert "score" not in body
     first = body["items"][0]
@@ -438,7 +447,7 @@ def test_the_review_shows_answer_key_feedback_explanation_and_demos(api_client, 
     execute_run(run_id=attachment.run_id)  # computed in-process, as a worker would
     body = (
         client_for(api_client, world, "alice")
-        .get(reverse("attempt-review", args=[world["finished"].pk]))
+        .get(reverse("quizzes:attempt-review", args=[world["finished"].pk]))
         .json()
     )
     assert body["review_available"] is True
@@ -475,27 +484,27 @@ def test_reviews_wait_for_the_close_date_when_the_quiz_says_so(api_client, world
     quiz.closes_at = timezone.now() + timedelta(days=2)
     quiz.save()
     client = client_for(api_client, world, "alice")
-    body = client.get(reverse("attempt-review", args=[world["finished"].pk])).json()
+    body = client.get(reverse("quizzes:attempt-review", args=[world["finished"].pk])).json()
     assert body["review_available"] is False
     assert body["review_opens_at"] is not None
     assert all(item["review"] is None for item in body["items"])
     # the instructor always sees it
     api_client.logout()
     owner = client_for(api_client, world, "owner")
-    body = owner.get(reverse("attempt-review", args=[world["finished"].pk])).json()
+    body = owner.get(reverse("quizzes:attempt-review", args=[world["finished"].pk])).json()
     assert body["review_available"] is True
 
 
 def test_a_student_cannot_review_an_attempt_before_submitting_it(api_client, world):
     client = client_for(api_client, world, "alice")
-    response = client.get(reverse("attempt-review", args=[world["in_progress"].pk]))
+    response = client.get(reverse("quizzes:attempt-review", args=[world["in_progress"].pk]))
     assert response.status_code == 409
     assert response.json()["code"] == "not_finished"
 
 
 def test_start_resumes_with_200_and_the_saved_answers(api_client, world):
     client = client_for(api_client, world, "alice")
-    url = reverse("quiz-attempts", args=[world["live_quiz"].pk])
+    url = reverse("quizzes:quiz-attempts", args=[world["live_quiz"].pk])
     response = client.post(url)
     assert response.status_code == 200
     assert response.json()["id"] == world["in_progress"].pk
@@ -505,7 +514,9 @@ def test_starting_beyond_the_attempts_allowed_is_a_409_with_a_reason(api_client,
     quiz = world["quiz"]
     quiz.attempts_allowed = 1
     quiz.save()
-    response = client_for(api_client, world, "alice").post(reverse("quiz-attempts", args=[quiz.pk]))
+    response = client_for(api_client, world, "alice").post(
+        reverse("quizzes:quiz-attempts", args=[quiz.pk])
+    )
     assert response.status_code == 409
     assert response.json() == {
         "detail": "You have used all 1 attempts at this quiz.",
@@ -516,7 +527,9 @@ def test_starting_beyond_the_attempts_allowed_is_a_409_with_a_reason(api_client,
 
 def test_deleting_a_quiz_without_attempts_works_for_its_owner(api_client, world):
     quiz = QuizFactory(owner=world["users"]["owner"], question_set=world["set"])
-    response = client_for(api_client, world, "owner").delete(reverse("quiz-detail", args=[quiz.pk]))
+    response = client_for(api_client, world, "owner").delete(
+        reverse("quizzes:quiz-detail", args=[quiz.pk])
+    )
     assert response.status_code == 204
     assert not Quiz.objects.filter(pk=quiz.pk).exists()
 
@@ -550,7 +563,7 @@ def test_a_quiz_with_bad_settings_is_refused_with_field_errors_and_nothing_is_cr
     before = Quiz.objects.count()
     client = client_for(api_client, world, "owner")
     response = client.post(
-        reverse("quiz-list"), {"question_set": world["set"].pk, **body}, format="json"
+        reverse("quizzes:quiz-list"), {"question_set": world["set"].pk, **body}, format="json"
     )
     assert response.status_code == 400, response.content
     assert field in response.json()
@@ -567,7 +580,7 @@ def test_a_quiz_with_bad_settings_is_refused_with_field_errors_and_nothing_is_cr
 )
 def test_a_quiz_without_a_usable_source_of_questions_is_refused(api_client, world, body, field):
     response = client_for(api_client, world, "owner").post(
-        reverse("quiz-list"), body, format="json"
+        reverse("quizzes:quiz-list"), body, format="json"
     )
     assert response.status_code == 400
     assert field in response.json()
@@ -581,7 +594,7 @@ def test_a_quiz_can_only_be_assigned_to_the_owners_classes(api_client, world):
         "classroom_ids": [world["classroom"].pk, world["other_class"].pk],
     }
     response = client_for(api_client, world, "owner").post(
-        reverse("quiz-list"), body, format="json"
+        reverse("quizzes:quiz-list"), body, format="json"
     )
     assert response.status_code == 400
     assert response.json()["classroom_ids"] == [
@@ -600,20 +613,20 @@ def test_a_fixed_quiz_is_created_from_visible_questions_in_order(api_client, wor
         "pass_mark": "50",
     }
     response = client_for(api_client, world, "owner").post(
-        reverse("quiz-list"), body, format="json"
+        reverse("quizzes:quiz-list"), body, format="json"
     )
     assert response.status_code == 201, response.content
     assert response.json()["question_ids"] == [q["tf"].pk, q["mc"].pk]
     hidden = multiple_choice(QuestionSetFactory())  # someone else's private set
     bad = {**body, "question_ids": [hidden.pk]}
-    refused = api_client.post(reverse("quiz-list"), bad, format="json")
+    refused = api_client.post(reverse("quizzes:quiz-list"), bad, format="json")
     assert refused.status_code == 400
     assert "question_ids" in refused.json()
 
 
 def test_changing_a_quiz_validates_the_whole_result(api_client, world):
     client = client_for(api_client, world, "owner")
-    url = reverse("quiz-detail", args=[world["quiz"].pk])
+    url = reverse("quizzes:quiz-detail", args=[world["quiz"].pk])
     response = client.patch(url, {"answers_shown": "after_close"}, format="json")
     assert response.status_code == 400
     assert "closes_at" in response.json()
@@ -624,7 +637,7 @@ def test_changing_a_quiz_validates_the_whole_result(api_client, world):
 def test_a_bad_answer_is_a_400_with_field_errors_and_the_saved_answer_stays(api_client, world):
     attempt = world["in_progress"]
     client = client_for(api_client, world, "alice")
-    url = reverse("attempt-answer", args=[attempt.pk, 2])
+    url = reverse("quizzes:attempt-answer", args=[attempt.pk, 2])
     assert client.put(url, {"response": {"value": True}}, format="json").status_code == 200
     response = client.put(url, {"response": {"value": "yes"}}, format="json")
     assert response.status_code == 400
@@ -637,7 +650,7 @@ def test_a_bad_answer_is_a_400_with_field_errors_and_the_saved_answer_stays(api_
 
 def test_an_answer_to_a_question_the_attempt_does_not_have_is_a_400(api_client, world):
     client = client_for(api_client, world, "alice")
-    url = reverse("attempt-answer", args=[world["in_progress"].pk, 42])
+    url = reverse("quizzes:attempt-answer", args=[world["in_progress"].pk, 42])
     response = client.put(url, {"response": {"value": True}}, format="json")
     assert response.status_code == 400
     assert response.json()["code"] == "no_such_slot"
@@ -647,20 +660,24 @@ def test_a_submission_with_a_bad_answer_is_refused_whole(api_client, world):
     attempt = world["in_progress"]
     client = client_for(api_client, world, "alice")
     body = {"answers": {"2": {"value": True}, "1": {"choices": [10**9]}}}
-    response = client.post(reverse("attempt-submit", args=[attempt.pk]), body, format="json")
+    response = client.post(
+        reverse("quizzes:attempt-submit", args=[attempt.pk]), body, format="json"
+    )
     assert response.status_code == 400
     assert list(response.json()["answers"]) == ["1"]
     attempt.refresh_from_db()
     assert attempt.state == Attempt.State.IN_PROGRESS
     bad_keys = client.post(
-        reverse("attempt-submit", args=[attempt.pk]), {"answers": {"two": {}}}, format="json"
+        reverse("quizzes:attempt-submit", args=[attempt.pk]),
+        {"answers": {"two": {}}},
+        format="json",
     )
     assert bad_keys.status_code == 400
 
 
 def test_submitting_twice_over_the_api_counts_once(api_client, world):
     client = client_for(api_client, world, "alice")
-    url = reverse("attempt-submit", args=[world["in_progress"].pk])
+    url = reverse("quizzes:attempt-submit", args=[world["in_progress"].pk])
     first = client.post(url, {"answers": {"2": {"value": True}}}, format="json").json()
     second = client.post(url, {}, format="json").json()
     assert (first["submitted_now"], second["submitted_now"]) == (True, False)
@@ -672,7 +689,9 @@ def test_submitting_twice_over_the_api_counts_once(api_client, world):
 def test_a_bad_self_rating_is_a_400(api_client, world, body):
     client = client_for(api_client, world, "alice")
     response = client.post(
-        reverse("attempt-answer-self-rating", args=[world["finished"].pk, 3]), body, format="json"
+        reverse("quizzes:attempt-answer-self-rating", args=[world["finished"].pk, 3]),
+        body,
+        format="json",
     )
     assert response.status_code == 400
     assert "rating" in response.json()
@@ -692,7 +711,7 @@ def test_a_bad_self_rating_is_a_400(api_client, world, body):
 def test_a_bad_instructor_grade_is_a_400_and_changes_nothing(api_client, world, body):
     client = client_for(api_client, world, "owner")
     response = client.post(
-        reverse("attempt-answer-grade", args=[world["finished"].pk, 3]), body, format="json"
+        reverse("quizzes:attempt-answer-grade", args=[world["finished"].pk, 3]), body, format="json"
     )
     assert response.status_code == 400
     assert response.json()
@@ -702,7 +721,7 @@ def test_a_bad_instructor_grade_is_a_400_and_changes_nothing(api_client, world, 
 def test_grading_with_rubric_scores_updates_the_attempt(api_client, world):
     client = client_for(api_client, world, "owner")
     response = client.post(
-        reverse("attempt-answer-grade", args=[world["finished"].pk, 3]),
+        reverse("quizzes:attempt-answer-grade", args=[world["finished"].pk, 3]),
         {"rubric_scores": ["1", "0"], "comment": "Half."},
         format="json",
     )
@@ -710,14 +729,14 @@ def test_grading_with_rubric_scores_updates_the_attempt(api_client, world):
     assert response.json()["review"]["instructor_grade"]["points"] == "1.00"
     attempt = Attempt.objects.get(pk=world["finished"].pk)
     assert (attempt.score, attempt.needs_grading) == (Decimal(2), False)
-    queue = client.get(reverse("quiz-grading-queue", args=[world["quiz"].pk])).json()
+    queue = client.get(reverse("quizzes:quiz-grading-queue", args=[world["quiz"].pk])).json()
     assert queue == []
 
 
 def test_the_grading_queue_lists_free_text_answers_waiting_for_a_grade(api_client, world):
     queue = (
         client_for(api_client, world, "owner")
-        .get(reverse("quiz-grading-queue", args=[world["quiz"].pk]))
+        .get(reverse("quizzes:quiz-grading-queue", args=[world["quiz"].pk]))
         .json()
     )
     assert [(item["attempt_id"], item["student"], item["slot"]) for item in queue] == [
@@ -753,7 +772,7 @@ def big_attempt(world):
     return quiz, attempt
 
 
-@pytest.mark.parametrize("view", ["attempt-detail", "attempt-review"])
+@pytest.mark.parametrize("view", ["quizzes:attempt-detail", "quizzes:attempt-review"])
 @pytest.mark.parametrize("role", ["alice", "owner"])
 def test_attempt_pages_take_a_fixed_number_of_queries(
     api_client, world, big_attempt, view, role, django_assert_max_num_queries
@@ -778,7 +797,7 @@ def test_the_quiz_list_takes_a_fixed_number_of_queries(
         )
     client = client_for(api_client, world, "owner")
     with django_assert_max_num_queries(6):
-        response = client.get(reverse("quiz-list"))
+        response = client.get(reverse("quizzes:quiz-list"))
     assert response.json()["count"] == 12
 
 
@@ -793,14 +812,14 @@ def test_another_class_owner_cannot_be_assigned_through_the_api_but_keeps_its_ow
     true_false(their_set)
     client = client_for(api_client, world, "other_instructor")
     response = client.post(
-        reverse("quiz-list"),
+        reverse("quizzes:quiz-list"),
         {"title": "Theirs", "question_set": their_set.pk, "classroom_ids": [their_class.pk]},
         format="json",
     )
     assert response.status_code == 201
     api_client.logout()
     started = client_for(api_client, {"users": {"s": student}}, "s").post(
-        reverse("quiz-attempts", args=[response.json()["id"]])
+        reverse("quizzes:quiz-attempts", args=[response.json()["id"]])
     )
     assert started.status_code == 201
 
@@ -819,9 +838,9 @@ def test_reading_an_overdue_attempt_over_the_api_closes_it(api_client, world):
         attempt, _ = start_attempt(quiz=quiz, student=world["users"]["bob"])
     client = client_for(api_client, world, "bob")
     with time_machine.travel(now + timedelta(seconds=61), tick=False):
-        body = client.get(reverse("attempt-detail", args=[attempt.pk])).json()
+        body = client.get(reverse("quizzes:attempt-detail", args=[attempt.pk])).json()
         late = client.put(
-            reverse("attempt-answer", args=[attempt.pk, 2]),
+            reverse("quizzes:attempt-answer", args=[attempt.pk, 2]),
             {"response": {"value": True}},
             format="json",
         )

@@ -61,7 +61,7 @@ def gradebook():
 
 def download(api_client, gradebook, user=None):
     api_client.force_login(user or gradebook["instructor"])
-    response = api_client.get(reverse("quiz-gradebook", args=[gradebook["quiz"].pk]))
+    response = api_client.get(reverse("quizzes:quiz-gradebook", args=[gradebook["quiz"].pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in response["Content-Disposition"]
@@ -144,5 +144,5 @@ def test_the_gradebook_takes_a_fixed_number_of_queries(
         take(gradebook["quiz"], student, 1)
     api_client.force_login(gradebook["instructor"])
     with django_assert_max_num_queries(8):
-        response = api_client.get(reverse("quiz-gradebook", args=[gradebook["quiz"].pk]))
+        response = api_client.get(reverse("quizzes:quiz-gradebook", args=[gradebook["quiz"].pk]))
     assert len(response.content.decode().strip().splitlines()) == 1 + 9

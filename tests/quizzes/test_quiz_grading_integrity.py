@@ -65,7 +65,7 @@ def set_grading(quiz: Quiz, **settings) -> None:
 def take_through_the_api(api_client, course) -> int:
     """Start, answer and submit through HTTP; returns the attempt id."""
     api_client.force_login(course["student"])
-    started = api_client.post(reverse("quiz-attempts", args=[course["quiz"].pk]))
+    started = api_client.post(reverse("quizzes:quiz-attempts", args=[course["quiz"].pk]))
     assert started.status_code == 201
     attempt_id = started.json()["id"]
     answers = {
@@ -75,7 +75,7 @@ def take_through_the_api(api_client, course) -> int:
         "4": {"text": "Loss drives SGD; the metric is what people read."},
     }
     submitted = api_client.post(
-        reverse("attempt-submit", args=[attempt_id]), {"answers": answers}, format="json"
+        reverse("quizzes:attempt-submit", args=[attempt_id]), {"answers": answers}, format="json"
     )
     assert submitted.status_code == 200
     assert submitted.json()["score"] == "5.00"
@@ -84,14 +84,14 @@ def take_through_the_api(api_client, course) -> int:
 
 def rate(api_client, attempt_id: int, rating: int = 5):
     return api_client.post(
-        reverse("attempt-answer-self-rating", args=[attempt_id, 4]),
+        reverse("quizzes:attempt-answer-self-rating", args=[attempt_id, 4]),
         {"rating": rating},
         format="json",
     )
 
 
 def review(api_client, attempt_id: int) -> dict:
-    return api_client.get(reverse("attempt-review", args=[attempt_id])).json()
+    return api_client.get(reverse("quizzes:attempt-review", args=[attempt_id])).json()
 
 
 # --- instructor grading (the default) ------------------------------------------------------------
@@ -131,7 +131,7 @@ def test_the_instructors_grade_counts_and_the_review_names_the_grader(api_client
     owner.save()
     api_client.force_login(owner)
     graded = api_client.post(
-        reverse("attempt-answer-grade", args=[attempt_id, 4]),
+        reverse("quizzes:attempt-answer-grade", args=[attempt_id, 4]),
         {"rubric_scores": ["1", "0"], "comment": "The metric is missing."},
         format="json",
     )
@@ -181,7 +181,7 @@ def test_a_self_assessed_quiz_caps_the_rating_and_says_so(api_client, course):
     assert (attempt.self_assessed, attempt.needs_grading) == (True, False)
 
     api_client.force_login(course["owner"])
-    csv_text = api_client.get(reverse("quiz-gradebook", args=[course["quiz"].pk])).content
+    csv_text = api_client.get(reverse("quizzes:quiz-gradebook", args=[course["quiz"].pk])).content
     (columns,) = list(csv.DictReader(io.StringIO(csv_text.decode())))
     assert (columns["self_assessed"], columns["grade_points"]) == ("yes", "5.88")
 
@@ -201,7 +201,7 @@ def test_the_review_page_says_who_graded_each_answer(client, api_client, course)
 
 def test_the_rubric_is_not_shown_while_answering_only_in_the_review(client, api_client, course):
     api_client.force_login(course["student"])
-    started = api_client.post(reverse("quiz-attempts", args=[course["quiz"].pk])).json()
+    started = api_client.post(reverse("quizzes:quiz-attempts", args=[course["quiz"].pk])).json()
     essay = started["items"][3]["question"]
     assert "rubric" not in essay
     assert RUBRIC_CRITERION not in str(started)
@@ -209,7 +209,7 @@ def test_the_rubric_is_not_shown_while_answering_only_in_the_review(client, api_
     page = client.get(reverse("attempt-page", args=[started["id"]])).content.decode()
     assert RUBRIC_CRITERION not in page
 
-    api_client.post(reverse("attempt-submit", args=[started["id"]]), {}, format="json")
+    api_client.post(reverse("quizzes:attempt-submit", args=[started["id"]]), {}, format="json")
     body = review(api_client, started["id"])
     assert body["items"][3]["review"]["question"]["rubric"][0]["criterion"] == RUBRIC_CRITERION
     page = client.get(reverse("attempt-review-page", args=[started["id"]])).content.decode()
@@ -234,7 +234,7 @@ def test_only_the_owner_changes_who_grades_written_answers(api_client, course, r
     if user is not None:
         api_client.force_login(user)
     response = api_client.patch(
-        reverse("quiz-detail", args=[course["quiz"].pk]),
+        reverse("quizzes:quiz-detail", args=[course["quiz"].pk]),
         {"free_text_grading": "self_assessed", "self_assessment_cap": "100"},
         format="json",
     )
@@ -253,7 +253,7 @@ def test_only_the_owner_changes_who_grades_written_answers(api_client, course, r
 def test_a_cap_outside_zero_to_a_hundred_is_a_field_error(api_client, course):
     api_client.force_login(course["owner"])
     response = api_client.patch(
-        reverse("quiz-detail", args=[course["quiz"].pk]),
+        reverse("quizzes:quiz-detail", args=[course["quiz"].pk]),
         {"self_assessment_cap": "150"},
         format="json",
     )

@@ -164,7 +164,7 @@ def test_only_the_owner_dry_runs_and_applies_a_regrade_through_the_api(
     fix_the_key(course["mc"])
     if course.get(role) is not None:
         api_client.force_login(course[role])
-    url = reverse("quiz-regrade-api", args=[course["quiz"].pk])
+    url = reverse("quizzes:quiz-regrade-api", args=[course["quiz"].pk])
     dry = api_client.get(url)
     assert dry.status_code in expected
     assert scores(course) == (Decimal(1), Decimal(3))

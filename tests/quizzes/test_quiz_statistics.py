@@ -186,7 +186,7 @@ def test_statistics_over_the_api_take_a_fixed_number_of_queries(
         take(quiz, student, {1: {"choice": choice_id(q1, "right")}})
     api_client.force_login(results["instructor"])
     with django_assert_max_num_queries(7):
-        response = api_client.get(reverse("quiz-statistics", args=[quiz.pk]))
+        response = api_client.get(reverse("quizzes:quiz-statistics", args=[quiz.pk]))
     assert response.status_code == 200
     assert response.json()["attempts"]["finished"] == 8
 

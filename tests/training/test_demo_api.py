@@ -263,7 +263,6 @@ def test_after_a_demo_upgrade_the_listing_shows_a_run_of_the_new_version(
 
     attachment = DemoAttachmentFactory(question=world["question"])
     old_run = attachment.run
-    registry._load()
     upgraded = dataclasses.replace(
         registry._REGISTRY[attachment.demo], version=old_run.demo_version + 1
     )

@@ -47,7 +47,6 @@ def published():
 @pytest.fixture
 def swap_demo(monkeypatch):
     """Replace a registered demo for one test (a new version, a failing function...)."""
-    registry._load()
 
     def swap(slug: str, **changes) -> Demo:
         demo = dataclasses.replace(registry._REGISTRY[slug], **changes)

@@ -54,6 +54,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 from django.utils.translation import gettext_lazy as _
@@ -257,7 +258,9 @@ def run(params, *, generator, device, progress) -> DemoOutput:
         done += 1
         progress(done, total, label)
 
-    rows, table, results = [], [], {}
+    rows: list[Any] = []
+    table: list[Any] = []
+    results: dict[str, dict[str, Any]] = {}
     for setting in chosen:
         outcome = {}
         for batch_norm in (False, True):

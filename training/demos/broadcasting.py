@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 from django.utils.translation import gettext_lazy as _
 
@@ -37,7 +39,7 @@ def run(params, *, generator, device, progress) -> DemoOutput:
     error = None
     try:
         result = a + b
-        result_shape = list(result.shape)
+        result_shape: list[int] | None = list(result.shape)
     except RuntimeError as raised:
         error, result, result_shape = str(raised).splitlines()[0], None, None
     progress(1, 1, "broadcast")
@@ -60,7 +62,7 @@ def run(params, *, generator, device, progress) -> DemoOutput:
         if axis["rule"] == "incompatible":
             for row in range(1, 4):
                 drawn[row, column].set_facecolor("#f8d7da")
-    verdict = f"result shape {tuple(result_shape)}" if error is None else "error"
+    verdict = f"result shape {tuple(result_shape or ())}" if error is None else "error"
     table.set_title(f"{tuple(shape_a)} + {tuple(shape_b)} → {verdict}")
 
     explained = "; ".join(
@@ -69,7 +71,8 @@ def run(params, *, generator, device, progress) -> DemoOutput:
     )
     if error is None:
         summary = (
-            f"Shapes {tuple(shape_a)} and {tuple(shape_b)} broadcast to {tuple(result_shape)}: "
+            f"Shapes {tuple(shape_a)} and {tuple(shape_b)} broadcast to "
+            f"{tuple(result_shape or ())}: "
             "compared from the right, every pair of sizes is equal, or one of them is 1 (or "
             "missing) and is stretched without copying data."
         )
@@ -135,7 +138,7 @@ def _size_check(params: dict) -> dict[str, list[str]]:
     return errors
 
 
-SHAPE = {"minimum": 1, "maximum": 64, "min_items": 0, "max_items": 4}
+SHAPE: dict[str, Any] = {"minimum": 1, "maximum": 64, "min_items": 0, "max_items": 4}
 
 DEMO = register(
     Demo(

@@ -8,6 +8,7 @@ what `loss.backward()` computes, and proves it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 from django.utils.translation import gettext_lazy as _
@@ -89,6 +90,12 @@ def local_derivatives(op: str, inputs: list[float], output: float) -> list[float
     raise ValueError(op)
 
 
+def _grad(tensor: torch.Tensor) -> float:
+    """A leaf's gradient after backward(); every input of the expression has one."""
+    assert tensor.grad is not None, "backward() did not reach this input"
+    return tensor.grad.item()
+
+
 def compute(expression: str, inputs: dict[str, float]) -> dict:
     formula, nodes = EXPRESSIONS[expression]
     tensors: dict[str, torch.Tensor] = {}
@@ -123,7 +130,7 @@ def compute(expression: str, inputs: dict[str, float]) -> dict:
             )
 
     tensors[output].backward()
-    autograd = {name: tensor.grad.item() for name, tensor in tensors.items() if name != output}
+    autograd = {name: _grad(tensor) for name, tensor in tensors.items() if name != output}
     autograd[output] = 1.0
     difference = max(abs(autograd[name] - gradients[name]) for name in gradients)
     return {
@@ -241,7 +248,7 @@ def run(params, *, generator, device, progress) -> DemoOutput:
     return DemoOutput(data=data, figures=figures, summary=summary)
 
 
-NUMBER = {"minimum": -100, "maximum": 100}
+NUMBER: dict[str, Any] = {"minimum": -100, "maximum": 100}
 
 DEMO = register(
     Demo(

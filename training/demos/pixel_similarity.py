@@ -7,6 +7,8 @@ error.  On full MNIST, 3s against 7s with L1: 3s 0.9168, 7s 0.9854, mean 0.9511.
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
@@ -41,7 +43,7 @@ def run(params, *, generator, device, progress) -> DemoOutput:
         valid[digit] = as_float(mnist.valid_images[mnist.valid_labels == digit]).to(device)
     progress(1, 3, "mean images")
 
-    results = {}
+    results: dict[str, dict[str, Any]] = {}
     differences = {}
     for chosen in ("l1", "rmse"):
         accuracy = {}
@@ -59,9 +61,9 @@ def run(params, *, generator, device, progress) -> DemoOutput:
             "mean_accuracy": (accuracy[a] + accuracy[b]) / 2,
         }
     progress(2, 3, "distances")
-    chosen = results[metric]
-    acc_a, acc_b = chosen["accuracy"][str(a)], chosen["accuracy"][str(b)]
-    mean_acc = chosen["mean_accuracy"]
+    picked = results[metric]
+    acc_a, acc_b = picked["accuracy"][str(a)], picked["accuracy"][str(b)]
+    mean_acc = picked["mean_accuracy"]
 
     images = new_figure(5.6, 3.0)
     left, right = images.subplots(1, 2)
@@ -140,7 +142,7 @@ def run(params, *, generator, device, progress) -> DemoOutput:
         data={
             "digits": [a, b],
             "metric": metric,
-            "accuracy": chosen["accuracy"],
+            "accuracy": picked["accuracy"],
             "mean_accuracy": mean_acc,
             "by_metric": results,
             "validation_images": {str(d): int(valid[d].shape[0]) for d in (a, b)},
@@ -153,7 +155,7 @@ def run(params, *, generator, device, progress) -> DemoOutput:
     )
 
 
-DIGIT = {"minimum": 0, "maximum": 9}
+DIGIT: dict[str, Any] = {"minimum": 0, "maximum": 9}
 
 DEMO = register(
     Demo(

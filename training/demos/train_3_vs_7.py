@@ -56,7 +56,7 @@ def build(params: dict, generator: torch.Generator) -> nn.Module:
     model = nn.Sequential(nn.Linear(784, hidden), nn.ReLU(), nn.Linear(hidden, 1))
     # PyTorch's default initialisation, but drawn from the run's generator, not the global one.
     with torch.no_grad():
-        for layer in (model[0], model[2]):
+        for layer in (module for module in model if isinstance(module, nn.Linear)):
             bound = 1 / layer.in_features**0.5
             layer.weight.uniform_(-bound, bound, generator=generator)
             layer.bias.uniform_(-bound, bound, generator=generator)
@@ -123,6 +123,7 @@ def run(params, *, generator, device, progress) -> DemoOutput:
         )
     ]
     if params["model"] == "linear":
+        assert isinstance(model, Linear)
         weights = model.weights.detach().view(28, 28).cpu()
         picture = new_figure(3.6, 3.4)
         axes = picture.add_subplot()

@@ -7,6 +7,7 @@ from django.db.models import Prefetch, QuerySet
 from flashcards.models import Question
 from flashcards.selectors.content import answers_hidden_from, can_edit_set, can_view_set
 from training.models import DemoAttachment, DemoRun
+from training.registry import get_demo
 
 
 def attachments_for_question(question: Question) -> QuerySet[DemoAttachment]:
@@ -52,8 +53,6 @@ def attachment_with_question(attachment_id: int) -> DemoAttachment | None:
 
 def needs_new_run(attachment: DemoAttachment) -> bool:
     """No run, or a run of an older version of the demo than the one now installed."""
-    from training.registry import get_demo
-
     try:
         version = get_demo(attachment.demo).version
     except LookupError:

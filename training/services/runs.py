@@ -36,6 +36,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, close_old_connections, connection, models, transaction
 from django.utils import timezone
 
+from quizsite import dispatch, queues
 from training.device import demo_device, device_label, library_versions
 from training.models import DemoRun
 from training.params import DemoParameterError, params_key
@@ -62,11 +63,11 @@ RATE_WINDOW = 60  # seconds
 
 
 def rate_limit() -> int:
-    return int(getattr(settings, "DEMO_RUNS_PER_MINUTE", 10))
+    return settings.DEMO_RUNS_PER_MINUTE
 
 
 def active_run_cap() -> int:
-    return int(getattr(settings, "DEMO_ACTIVE_RUNS_PER_USER", 3))
+    return settings.DEMO_ACTIVE_RUNS_PER_USER
 
 
 class RateLimited(Exception):
@@ -179,10 +180,10 @@ def enqueue(run: DemoRun, demo: Demo) -> None:
     soft, hard = demo.soft_time_limit, demo.time_limit
 
     def send() -> None:
-        from training.tasks import run_demo
-
-        try:
-            run_demo.apply_async(args=[run_id], queue=queue, soft_time_limit=soft, time_limit=hard)
+        try:  # sent by name: training.tasks imports this module
+            dispatch.send(
+                queues.RUN_DEMO, args=[run_id], queue=queue, soft_time_limit=soft, time_limit=hard
+            )
         except Exception:
             # The broker is down: the row stays queued, and the next request for it, after
             # REQUEUE_AFTER, sends the task again.

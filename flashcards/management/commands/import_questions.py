@@ -94,6 +94,7 @@ class Command(BaseCommand):
             self.stdout.write("Dry run: nothing was saved.")
             return
         question_set = outcome.question_set
+        assert question_set is not None  # a confirmed import always has its set
         self.stdout.write(
             self.style.SUCCESS(
                 f"Imported {outcome.created} questions into set {question_set.pk} "

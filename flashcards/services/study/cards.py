@@ -3,7 +3,7 @@
 Cards exist by the time they are due to be seen: they are made, in the same transaction,
 when a question is saved (`services.content.create_question` / `update_question`), an
 import is confirmed (`services.imports.save_import`), a set is assigned to a class
-(`services.content.assign_set`) and a student joins a class (`join_classroom`).  So a
+(`services.classes.assign_set`) and a student joins a class (`join_classroom`).  So a
 dashboard counts a new member's New cards before any study page was opened, and the study
 hot path never derives cards.  Data written outside the services (the admin, a shell, an old
 database) is brought up to date by `python manage.py sync_study_cards`, which runs

@@ -28,6 +28,7 @@ from flashcards.services.study.settings import (
     _lock_settings,
     get_study_settings,
 )
+from quizsite import dispatch, queues
 
 FIT_AFTER_REVIEWS = 1000  # a fit is queued after this many reviews since the last one
 
@@ -82,14 +83,13 @@ def request_parameter_fit(
     *, student: User, settings_row: StudySettings | None = None
 ) -> ParameterFit | None:
     """Queue a fit of the student's FSRS parameters, unless one is already queued or running."""
-    from flashcards.tasks import fit_study_parameters
-
     try:
         with transaction.atomic():
             fit = ParameterFit.objects.create(student=student)
     except IntegrityError:
         return None
-    transaction.on_commit(lambda: fit_study_parameters.apply_async(args=[fit.pk], queue="gpu"))
+    # Sent by name: flashcards.tasks imports this module.  Routed to the gpu queue by settings.
+    transaction.on_commit(lambda: dispatch.send(queues.FIT_STUDY_PARAMETERS, args=[fit.pk]))
     return fit
 
 

@@ -80,7 +80,7 @@ class Command(BaseCommand):
             }
             self.stdout.write(json.dumps(json_safe(body), indent=2, ensure_ascii=False))
             return
-        self.stdout.write(self.style.SUCCESS(demo.title))
+        self.stdout.write(self.style.SUCCESS(str(demo.title)))
         self.stdout.write(output.summary)
         for note in output.notes:
             self.stdout.write(self.style.WARNING(f"Note: {note}"))

@@ -32,6 +32,15 @@ from rest_framework.views import APIView
 
 from flashcards.models import Question
 from quizsite.client_address import AddressRateThrottle
+from training.api.serializers import (
+    AttachmentCreateSerializer,
+    AttachmentUpdateSerializer,
+    DigitSerializer,
+    RunRequestSerializer,
+    attachment_json,
+    demo_json,
+    run_json,
+)
 from training.figures import translate_svg_text
 from training.models import DemoRun
 from training.params import DemoParameterError
@@ -43,15 +52,6 @@ from training.selectors.attachments import (
     question_access,
 )
 from training.selectors.runs import figure_svg, run_for_display
-from training.serializers import (
-    AttachmentCreateSerializer,
-    AttachmentUpdateSerializer,
-    DigitSerializer,
-    RunRequestSerializer,
-    attachment_json,
-    demo_json,
-    run_json,
-)
 from training.services import attachments as attachment_services
 from training.services.runs import RateLimited, request_run
 
@@ -314,7 +314,7 @@ class DigitPredictionThrottle(AddressRateThrottle):
     scope = "digit-prediction"
 
     def get_rate(self):
-        return f"{getattr(settings, 'DIGIT_PREDICTIONS_PER_MINUTE', 120)}/min"
+        return f"{settings.DIGIT_PREDICTIONS_PER_MINUTE}/min"
 
     def get_cache_key(self, request, view):
         ident = request.user.pk if request.user.is_authenticated else self.get_ident(request)
@@ -336,7 +336,7 @@ def _decode_image(data_url: str):
     if image.mode in {"RGBA", "LA", "PA"} or "transparency" in image.info:
         # A canvas drawing is often ink on a transparent background: put it on white.
         background = Image.new("RGBA", image.size, (255, 255, 255, 255))
-        image = Image.alpha_composite(background, image.convert("RGBA"))
+        image = Image.alpha_composite(background, image.convert("RGBA"))  # type: ignore[assignment]
     import numpy as np
 
     return np.asarray(image.convert("L"), dtype=np.float32)

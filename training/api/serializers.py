@@ -8,7 +8,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from training.models import DemoAttachment, DemoRun
+from training.models import CAPTION_MAX_LENGTH, DemoAttachment, DemoRun
 from training.registry import Demo
 
 
@@ -72,13 +72,15 @@ class ParamsField(serializers.DictField):
 class AttachmentCreateSerializer(serializers.Serializer):
     demo = serializers.CharField(max_length=64)
     params = ParamsField(required=False, default=dict)
-    caption = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    caption = serializers.CharField(
+        max_length=CAPTION_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
     position = serializers.IntegerField(min_value=0, max_value=10_000, required=False)
 
 
 class AttachmentUpdateSerializer(serializers.Serializer):
     params = ParamsField(required=False)
-    caption = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    caption = serializers.CharField(max_length=CAPTION_MAX_LENGTH, required=False, allow_blank=True)
     position = serializers.IntegerField(min_value=0, max_value=10_000, required=False)
 
 

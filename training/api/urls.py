@@ -1,8 +1,9 @@
-"""REST API routes of this app; mounted under /api/ by quizsite.urls."""
+"""Every REST route of the demos, mounted under /api/ by quizsite.urls with the namespace
+`training` (reverse("training:demo-runs", args=[slug]))."""
 
 from django.urls import path
 
-from training import api
+from training.api import views as api
 
 app_name = "training"
 

@@ -1,5 +1,9 @@
 """`manage.py load_sample_content`: the sample course, demo accounts and demo class, and the
-live demos attached to the course's answers (their runs are computed by the workers)."""
+live demos attached to the course's answers (their runs are computed by the workers).
+
+It lives in the project package because it joins two apps: the course is flashcards', the
+demos attached to it are training's, and flashcards may not import training.
+"""
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError

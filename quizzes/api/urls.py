@@ -1,8 +1,11 @@
-"""REST API routes of this app; mounted under /api/ by quizsite.urls."""
+"""Every REST route of the quizzes app, mounted under /api/ by quizsite.urls with the
+namespace `quizzes` (reverse("quizzes:quiz-detail", args=[pk]))."""
 
 from django.urls import path
 
 from quizzes.api import views
+
+app_name = "quizzes"
 
 urlpatterns = [
     path("quizzes/", views.QuizListCreateView.as_view(), name="quiz-list"),

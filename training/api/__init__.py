@@ -1,0 +1,2 @@
+"""REST API of the demos: views, serializers and routes (mounted under /api/, namespace
+`training`)."""
