@@ -31,7 +31,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, parsers, renderers, status
-from rest_framework.views import exception_handler as drf_exception_handler
 
 MAX_JSON_DEPTH = 32
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
@@ -197,4 +196,9 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(
             {"non_field_errors": [_("A value in the request is out of range.")]}
         )
+    # Imported here to break a circle: rest_framework.views reads DEFAULT_RENDERER_CLASSES,
+    # which names this module's JSONRenderer, when it is first imported; a project URLconf
+    # that imports this module first (the load benchmark's) would find it half-initialised.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
     return drf_exception_handler(exc, context)
