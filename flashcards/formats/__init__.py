@@ -168,12 +168,12 @@ def parse(
 
 
 def export(parsed: ParsedSet, fmt: str) -> ExportResult:
-    from flashcards.formats import aiken, apkg, delimited, gift, json_format
+    from flashcards.formats import aiken, apkg, delimited, gift_writer, json_format
 
     if fmt == "json":
         return json_format.export(parsed)
     if fmt == "gift":
-        return gift.export(parsed)
+        return gift_writer.export(parsed)
     if fmt == "csv":
         return delimited.export(parsed, separator=",")
     if fmt == "tsv":

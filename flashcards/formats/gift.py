@@ -1,5 +1,6 @@
-"""Moodle GIFT: a parser written from Moodle's documentation and its reference importer's
-behaviour, and an exporter that writes what GIFT can express and reports the rest.
+"""Moodle GIFT, the reader: a parser written from Moodle's documentation and its reference
+importer's behaviour (the writer, which writes what GIFT can express and reports the rest, is
+`flashcards.formats.gift_writer`).
 
 Syntax covered: questions separated by blank lines; `//` comment lines (with Moodle's
 `[tag:...]` annotations read as tags); `::title::`; `$CATEGORY:` (imported as a tag);
@@ -17,10 +18,6 @@ the editor asks for it); numerical `~#feedback` is the "any other number" answer
 `*`: no value, 0%); a true/false question's two feedbacks are kept apart, each shown to
 whoever gave that answer (`true_feedback`, `false_feedback`).
 
-Categories (`$CATEGORY: $course$/top/Deep learning/Chapter 4`) become a tag holding the
-path below the course's top category, case kept (`Deep learning/Chapter 4`): one import is
-one set, and a tag keeps every question's place in the bank without splitting the import.
-
 `[html]` text is converted to Markdown (tables too); images Moodle keeps as its own files
 (`@@PLUGINFILE@@/…`) or embeds (`data:`) cannot travel in a GIFT file: they are taken out,
 their alt text kept, with one warning per question naming them (`flashcards.formats.images`).
@@ -30,7 +27,6 @@ Positions: every problem carries the line and column in the original file.
 
 from __future__ import annotations
 
-import bisect
 import math
 import re
 from decimal import Decimal, InvalidOperation
@@ -38,7 +34,6 @@ from decimal import Decimal, InvalidOperation
 from flashcards.formats import base
 from flashcards.formats.base import (
     WARNING,
-    ExportResult,
     ParsedChoice,
     ParsedNumericalAnswer,
     ParsedQuestion,
@@ -46,132 +41,29 @@ from flashcards.formats.base import (
     Problem,
 )
 from flashcards.formats.encoding import decode_text
-from flashcards.formats.html import convert_html
-from flashcards.formats.images import image_problems, keep_moodle_image
+from flashcards.formats.gift_text import (
+    BLANK,
+    Block,
+    blocks,
+    category_tag,
+    find,
+    formatted_text,
+    rfind,
+    split_unescaped,
+    unescape,
+)
+from flashcards.formats.images import image_problems
 
-ESCAPABLE = "\\:#={}~n"
-BLANK = "_____"
 WEIGHT = re.compile(r"%\s*(-?\d+(?:\.\d*)?|-?\.\d+)\s*%")
-TAG_COMMENT = re.compile(r"\[tag:([^\]]+)\]")
-TEXT_FORMATS = {"html", "markdown", "plain", "moodle"}
 TRUE_WORDS = {"T", "TRUE"}
 FALSE_WORDS = {"F", "FALSE"}
 CENT = Decimal("0.01")
-MARKER_PATTERNS: dict[str, re.Pattern] = {}
 NO_FILES = "a GIFT file does not carry Moodle's files."
 CATEGORY_AS_TAG = "category-as-tag"
 
 
-class _Block:
-    """One question's lines with comments removed, and a map back to file positions."""
-
-    def __init__(self, lines: list[tuple[int, str]]):
-        self.numbers = [number for number, _ in lines]
-        self.text = "\n".join(line for _, line in lines)
-        self.starts: list[int] = []
-        offset = 0
-        for _, line in lines:
-            self.starts.append(offset)
-            offset += len(line) + 1
-
-    def position(self, offset: int) -> tuple[int, int]:
-        index = max(0, bisect.bisect_right(self.starts, offset) - 1)
-        return self.numbers[index], offset - self.starts[index] + 1
-
-
-def _skip_escape(text: str, index: int) -> bool:
-    return text[index] == "\\" and index + 1 < len(text) and text[index + 1] in ESCAPABLE
-
-
-def _escaped(text: str, index: int) -> bool:
-    """Whether text[index] is the second character of an escape.
-
-    Escapes are read left to right and `\\\\` is itself one, so a character is escaped exactly
-    when an odd run of backslashes precedes it (and it is one that can be escaped).
-    """
-    if text[index] not in ESCAPABLE:
-        return False
-    run = 0
-    index -= 1
-    while index >= 0 and text[index] == "\\":
-        run += 1
-        index -= 1
-    return run % 2 == 1
-
-
-def find(text: str, needle: str, start: int = 0, end: int | None = None) -> int:
-    """Index of the first unescaped `needle` in text[start:end], or -1."""
-    end = len(text) if end is None else end
-    index = text.find(needle, start, end)
-    while index != -1 and _escaped(text, index):
-        index = text.find(needle, index + 1, end)
-    return index
-
-
-def rfind(text: str, needle: str, start: int, end: int) -> int:
-    index = text.rfind(needle, start, end)
-    while index != -1 and _escaped(text, index):
-        index = text.rfind(needle, start, index + len(needle) - 1)
-    return index
-
-
-def split_unescaped(text: str, start: int, end: int, markers: str) -> list[tuple[int, str]]:
-    """Split text[start:end] before every unescaped marker character.
-
-    Returns (offset, marker) pairs where a part begins; the first part has marker "".
-    """
-    parts = [(start, "")]
-    pattern = MARKER_PATTERNS.get(markers)
-    if pattern is None:
-        pattern = MARKER_PATTERNS[markers] = re.compile("[" + re.escape(markers) + "]")
-    for match in pattern.finditer(text, start, end):
-        index = match.start()
-        if not _escaped(text, index):
-            parts.append((index, text[index]))
-    return parts
-
-
-UNESCAPE = re.compile(r"\\([\\:#={}~n])")
-
-
-def unescape(text: str) -> str:
-    if "\\" not in text:
-        return text
-    return UNESCAPE.sub(lambda match: "\n" if match.group(1) == "n" else match.group(1), text)
-
-
-def escape(text: str) -> str:
-    """Escape our text for GIFT.  Newlines become `\\n`: blank lines would end the question."""
-    text = text.replace("\\", "\\\\")
-    for char in "~=#{}:":
-        text = text.replace(char, "\\" + char)
-    return text.replace("\r", "").replace("\n", "\\n")
-
-
-def _formatted_text(source: str, default: str, dropped: list[str] | None = None) -> tuple[str, str]:
-    """GIFT text with an optional [format] prefix, unescaped: Markdown and the format name.
-
-    Images of `[html]` text that cannot be shown are taken out and added to `dropped`.
-    """
-    raw = source.strip()
-    fmt = default
-    if raw.startswith("["):
-        close = raw.find("]")
-        name = raw[1:close] if close > 0 else ""
-        if name in TEXT_FORMATS:
-            fmt = name
-            raw = raw[close + 1 :]
-    value = unescape(raw).strip()
-    if fmt == "html":
-        converted = convert_html(value, keep_image=keep_moodle_image)
-        value = converted.markdown
-        if dropped is not None:
-            dropped.extend(converted.dropped_images)
-    return value, fmt
-
-
 class _QuestionParser:
-    def __init__(self, block: _Block, problems: list[Problem]):
+    def __init__(self, block: Block, problems: list[Problem]):
         self.block = block
         self.text = block.text
         self.problems = problems
@@ -192,7 +84,7 @@ class _QuestionParser:
 
     def formatted(self, start: int, end: int, default: str) -> tuple[str, str]:
         """Read text[start:end] with an optional [format] prefix; return Markdown and format."""
-        return _formatted_text(self.text[start:end], default, self.dropped_images)
+        return formatted_text(self.text[start:end], default, self.dropped_images)
 
     def weight(self, start: int, end: int) -> tuple[Decimal | None, int]:
         """Parse a `%n%` weight at text[start:]; return it and where the answer text begins."""
@@ -259,7 +151,7 @@ class _QuestionParser:
         after = text[closing + 1 :]
         prompt_source = before + BLANK + after if after.strip() else before
         # Format prefix and unescaping on the joined text; BLANK has nothing to escape.
-        prompt, fmt = _formatted_text(prompt_source, "moodle", self.dropped_images)
+        prompt, fmt = formatted_text(prompt_source, "moodle", self.dropped_images)
         body_start, body_end = opening + 1, closing
         general = ""
         separator = rfind(text, "####", body_start, body_end)
@@ -470,47 +362,13 @@ class _QuestionParser:
         return ParsedQuestion(kind=base.NUMERICAL, prompt="", numerical_answers=answers)
 
 
-def category_tag(raw: str) -> str:
-    """A Moodle category path below the course's top category, case kept: the tag."""
-    path = raw.strip()
-    for prefix in ("$course$/", "$system$/", "$module$/", "$cat1$/", "$coursecategory$/"):
-        if path.startswith(prefix):
-            path = path[len(prefix) :]
-    if path.startswith("top/"):
-        path = path[4:]
-    # Not shortened here: the import reports a tag longer than the column holds, by line.
-    return path.strip().strip("/")
-
-
-def _blocks(text: str):
-    """Yield (lines, tags) per blank-line separated block, comment lines removed.
-
-    Tag comments (`// [tag:x]`) belong to the next question, even across a blank line, as
-    Moodle writes them on the lines just above it.
-    """
-    current: list[tuple[int, str]] = []
-    tags: list[str] = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        stripped = line.strip()
-        if not stripped:
-            if current:
-                yield current, tags
-                current, tags = [], []
-        elif stripped.startswith("//"):
-            tags.extend(tag.strip() for tag in TAG_COMMENT.findall(stripped) if tag.strip())
-        else:
-            current.append((number, line))
-    if current:
-        yield current, tags
-
-
 def parse(data: bytes | str) -> ParsedSet:
     text, problems = decode_text(data)
     result = ParsedSet(format="gift", problems=problems)
     category: list[str] = []
     warned_category = False
-    for lines, tags in _blocks(text):
-        block = _Block(lines)
+    for lines, tags in blocks(text):
+        block = Block(lines)
         stripped = block.text.lstrip()
         if stripped.startswith("$CATEGORY:"):
             tag = category_tag(stripped[len("$CATEGORY:") :].split("\n", 1)[0])
@@ -536,182 +394,3 @@ def parse(data: bytes | str) -> ParsedSet:
     if not result.questions and not result.errors:
         result.problems.append(Problem(1, 1, "No GIFT questions were found."))
     return result
-
-
-# --- export ----------------------------------------------------------------------------------
-
-
-def _number(value: float) -> str:
-    text = repr(float(value))
-    return text[:-2] if text.endswith(".0") else text
-
-
-def _weight(weight: Decimal) -> str:
-    normalized = weight.normalize()
-    text = format(normalized, "f")
-    return f"%{text}%"
-
-
-def _text(value: str) -> str:
-    value = escape(value.strip())
-    # A leading "[name]" would be read back as a text format; say the format explicitly.
-    return f"[markdown]{value}" if value.startswith("[") else value
-
-
-def export(parsed: ParsedSet) -> ExportResult:
-    """Write a GIFT file; what GIFT cannot carry comes back as warnings, one per question."""
-    out: list[str] = []
-    problems: list[Problem] = []
-    for number, question in enumerate(parsed.questions, start=1):
-        lost: list[str] = []
-        lines: list[str] = []
-        for tag in question.tags:
-            if "]" in tag or "\n" in tag:
-                lost.append(f"tag {tag!r}")
-            else:
-                lines.append(f"// [tag:{tag}]")
-        body = _body(question, lost)
-        if body is None:
-            problems.append(
-                Problem(
-                    number,
-                    1,
-                    f"Question {number} ({question.kind}) has no GIFT form; it was left out.",
-                    WARNING,
-                )
-            )
-            continue
-        # The "[markdown]" written below already protects a prompt that starts with "[".
-        prompt = escape(question.prompt.strip())
-        head = f"::{escape(question.title)}::" if question.title else ""
-        if question.prompt:
-            head += "[markdown]"
-        if question.kind == base.DESCRIPTION:
-            lines.append(head + prompt)
-        else:
-            index = prompt.find(BLANK)
-            if index != -1 and prompt[index + len(BLANK) :].strip():
-                lines.append(head + prompt[:index] + body + prompt[index + len(BLANK) :])
-            else:
-                lines.append(head + prompt + body)
-        _report_lost(question, lost)
-        if lost:
-            problems.append(
-                Problem(
-                    number, 1, f"Question {number}: GIFT cannot carry {', '.join(lost)}.", WARNING
-                )
-            )
-        out.append("\n".join(lines))
-    content = ("\n\n".join(out) + "\n").encode("utf-8")
-    return ExportResult(content, problems, ".gift.txt", "text/plain; charset=utf-8")
-
-
-def _report_lost(question: ParsedQuestion, lost: list[str]) -> None:
-    if question.answer and question.kind not in (base.FLASHCARD, base.FREE_TEXT):
-        lost.append("the answer explanation")
-    if question.points != Decimal(1):
-        lost.append("points")
-    if question.has_reverse:
-        lost.append("the reverse card")
-    if question.case_sensitive or not question.normalize_whitespace or question.ignore_accents:
-        lost.append("answer matching options")
-    if question.rubric:
-        lost.append("the rubric")
-
-
-def _is_any_other_number(answer: ParsedNumericalAnswer) -> bool:
-    return answer.value is None and answer.minimum is None and answer.maximum is None
-
-
-def _general(question: ParsedQuestion) -> str:
-    return f"####{_text(question.general_feedback)}" if question.general_feedback else ""
-
-
-def _body(question: ParsedQuestion, lost: list[str]) -> str | None:
-    kind = question.kind
-    if kind == base.DESCRIPTION:
-        if question.general_feedback:
-            lost.append("general feedback")
-        return ""
-    if kind in (base.FREE_TEXT, base.FLASHCARD):
-        # An essay's general feedback is what the importer reads as the reference answer.
-        if kind == base.FLASHCARD:
-            lost.append("the flashcard kind (written as an essay with the back as its answer)")
-        if question.general_feedback:
-            lost.append("general feedback")
-        back = question.answer
-        return "{" + (f"####{_text(back)}" if back else "") + "}"
-    if kind == base.TRUE_FALSE:
-        word = "TRUE" if question.correct_boolean else "FALSE"
-        # GIFT's first '#' is for the wrong answer, the second for the right one.
-        if question.correct_boolean:
-            wrong, right = question.false_feedback, question.true_feedback
-        else:
-            wrong, right = question.true_feedback, question.false_feedback
-        feedback = ""
-        if wrong or right:
-            feedback = f"#{_text(wrong)}" if wrong else "#"
-            feedback += f"#{_text(right)}" if right else ""
-        return "{" + word + feedback + _general(question) + "}"
-    if kind == base.MULTIPLE_CHOICE:
-        parts = []
-        for choice in question.choices:
-            if question.allow_multiple:
-                weight = choice.weight
-                if weight is None:
-                    weight = Decimal(100) if choice.is_correct else None
-                    if choice.is_correct:
-                        lost.append(
-                            "an unweighted right answer in a several-answer question "
-                            "(written as 100%)"
-                        )
-                marker = "~" + (_weight(weight) if weight is not None else "")
-            elif choice.is_correct:
-                marker = "=" + (_weight(choice.weight) if choice.weight is not None else "")
-            else:
-                marker = "~" + (_weight(choice.weight) if choice.weight is not None else "")
-            feedback = f"#{_text(choice.feedback)}" if choice.feedback else ""
-            if choice.match_text:
-                lost.append("matching text on a choice")
-            parts.append(f"\t{marker}{_text(choice.text)}{feedback}")
-        return "{\n" + "\n".join(parts) + "\n" + _general(question) + "}"
-    if kind == base.SHORT_ANSWER:
-        parts = []
-        for choice in question.choices:
-            weight = choice.weight
-            if weight is None and not choice.is_correct:
-                weight = Decimal(0)
-            prefix = "=" + (_weight(weight) if weight is not None else "")
-            feedback = f"#{_text(choice.feedback)}" if choice.feedback else ""
-            parts.append(f"\t{prefix}{_text(choice.text)}{feedback}")
-        return "{\n" + "\n".join(parts) + "\n" + _general(question) + "}"
-    if kind == base.MATCHING:
-        parts = []
-        for choice in question.choices:
-            if choice.feedback:
-                lost.append("feedback on a matching pair")
-            # The right-hand side is read without a text format, so it gets no "[...]" prefix.
-            parts.append(f"\t={_text(choice.text)} -> {escape(choice.match_text.strip())}")
-        return "{\n" + "\n".join(parts) + "\n" + _general(question) + "}"
-    if kind == base.NUMERICAL:
-        parts = []
-        # "Any other number" is written last: everything after GIFT's '~' is its feedback.
-        answers = sorted(question.numerical_answers, key=_is_any_other_number)
-        for answer in answers:
-            feedback = f"#{_text(answer.feedback)}" if answer.feedback else ""
-            if _is_any_other_number(answer):
-                parts.append(f"\t~#{_text(answer.feedback)}")
-                continue
-            if answer.minimum is not None and answer.maximum is not None:
-                spec = f"{_number(answer.minimum)}..{_number(answer.maximum)}"
-                if answer.value is not None or answer.tolerance:
-                    lost.append("a value given together with a range")
-            elif answer.value is not None:
-                spec = f"{_number(answer.value)}:{_number(answer.tolerance)}"
-            else:
-                lost.append("a range with one end only")
-                continue
-            weight = "" if answer.weight == 100 else _weight(answer.weight)
-            parts.append(f"\t={weight}{spec}{feedback}")
-        return "{#\n" + "\n".join(parts) + "\n" + _general(question) + "}"
-    return None

@@ -14,7 +14,7 @@ CDATA, `<file name encoding="base64">` children for its images), `<generalfeedba
   number"), `matching` (`<subquestion>` with its `<answer>`; an empty one is a distractor),
   `essay` (`<graderinfo>` is the reference answer; an essay without one imports without
   one), `description`, `category` (its path below `$course$/top` becomes every following
-  question's tag, case kept, as in `flashcards.formats.gift`).
+  question's tag, case kept, as in `flashcards.formats.gift_text`).
 - `multianswer` / `cloze` (Moodle writes either): the embedded answers `{1:SHORTANSWER:=…}`,
   `{1:MULTICHOICE:…}`, `{1:NUMERICAL:=…}` become cloze deletions `{{c1::answer::hint}}`
   (a multiple-choice gap shows its options as the hint).  A cloze gap takes one answer, so
@@ -60,7 +60,7 @@ from flashcards.formats.base import (
     ParsedSet,
     Problem,
 )
-from flashcards.formats.gift import category_tag
+from flashcards.formats.gift_text import category_tag
 from flashcards.formats.html import convert_html
 from flashcards.formats.images import PLUGINFILE, image_problems, keep_moodle_image
 

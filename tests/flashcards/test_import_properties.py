@@ -12,7 +12,16 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from flashcards import formats
-from flashcards.formats import aiken, apkg, delimited, gift, json_format, markdown, moodlexml
+from flashcards.formats import (
+    aiken,
+    apkg,
+    delimited,
+    gift,
+    gift_writer,
+    json_format,
+    markdown,
+    moodlexml,
+)
 from flashcards.formats.base import (
     ImportFormatError,
     ParsedChoice,
@@ -218,7 +227,7 @@ def gift_view(question: ParsedQuestion) -> dict:
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(questions=st.lists(gift_question(), min_size=1, max_size=6))
 def test_generated_sets_survive_gift_export_and_import(questions):
-    exported = gift.export(ParsedSet(questions=questions))
+    exported = gift_writer.export(ParsedSet(questions=questions))
     assert exported.problems == []
     parsed = gift.parse(exported.content)
     assert parsed.errors == []
