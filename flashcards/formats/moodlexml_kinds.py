@@ -1,0 +1,199 @@
+"""Moodle XML, the mapping of Moodle's own question types to quizsite's kinds: multichoice,
+truefalse, shortanswer, numerical, matching and essay (each as described in
+`flashcards.formats.moodlexml`).  Calculated and cloze questions are `moodlexml_computed`'s.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from decimal import Decimal
+
+from flashcards.formats import base
+from flashcards.formats.base import (
+    ParsedChoice,
+    ParsedNumericalAnswer,
+    ParsedQuestion,
+)
+from flashcards.formats.moodlexml_reader import CENT, Reader, child_text, text_of
+
+DEFAULT_COMBINED_FEEDBACK = {
+    "",
+    "Your answer is correct.",
+    "Your answer is partially correct.",
+    "Your answer is incorrect.",
+}
+
+
+def multichoice(reader: Reader) -> ParsedQuestion:
+    element = reader.element
+    single = child_text(element, "single", "true").lower() in {"true", "1"}
+    choices = []
+    for answer in element.findall("answer"):
+        fraction = reader.fraction(answer)
+        if fraction is None:
+            continue
+        text = reader.rich(answer)
+        if not text:
+            reader.error(answer, "An answer has no text.")
+        choices.append(
+            ParsedChoice(
+                text=text,
+                weight=fraction.quantize(CENT),
+                feedback=reader.rich(answer.find("feedback")),
+            )
+        )
+    weights = [choice.weight for choice in choices]
+    if not single:
+        weights = base.weights_adding_to_100(weights)
+    best = max(weights, default=Decimal(0))
+    for choice, weight in zip(choices, weights, strict=True):
+        choice.weight = weight
+        # One right answer: the best one; several: every answer worth something.
+        choice.is_correct = weight > 0 and (not single or weight == best)
+        # Moodle's plain "right" (100% of one) and "wrong" (0% of several) need no weight.
+        plain = weight == 100 if single else weight == 0
+        if plain and (choice.is_correct or not single):
+            choice.weight = None
+    if len(choices) < 2:
+        reader.error(element, "A multiple-choice question needs at least two answers.")
+    elif not any(choice.is_correct for choice in choices):
+        reader.error(element, "No answer of this multiple-choice question is worth anything.")
+    _combined_feedback(reader)
+    return ParsedQuestion(
+        kind=base.MULTIPLE_CHOICE, prompt="", choices=choices, allow_multiple=not single
+    )
+
+
+COMBINED_FEEDBACK = {
+    "correctfeedback": "feedback for any correct response",
+    "partiallycorrectfeedback": "feedback for any partially correct response",
+    "incorrectfeedback": "feedback for any incorrect response",
+}
+
+
+def _combined_feedback(reader: Reader) -> None:
+    for name, label in COMBINED_FEEDBACK.items():
+        text = text_of(reader.element.find(name))
+        plain = re.sub(r"<[^>]+>", "", text).strip()
+        if plain not in DEFAULT_COMBINED_FEEDBACK:
+            reader.lost.append(f"the {label} ({plain[:40]!r})")
+
+
+def truefalse(reader: Reader) -> ParsedQuestion:
+    question = ParsedQuestion(kind=base.TRUE_FALSE, prompt="")
+    for answer in reader.element.findall("answer"):
+        word = text_of(answer).lower()
+        fraction = reader.fraction(answer)
+        if word not in {"true", "false"}:
+            reader.error(answer, f"A true/false answer must be 'true' or 'false', not {word!r}.")
+            continue
+        feedback = reader.rich(answer.find("feedback"))
+        if word == "true":
+            question.true_feedback = feedback
+        else:
+            question.false_feedback = feedback
+        if fraction is not None and fraction == 100:
+            question.correct_boolean = word == "true"
+    if question.correct_boolean is None:
+        reader.error(reader.element, "Neither 'true' nor 'false' is worth 100%.")
+    return question
+
+
+def shortanswer(reader: Reader) -> ParsedQuestion:
+    element = reader.element
+    choices = []
+    for answer in element.findall("answer"):
+        fraction = reader.fraction(answer)
+        if fraction is None:
+            continue
+        text = text_of(answer)
+        if not text:
+            reader.error(answer, "An accepted answer is empty.")
+        weight = fraction.quantize(CENT)
+        choices.append(
+            ParsedChoice(
+                text=text,
+                is_correct=weight > 0,
+                weight=None if weight == 100 else weight,
+                feedback=reader.rich(answer.find("feedback")),
+            )
+        )
+    if not any(choice.is_correct for choice in choices):
+        reader.error(element, "A short-answer question needs an answer worth more than 0%.")
+    return ParsedQuestion(
+        kind=base.SHORT_ANSWER,
+        prompt="",
+        choices=choices,
+        case_sensitive=child_text(element, "usecase", "0") == "1",
+    )
+
+
+def read_float(reader: Reader, element, raw: str, what: str) -> float | None:
+    try:
+        value = float(raw.replace(",", "."))
+    except ValueError:
+        value = None
+    if value is None or not math.isfinite(value):
+        reader.error(element, f"The {what} {raw!r} is not a number.")
+        return None
+    return value
+
+
+def report_units(reader: Reader) -> None:
+    names = [child_text(unit, "unit_name") for unit in reader.element.iter("unit")]
+    names = [name for name in names if name]
+    if names:
+        reader.lost.append(f"units ({', '.join(names)})")
+
+
+def numerical(reader: Reader) -> ParsedQuestion:
+    element = reader.element
+    answers = []
+    for answer in element.findall("answer"):
+        fraction = reader.fraction(answer)
+        if fraction is None:
+            continue
+        text = text_of(answer)
+        feedback = reader.rich(answer.find("feedback"))
+        if text == "*":
+            answers.append(ParsedNumericalAnswer(weight=Decimal(0), feedback=feedback))
+            continue
+        value = read_float(reader, answer, text, "answer")
+        tolerance = read_float(reader, answer, child_text(answer, "tolerance", "0"), "tolerance")
+        if tolerance is not None and tolerance < 0:
+            reader.error(answer, "The tolerance cannot be negative.")
+        answers.append(
+            ParsedNumericalAnswer(
+                value=value,
+                tolerance=abs(tolerance or 0.0),
+                weight=fraction.quantize(CENT),
+                feedback=feedback,
+            )
+        )
+    if not any(answer.weight == 100 for answer in answers):
+        reader.error(element, "A numerical question needs an answer worth 100%.")
+    report_units(reader)
+    return ParsedQuestion(kind=base.NUMERICAL, prompt="", numerical_answers=answers)
+
+
+def matching(reader: Reader) -> ParsedQuestion:
+    choices = []
+    for sub in reader.element.findall("subquestion"):
+        left = reader.rich(sub)
+        right = text_of(sub.find("answer"))
+        if not right:
+            reader.error(sub, "A matching pair has no answer.")
+        choices.append(ParsedChoice(text=left, is_correct=True, match_text=right))
+    if sum(1 for choice in choices if choice.text) < 2:
+        reader.error(reader.element, "A matching question needs at least two pairs.")
+    return ParsedQuestion(kind=base.MATCHING, prompt="", choices=choices)
+
+
+def essay(reader: Reader) -> ParsedQuestion:
+    return ParsedQuestion(
+        kind=base.FREE_TEXT,
+        prompt="",
+        answer=reader.child_rich("graderinfo"),
+        answer_optional=True,
+    )
