@@ -168,7 +168,7 @@ def parse(
 
 
 def export(parsed: ParsedSet, fmt: str) -> ExportResult:
-    from flashcards.formats import aiken, apkg, delimited, gift_writer, json_format
+    from flashcards.formats import aiken, apkg_writer, delimited, gift_writer, json_format
 
     if fmt == "json":
         return json_format.export(parsed)
@@ -179,7 +179,7 @@ def export(parsed: ParsedSet, fmt: str) -> ExportResult:
     if fmt == "tsv":
         return delimited.export(parsed, separator="\t")
     if fmt == "apkg":
-        return apkg.export(parsed)
+        return apkg_writer.export(parsed)
     if fmt == "aiken":
         return aiken.export(parsed)
     raise ValueError(f"Unknown export format {fmt!r}.")

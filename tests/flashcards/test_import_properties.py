@@ -15,6 +15,7 @@ from flashcards import formats
 from flashcards.formats import (
     aiken,
     apkg,
+    apkg_writer,
     delimited,
     gift,
     gift_writer,
@@ -383,7 +384,7 @@ def test_the_content_rules_report_anything_a_file_holds_as_problems_never_raise(
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(questions=st.lists(card(), min_size=1, max_size=4))
 def test_generated_cards_survive_apkg_export_and_import(questions):
-    parsed = apkg.parse(apkg.export(ParsedSet(title="Deck", questions=questions)).content)
+    parsed = apkg.parse(apkg_writer.export(ParsedSet(title="Deck", questions=questions)).content)
     assert parsed.errors == []
     assert [(q.kind, q.has_reverse, q.tags) for q in parsed.questions] == [
         (q.kind, q.has_reverse, q.tags) for q in questions
