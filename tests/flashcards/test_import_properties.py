@@ -17,6 +17,7 @@ from flashcards.formats import (
     apkg,
     apkg_writer,
     delimited,
+    delimited_writer,
     gift,
     gift_writer,
     json_format,
@@ -256,7 +257,7 @@ def card(draw):
 @FAST
 @given(questions=st.lists(card(), min_size=1, max_size=6))
 def test_generated_cards_survive_csv_and_tsv_export_and_import(separator, questions):
-    exported = delimited.export(ParsedSet(questions=questions), separator=separator)
+    exported = delimited_writer.export(ParsedSet(questions=questions), separator=separator)
     parsed = formats.parse(exported.content)
     assert parsed.errors == []
 
