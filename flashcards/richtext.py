@@ -56,11 +56,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.token import STANDARD_TYPES
 from pygments.util import ClassNotFound
 
-from flashcards.richtext_math import (
-    backslash_math_rule,
-    render_math_display,
-    render_math_inline,
-)
+from flashcards.richtext_math import backslash_math_rule, render_math_display, render_math_inline
 
 # --- allow-lists ------------------------------------------------------------------------------
 

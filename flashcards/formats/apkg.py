@@ -53,13 +53,7 @@ from flashcards.formats.apkg_media import (
     Media,
     dropped,
 )
-from flashcards.formats.base import (
-    WARNING,
-    ImportFormatError,
-    ParsedQuestion,
-    ParsedSet,
-    Problem,
-)
+from flashcards.formats.base import WARNING, ImportFormatError, ParsedQuestion, ParsedSet, Problem
 from flashcards.formats.html import html_to_markdown
 
 STUB_TEXT = "Please update to the latest Anki version"

@@ -17,13 +17,7 @@ import zipfile
 import zstandard
 
 from flashcards.formats import anki_proto
-from flashcards.formats.base import (
-    WARNING,
-    ParsedMedia,
-    ParsedQuestion,
-    ParsedSet,
-    Problem,
-)
+from flashcards.formats.base import WARNING, ParsedMedia, ParsedQuestion, ParsedSet, Problem
 
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 MAX_MEDIA_BYTES = 64 * 1024 * 1024

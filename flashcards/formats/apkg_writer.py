@@ -9,14 +9,7 @@ import os
 import tempfile
 
 from flashcards.formats import base
-from flashcards.formats.base import (
-    WARNING,
-    ExportResult,
-    ParsedSet,
-    Problem,
-    card_back,
-    card_front,
-)
+from flashcards.formats.base import WARNING, ExportResult, ParsedSet, Problem, card_back, card_front
 
 
 def _stable_id(text: str) -> int:

@@ -27,13 +27,7 @@ import re
 from collections.abc import Iterable
 
 from flashcards.formats import base
-from flashcards.formats.base import (
-    WARNING,
-    ImportFormatError,
-    ParsedQuestion,
-    ParsedSet,
-    Problem,
-)
+from flashcards.formats.base import WARNING, ImportFormatError, ParsedQuestion, ParsedSet, Problem
 from flashcards.formats.delimited_rows import (
     QUOTING,
     ROW_SEPARATORS,

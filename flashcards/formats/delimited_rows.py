@@ -10,10 +10,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from flashcards.formats.base import (
-    ImportFormatError,
-    Problem,
-)
+from flashcards.formats.base import ImportFormatError, Problem
 
 SEPARATOR_NAMES = {
     "tab": "\t",

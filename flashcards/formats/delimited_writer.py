@@ -8,14 +8,7 @@ import csv
 import io
 
 from flashcards.formats import base
-from flashcards.formats.base import (
-    WARNING,
-    ExportResult,
-    ParsedSet,
-    Problem,
-    card_back,
-    card_front,
-)
+from flashcards.formats.base import WARNING, ExportResult, ParsedSet, Problem, card_back, card_front
 from flashcards.formats.delimited_rows import SEPARATOR_NAMES
 
 

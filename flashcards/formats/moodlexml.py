@@ -42,12 +42,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from flashcards.formats import base
-from flashcards.formats.base import (
-    WARNING,
-    ParsedQuestion,
-    ParsedSet,
-    Problem,
-)
+from flashcards.formats.base import WARNING, ParsedQuestion, ParsedSet, Problem
 from flashcards.formats.gift_text import category_tag
 from flashcards.formats.images import PLUGINFILE, image_problems
 from flashcards.formats.moodlexml_computed import (

@@ -12,10 +12,7 @@ import re
 from decimal import Decimal
 
 from flashcards.formats import base
-from flashcards.formats.base import (
-    ParsedNumericalAnswer,
-    ParsedQuestion,
-)
+from flashcards.formats.base import ParsedNumericalAnswer, ParsedQuestion
 from flashcards.formats.moodlexml_kinds import report_units
 from flashcards.formats.moodlexml_reader import CENT, Reader, child_text, skip, text_of
 

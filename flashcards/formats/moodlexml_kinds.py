@@ -10,11 +10,7 @@ import re
 from decimal import Decimal
 
 from flashcards.formats import base
-from flashcards.formats.base import (
-    ParsedChoice,
-    ParsedNumericalAnswer,
-    ParsedQuestion,
-)
+from flashcards.formats.base import ParsedChoice, ParsedNumericalAnswer, ParsedQuestion
 from flashcards.formats.moodlexml_reader import CENT, Reader, child_text, text_of
 
 DEFAULT_COMBINED_FEEDBACK = {

@@ -15,12 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from lxml import etree
 
-from flashcards.formats.base import (
-    ERROR,
-    WARNING,
-    ImportFormatError,
-    Problem,
-)
+from flashcards.formats.base import ERROR, WARNING, ImportFormatError, Problem
 from flashcards.formats.html import convert_html
 from flashcards.formats.images import keep_moodle_image
 
