@@ -33,9 +33,6 @@ LONG_MODULES = {
     "flashcards/selectors/study.py": "pending split after issue 15",
     "flashcards/scheduling/optimizer.py": "prediction and the parameter fit share the tensors",
     "benchmarks/study_load.py": "pending split after issue 15 (data loading vs. the phases)",
-    # Pending split once the import work (issue 13) lands: the GIFT parser and writer apart,
-    # the import service into upload/preview and confirm.
-    "flashcards/services/imports.py": "pending split after issue 13",
     # Pending split once the grading and attempts work (issue 14) lands: grading per kind,
     # attempts into start/answer/finish.
     "quizzes/grading.py": "pending split after issue 14",

@@ -13,7 +13,7 @@ from flashcards import formats
 from flashcards.formats import moodlexml, moodlexml_computed
 from flashcards.formats.base import ImportFormatError
 from flashcards.models import QuestionSet
-from flashcards.services.imports import preview_import
+from flashcards.services.import_preview import preview_import
 from tests.flashcards.factories import InstructorFactory
 
 

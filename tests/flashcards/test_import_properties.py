@@ -374,7 +374,7 @@ def test_generated_sets_survive_json_export_and_import_exactly(
 @FAST
 @given(questions=st.lists(any_question(), min_size=1, max_size=4))
 def test_the_content_rules_report_anything_a_file_holds_as_problems_never_raise(questions):
-    from flashcards.services.imports import preview_import
+    from flashcards.services.import_preview import preview_import
 
     data = json_format.export(ParsedSet(questions=questions)).content
     parsed = preview_import(data=data, fmt="json")

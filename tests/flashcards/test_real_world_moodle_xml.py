@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from flashcards.services.imports import import_questions, preview_import
+from flashcards.services.import_preview import preview_import
+from flashcards.services.imports import import_questions
 from tests.flashcards.factories import InstructorFactory
 
 REAL_WORLD = Path(__file__).parent.parent / "data" / "real_world"
