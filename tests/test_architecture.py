@@ -37,10 +37,8 @@ LONG_MODULES = {
     # attempts into start/answer/finish.
     "quizzes/grading.py": "pending split after issue 14",
     "quizzes/services/attempts.py": "pending split after issue 14",
-    # The content and quiz API views grew with issue 14's key-secrecy rules (merged with
-    # issue 17); each is to be split by resource (sets and questions / classes; quizzes /
-    # attempts).
-    "flashcards/api/content.py": "pending split: sets and questions apart from classes",
+    # The quiz API views grew with issue 14's key-secrecy rules (merged with issue 17); to be
+    # split by resource (quizzes / attempts).
     "quizzes/api/views.py": "pending split: quizzes apart from attempts",
     # Pending the run-recovery work (issue 14): requesting, executing and cleaning up runs
     # become three modules (execution is the worker side the task imports).
