@@ -16,6 +16,9 @@ import re
 from flashcards.formats import base
 from flashcards.formats.base import ParsedChoice, ParsedQuestion, ParsedSet, Problem
 from flashcards.formats.encoding import decode_text
+from flashcards.models import Question
+
+Kind = Question.Kind
 
 OPTION = re.compile(r"^\s*([A-Z])[.)][ \t]+(\S.*)$")
 ANSWER = re.compile(r"^\s*ANSWER\s*:\s*(.*)$", re.IGNORECASE)
@@ -104,7 +107,7 @@ def _finish(pending: _Pending, answer, number: int, line: str, result: ParsedSet
     ]
     result.questions.append(
         ParsedQuestion(
-            kind=base.MULTIPLE_CHOICE,
+            kind=Kind.MULTIPLE_CHOICE,
             prompt="\n".join(pending.text).strip(),
             choices=choices,
             line=pending.line,
@@ -119,7 +122,7 @@ def export(parsed: base.ParsedSet) -> base.ExportResult:
     for number, question in enumerate(parsed.questions, start=1):
         correct = [choice for choice in question.choices if choice.is_correct]
         if (
-            question.kind != base.MULTIPLE_CHOICE
+            question.kind != Kind.MULTIPLE_CHOICE
             or len(correct) != 1
             or len(question.choices) > 26
             or any("\n" in choice.text for choice in question.choices)

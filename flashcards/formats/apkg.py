@@ -43,7 +43,7 @@ import zipfile
 
 import zstandard
 
-from flashcards.formats import anki_proto, base
+from flashcards.formats import anki_proto
 from flashcards.formats.apkg_media import (
     IMG_TAG,
     LATEST,
@@ -55,6 +55,9 @@ from flashcards.formats.apkg_media import (
 )
 from flashcards.formats.base import WARNING, ImportFormatError, ParsedQuestion, ParsedSet, Problem
 from flashcards.formats.html import html_to_markdown
+from flashcards.models import Question
+
+Kind = Question.Kind
 
 STUB_TEXT = "Please update to the latest Anki version"
 CLOZE_MARK = re.compile(r"\{\{c\d+::")
@@ -267,7 +270,7 @@ def _note(number, notetype: dict, fields: list[str], result: ParsedSet, warned: 
             )
             return None
         extra = "\n\n".join(text for text in texts[1:] if text)
-        return ParsedQuestion(kind=base.CLOZE, prompt=front, answer=extra, line=number)
+        return ParsedQuestion(kind=Kind.CLOZE, prompt=front, answer=extra, line=number)
     if not front and not IMG_TAG.search(fields[0] if fields else ""):
         result.problems.append(Problem(number, 1, "The note's first field is empty."))
         return None
@@ -300,5 +303,5 @@ def _note(number, notetype: dict, fields: list[str], result: ParsedSet, warned: 
         )
     back = "\n\n".join(text for text in back_fields if text)
     return ParsedQuestion(
-        kind=base.FLASHCARD, prompt=front, answer=back, has_reverse=has_reverse, line=number
+        kind=Kind.FLASHCARD, prompt=front, answer=back, has_reverse=has_reverse, line=number
     )

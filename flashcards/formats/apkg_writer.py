@@ -8,8 +8,10 @@ import hashlib
 import os
 import tempfile
 
-from flashcards.formats import base
 from flashcards.formats.base import WARNING, ExportResult, ParsedSet, Problem, card_back, card_front
+from flashcards.models import Question
+
+Kind = Question.Kind
 
 
 def _stable_id(text: str) -> int:
@@ -46,9 +48,9 @@ def export(parsed: ParsedSet, *, deck_name: str | None = None) -> ExportResult:
                 )
             tags.append("_".join(tag.split()))
         guid = genanki.guid_for(question.ref or f"{name}\x1f{question.kind}\x1f{question.prompt}")
-        if question.kind == base.CLOZE:
+        if question.kind == Kind.CLOZE:
             model, fields = genanki.CLOZE_MODEL, [question.prompt, question.answer]
-        elif question.kind == base.FLASHCARD:
+        elif question.kind == Kind.FLASHCARD:
             model = (
                 genanki.BASIC_AND_REVERSED_CARD_MODEL
                 if question.has_reverse
@@ -69,7 +71,7 @@ def export(parsed: ParsedSet, *, deck_name: str | None = None) -> ExportResult:
             )
         note = genanki.Note(
             model=model,
-            fields=[_html(field, cloze=question.kind == base.CLOZE) for field in fields],
+            fields=[_html(field, cloze=question.kind == Kind.CLOZE) for field in fields],
             tags=tags,
             guid=guid,
         )

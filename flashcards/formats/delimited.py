@@ -26,7 +26,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from flashcards.formats import base
 from flashcards.formats.base import WARNING, ImportFormatError, ParsedQuestion, ParsedSet, Problem
 from flashcards.formats.delimited_rows import (
     QUOTING,
@@ -42,6 +41,9 @@ from flashcards.formats.delimited_rows import (
 )
 from flashcards.formats.encoding import decode_text
 from flashcards.formats.html import html_to_markdown
+from flashcards.models import Question
+
+Kind = Question.Kind
 
 CLOZE = re.compile(r"\{\{c\d+::")
 FRONT_NAMES = {
@@ -268,9 +270,9 @@ def _question(row, line, columns, fields, html, result, default_notetype):
         result.problems.append(Problem(line, 1, "The front is empty."))
         return None
     if "cloze" in notetype or (not notetype and CLOZE.search(front)):
-        return ParsedQuestion(kind=base.CLOZE, prompt=front, answer=back, tags=tags, line=line)
+        return ParsedQuestion(kind=Kind.CLOZE, prompt=front, answer=back, tags=tags, line=line)
     return ParsedQuestion(
-        kind=base.FLASHCARD,
+        kind=Kind.FLASHCARD,
         prompt=front,
         answer=back,
         tags=tags,

@@ -7,9 +7,11 @@ from __future__ import annotations
 import csv
 import io
 
-from flashcards.formats import base
 from flashcards.formats.base import WARNING, ExportResult, ParsedSet, Problem, card_back, card_front
 from flashcards.formats.delimited_rows import SEPARATOR_NAMES
+from flashcards.models import Question
+
+Kind = Question.Kind
 
 
 def export(parsed: ParsedSet, *, separator: str = "\t") -> ExportResult:
@@ -26,13 +28,13 @@ def export(parsed: ParsedSet, *, separator: str = "\t") -> ExportResult:
     problems: list[Problem] = []
     for number, question in enumerate(parsed.questions, start=1):
         lost = []
-        if question.kind == base.CLOZE:
+        if question.kind == Kind.CLOZE:
             notetype = "Cloze"
         elif question.has_reverse:
             notetype = "Basic (and reversed card)"
         else:
             notetype = "Basic"
-        if question.kind not in (base.FLASHCARD, base.CLOZE):
+        if question.kind not in (Kind.FLASHCARD, Kind.CLOZE):
             lost.append(f"the {question.kind} kind and its answers (written as front/back)")
         for label, value in (
             ("title", question.title),
@@ -52,11 +54,11 @@ def export(parsed: ParsedSet, *, separator: str = "\t") -> ExportResult:
                     number, 1, f"Question {number}: CSV cannot carry {', '.join(lost)}.", WARNING
                 )
             )
-        if question.kind in (base.FLASHCARD, base.CLOZE):
+        if question.kind in (Kind.FLASHCARD, Kind.CLOZE):
             front, back = question.prompt, question.answer
         else:
             front, back = card_front(question), card_back(question)
-        if not back.strip() and question.kind != base.CLOZE:
+        if not back.strip() and question.kind != Kind.CLOZE:
             problems.append(
                 Problem(
                     number,

@@ -53,6 +53,9 @@ from flashcards.formats.gift_text import (
     unescape,
 )
 from flashcards.formats.images import image_problems
+from flashcards.models import Question
+
+Kind = Question.Kind
 
 WEIGHT = re.compile(r"%\s*(-?\d+(?:\.\d*)?|-?\.\d+)\s*%")
 TRUE_WORDS = {"T", "TRUE"}
@@ -129,7 +132,7 @@ class _QuestionParser:
         closing = find(text, "}", offset)
         if opening == -1 and closing == -1:
             prompt, fmt = self.formatted(offset, len(text), "moodle")
-            question = ParsedQuestion(kind=base.DESCRIPTION, prompt=prompt, title=title)
+            question = ParsedQuestion(kind=Kind.DESCRIPTION, prompt=prompt, title=title)
             return self.finish(question, offset, category_tags)
         if closing == -1:
             self.error(opening, "Unbalanced answer braces: '{' is never closed.")
@@ -163,7 +166,7 @@ class _QuestionParser:
             return None
         question.prompt = prompt
         question.title = title
-        if question.kind == base.FREE_TEXT:
+        if question.kind == Kind.FREE_TEXT:
             # An essay's general feedback is shown after answering: our reference answer.
             question.answer = general
         else:
@@ -187,7 +190,7 @@ class _QuestionParser:
         while first < end and text[first].isspace():
             first += 1
         if not body:
-            return ParsedQuestion(kind=base.FREE_TEXT, prompt="", answer_optional=True)
+            return ParsedQuestion(kind=Kind.FREE_TEXT, prompt="", answer_optional=True)
         if text[first] == "#":
             return self.numerical(first + 1, end, fmt)
         if find(text, "~", start, end) != -1:
@@ -239,7 +242,7 @@ class _QuestionParser:
             for choice, weight in zip(choices, weights, strict=True):
                 choice.weight = weight
         return ParsedQuestion(
-            kind=base.MULTIPLE_CHOICE, prompt="", choices=choices, allow_multiple=not has_equals
+            kind=Kind.MULTIPLE_CHOICE, prompt="", choices=choices, allow_multiple=not has_equals
         )
 
     def matching(self, start: int, end: int, fmt: str) -> ParsedQuestion | None:
@@ -260,7 +263,7 @@ class _QuestionParser:
             choices.append(ParsedChoice(text=left, is_correct=True, match_text=right))
         if sum(1 for choice in choices if choice.text) < 2:
             self.error(start, "A matching question needs at least two pairs.")
-        return ParsedQuestion(kind=base.MATCHING, prompt="", choices=choices)
+        return ParsedQuestion(kind=Kind.MATCHING, prompt="", choices=choices)
 
     def true_false(self, start: int, end: int, fmt: str, value: bool) -> ParsedQuestion:
         pieces = self._parts(start, end, "#")
@@ -269,7 +272,7 @@ class _QuestionParser:
         # The first '#' is shown to whoever answers wrong, the second to whoever answers right.
         if_true, if_false = (right, wrong) if value else (wrong, right)
         return ParsedQuestion(
-            kind=base.TRUE_FALSE,
+            kind=Kind.TRUE_FALSE,
             prompt="",
             correct_boolean=value,
             true_feedback=if_true,
@@ -298,7 +301,7 @@ class _QuestionParser:
             )
         if not choices:
             self.error(opening, "A short-answer question needs at least one answer.")
-        return ParsedQuestion(kind=base.SHORT_ANSWER, prompt="", choices=choices)
+        return ParsedQuestion(kind=Kind.SHORT_ANSWER, prompt="", choices=choices)
 
     def number(self, offset: int, raw: str) -> float | None:
         cleaned = unescape(raw).strip()
@@ -359,7 +362,7 @@ class _QuestionParser:
         if wrong_feedback:
             # Moodle's `*` answer: it speaks for every number the others do not accept.
             answers.append(ParsedNumericalAnswer(weight=Decimal(0), feedback=wrong_feedback))
-        return ParsedQuestion(kind=base.NUMERICAL, prompt="", numerical_answers=answers)
+        return ParsedQuestion(kind=Kind.NUMERICAL, prompt="", numerical_answers=answers)
 
 
 def parse(data: bytes | str) -> ParsedSet:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flashcards.formats import base
 from flashcards.formats.base import (
     WARNING,
     ExportResult,
@@ -15,6 +14,9 @@ from flashcards.formats.base import (
     Problem,
 )
 from flashcards.formats.gift_text import BLANK, escape
+from flashcards.models import Question
+
+Kind = Question.Kind
 
 
 def _number(value: float) -> str:
@@ -62,7 +64,7 @@ def export(parsed: ParsedSet) -> ExportResult:
         head = f"::{escape(question.title)}::" if question.title else ""
         if question.prompt:
             head += "[markdown]"
-        if question.kind == base.DESCRIPTION:
+        if question.kind == Kind.DESCRIPTION:
             lines.append(head + prompt)
         else:
             index = prompt.find(BLANK)
@@ -83,7 +85,7 @@ def export(parsed: ParsedSet) -> ExportResult:
 
 
 def _report_lost(question: ParsedQuestion, lost: list[str]) -> None:
-    if question.answer and question.kind not in (base.FLASHCARD, base.FREE_TEXT):
+    if question.answer and question.kind not in (Kind.FLASHCARD, Kind.FREE_TEXT):
         lost.append("the answer explanation")
     if question.points != Decimal(1):
         lost.append("points")
@@ -105,19 +107,19 @@ def _general(question: ParsedQuestion) -> str:
 
 def _body(question: ParsedQuestion, lost: list[str]) -> str | None:
     kind = question.kind
-    if kind == base.DESCRIPTION:
+    if kind == Kind.DESCRIPTION:
         if question.general_feedback:
             lost.append("general feedback")
         return ""
-    if kind in (base.FREE_TEXT, base.FLASHCARD):
+    if kind in (Kind.FREE_TEXT, Kind.FLASHCARD):
         # An essay's general feedback is what the importer reads as the reference answer.
-        if kind == base.FLASHCARD:
+        if kind == Kind.FLASHCARD:
             lost.append("the flashcard kind (written as an essay with the back as its answer)")
         if question.general_feedback:
             lost.append("general feedback")
         back = question.answer
         return "{" + (f"####{_text(back)}" if back else "") + "}"
-    if kind == base.TRUE_FALSE:
+    if kind == Kind.TRUE_FALSE:
         word = "TRUE" if question.correct_boolean else "FALSE"
         # GIFT's first '#' is for the wrong answer, the second for the right one.
         if question.correct_boolean:
@@ -129,7 +131,7 @@ def _body(question: ParsedQuestion, lost: list[str]) -> str | None:
             feedback = f"#{_text(wrong)}" if wrong else "#"
             feedback += f"#{_text(right)}" if right else ""
         return "{" + word + feedback + _general(question) + "}"
-    if kind == base.MULTIPLE_CHOICE:
+    if kind == Kind.MULTIPLE_CHOICE:
         parts = []
         for choice in question.choices:
             if question.allow_multiple:
@@ -151,7 +153,7 @@ def _body(question: ParsedQuestion, lost: list[str]) -> str | None:
                 lost.append("matching text on a choice")
             parts.append(f"\t{marker}{_text(choice.text)}{feedback}")
         return "{\n" + "\n".join(parts) + "\n" + _general(question) + "}"
-    if kind == base.SHORT_ANSWER:
+    if kind == Kind.SHORT_ANSWER:
         parts = []
         for choice in question.choices:
             weight = choice.weight
@@ -161,7 +163,7 @@ def _body(question: ParsedQuestion, lost: list[str]) -> str | None:
             feedback = f"#{_text(choice.feedback)}" if choice.feedback else ""
             parts.append(f"\t{prefix}{_text(choice.text)}{feedback}")
         return "{\n" + "\n".join(parts) + "\n" + _general(question) + "}"
-    if kind == base.MATCHING:
+    if kind == Kind.MATCHING:
         parts = []
         for choice in question.choices:
             if choice.feedback:
@@ -169,7 +171,7 @@ def _body(question: ParsedQuestion, lost: list[str]) -> str | None:
             # The right-hand side is read without a text format, so it gets no "[...]" prefix.
             parts.append(f"\t={_text(choice.text)} -> {escape(choice.match_text.strip())}")
         return "{\n" + "\n".join(parts) + "\n" + _general(question) + "}"
-    if kind == base.NUMERICAL:
+    if kind == Kind.NUMERICAL:
         parts = []
         # "Any other number" is written last: everything after GIFT's '~' is its feedback.
         answers = sorted(question.numerical_answers, key=_is_any_other_number)

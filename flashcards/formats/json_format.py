@@ -12,7 +12,6 @@ import math
 import re
 from decimal import Decimal, InvalidOperation
 
-from flashcards.formats import base
 from flashcards.formats.base import (
     ExportResult,
     ImportFormatError,
@@ -24,6 +23,10 @@ from flashcards.formats.base import (
     line_col,
 )
 from flashcards.formats.encoding import decode_text
+from flashcards.models import Question
+from flashcards.validation import KIND_VALUES
+
+Kind = Question.Kind
 
 FORMAT_NAME = "quizsite-questions"
 VERSION = 1
@@ -165,11 +168,11 @@ def _question(data, line: int, column: int, index: int, problems: list) -> Parse
         reader.error("each question must be an object.")
         return None
     kind = reader.get(data, "kind", str, "")
-    if kind not in base.KINDS:
-        reader.error(f"unknown kind {kind!r}; expected one of {', '.join(base.KINDS)}.")
+    if kind not in KIND_VALUES:
+        reader.error(f"unknown kind {kind!r}; expected one of {', '.join(Kind.values)}.")
     question = ParsedQuestion(kind=kind, prompt=reader.get(data, "prompt", str, ""))
     # A lossless copy: the database may hold an imported essay without a reference answer.
-    question.answer_optional = kind == base.FREE_TEXT
+    question.answer_optional = kind == Kind.FREE_TEXT
     question.line, question.column = line, column
     for key in TEXT[:1] + TEXT[2:]:
         setattr(question, key, reader.get(data, key, str, ""))

@@ -25,10 +25,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from flashcards.formats import base, markdown_notes
+from flashcards.formats import markdown_notes
 from flashcards.formats.base import WARNING, ParsedChoice, ParsedQuestion, ParsedSet, Problem
 from flashcards.formats.encoding import decode_text
+from flashcards.models import Question
 
+Kind = Question.Kind
 FENCE = re.compile(r"^\s*(```+|~~~+)")
 HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 NUMBERED = re.compile(r"^\s{0,3}(\d{1,4})[.)]\s+(\S.*)$")
@@ -47,6 +49,7 @@ CORRECT = re.compile(
     r"\s*(?:\((?:correct|right|correta|correto|certa|certo|rigtig|korrekt|x)\)|[✓✔])\s*$",
     re.IGNORECASE,
 )
+
 TASK = re.compile(r"^\[([ xX])\]\s+(.*)$")
 RATING = re.compile(r"^\s*how well did you know this\??\s*$", re.IGNORECASE)
 INTEGER = re.compile(r"^\s*\d+\s*$")
@@ -326,7 +329,7 @@ def _build(item: _Item, result: ParsedSet) -> ParsedQuestion | None:
             )
             return None
         return ParsedQuestion(
-            kind=base.MULTIPLE_CHOICE,
+            kind=Kind.MULTIPLE_CHOICE,
             prompt=prompt,
             answer=answer,
             choices=choices,
@@ -339,7 +342,7 @@ def _build(item: _Item, result: ParsedSet) -> ParsedQuestion | None:
         return None
     # A question without an answer is kept: the content rules report the missing reference
     # answer at its line, so the preview says what to add.
-    kind = base.FLASHCARD if item.explicit or item.term else base.FREE_TEXT
+    kind = Kind.FLASHCARD if item.explicit or item.term else Kind.FREE_TEXT
     return ParsedQuestion(kind=kind, prompt=prompt, answer=answer, line=item.line)
 
 

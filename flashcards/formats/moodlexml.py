@@ -41,7 +41,6 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from flashcards.formats import base
 from flashcards.formats.base import WARNING, ParsedQuestion, ParsedSet, Problem
 from flashcards.formats.gift_text import category_tag
 from flashcards.formats.images import PLUGINFILE, image_problems
@@ -60,6 +59,9 @@ from flashcards.formats.moodlexml_kinds import (
     truefalse,
 )
 from flashcards.formats.moodlexml_reader import CENT, Reader, child_text, parse_tree, skip, text_of
+from flashcards.models import Question
+
+Kind = Question.Kind
 
 NO_FILES = "quizsite does not import the files of a Moodle XML export."
 # Stable warning classes (Problem.code).
@@ -104,7 +106,7 @@ def _read_question(reader: Reader, type_name: str, tags: list[str]) -> ParsedQue
         if question is not None:
             prompt = question.prompt
     elif type_name == "description":
-        question = ParsedQuestion(kind=base.DESCRIPTION, prompt="")
+        question = ParsedQuestion(kind=Kind.DESCRIPTION, prompt="")
     elif type_name in READERS:
         question = READERS[type_name](reader)
     else:

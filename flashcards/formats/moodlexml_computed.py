@@ -11,10 +11,12 @@ import operator
 import re
 from decimal import Decimal
 
-from flashcards.formats import base
 from flashcards.formats.base import ParsedNumericalAnswer, ParsedQuestion
 from flashcards.formats.moodlexml_kinds import report_units
 from flashcards.formats.moodlexml_reader import CENT, Reader, child_text, skip, text_of
+from flashcards.models import Question
+
+Kind = Question.Kind
 
 # --- calculated --------------------------------------------------------------------------------
 
@@ -147,7 +149,7 @@ def calculated(reader: Reader, type_name: str) -> ParsedQuestion | None:
         f"question for the first data set ({shown or 'no wildcards'})"
     )
     report_units(reader)
-    return ParsedQuestion(kind=base.NUMERICAL, prompt="", numerical_answers=answers)
+    return ParsedQuestion(kind=Kind.NUMERICAL, prompt="", numerical_answers=answers)
 
 
 def fill_wildcards(text: str, values: dict[str, float]) -> str:
@@ -233,4 +235,4 @@ def multianswer(reader: Reader, prompt: str) -> ParsedQuestion | None:
     if len(set(grades)) > 1:
         reader.lost.append("the gaps' different grades (every gap counts the same)")
     # Moodle's `{2:…}` is the gap's grade; the question is worth their sum.
-    return ParsedQuestion(kind=base.CLOZE, prompt="".join(pieces), points=sum(grades))
+    return ParsedQuestion(kind=Kind.CLOZE, prompt="".join(pieces), points=sum(grades))

@@ -12,6 +12,9 @@ from decimal import Decimal
 from flashcards.formats import base
 from flashcards.formats.base import ParsedChoice, ParsedNumericalAnswer, ParsedQuestion
 from flashcards.formats.moodlexml_reader import CENT, Reader, child_text, text_of
+from flashcards.models import Question
+
+Kind = Question.Kind
 
 DEFAULT_COMBINED_FEEDBACK = {
     "",
@@ -57,7 +60,7 @@ def multichoice(reader: Reader) -> ParsedQuestion:
         reader.error(element, "No answer of this multiple-choice question is worth anything.")
     _combined_feedback(reader)
     return ParsedQuestion(
-        kind=base.MULTIPLE_CHOICE, prompt="", choices=choices, allow_multiple=not single
+        kind=Kind.MULTIPLE_CHOICE, prompt="", choices=choices, allow_multiple=not single
     )
 
 
@@ -77,7 +80,7 @@ def _combined_feedback(reader: Reader) -> None:
 
 
 def truefalse(reader: Reader) -> ParsedQuestion:
-    question = ParsedQuestion(kind=base.TRUE_FALSE, prompt="")
+    question = ParsedQuestion(kind=Kind.TRUE_FALSE, prompt="")
     for answer in reader.element.findall("answer"):
         word = text_of(answer).lower()
         fraction = reader.fraction(answer)
@@ -118,7 +121,7 @@ def shortanswer(reader: Reader) -> ParsedQuestion:
     if not any(choice.is_correct for choice in choices):
         reader.error(element, "A short-answer question needs an answer worth more than 0%.")
     return ParsedQuestion(
-        kind=base.SHORT_ANSWER,
+        kind=Kind.SHORT_ANSWER,
         prompt="",
         choices=choices,
         case_sensitive=child_text(element, "usecase", "0") == "1",
@@ -170,7 +173,7 @@ def numerical(reader: Reader) -> ParsedQuestion:
     if not any(answer.weight == 100 for answer in answers):
         reader.error(element, "A numerical question needs an answer worth 100%.")
     report_units(reader)
-    return ParsedQuestion(kind=base.NUMERICAL, prompt="", numerical_answers=answers)
+    return ParsedQuestion(kind=Kind.NUMERICAL, prompt="", numerical_answers=answers)
 
 
 def matching(reader: Reader) -> ParsedQuestion:
@@ -183,12 +186,12 @@ def matching(reader: Reader) -> ParsedQuestion:
         choices.append(ParsedChoice(text=left, is_correct=True, match_text=right))
     if sum(1 for choice in choices if choice.text) < 2:
         reader.error(reader.element, "A matching question needs at least two pairs.")
-    return ParsedQuestion(kind=base.MATCHING, prompt="", choices=choices)
+    return ParsedQuestion(kind=Kind.MATCHING, prompt="", choices=choices)
 
 
 def essay(reader: Reader) -> ParsedQuestion:
     return ParsedQuestion(
-        kind=base.FREE_TEXT,
+        kind=Kind.FREE_TEXT,
         prompt="",
         answer=reader.child_rich("graderinfo"),
         answer_optional=True,

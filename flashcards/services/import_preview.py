@@ -12,7 +12,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from flashcards import formats
-from flashcards.formats import base
 from flashcards.formats.base import WARNING, ImportFormatError, ParsedQuestion, ParsedSet, Problem
 from flashcards.models import Question, QuestionSet, Tag, User
 from flashcards.selectors.content import can_edit_set
@@ -22,6 +21,8 @@ from flashcards.services.content import (
     QUESTION_DEFAULTS,
     validate_question_data,
 )
+
+Kind = Question.Kind
 
 
 def import_max_bytes() -> int:
@@ -71,13 +72,13 @@ FIELD_LABELS = {
     "numerical_answers": "numerical answers",
 }
 ANSWER_LABELS = {
-    base.FLASHCARD: "back of the card",
-    base.FREE_TEXT: "reference answer",
+    Kind.FLASHCARD: "back of the card",
+    Kind.FREE_TEXT: "reference answer",
 }
 CHOICE_LABELS = {  # kind: (one, all)
-    base.MULTIPLE_CHOICE: ("option", "options"),
-    base.SHORT_ANSWER: ("accepted answer", "accepted answers"),
-    base.MATCHING: ("pair", "pairs"),
+    Kind.MULTIPLE_CHOICE: ("option", "options"),
+    Kind.SHORT_ANSWER: ("accepted answer", "accepted answers"),
+    Kind.MATCHING: ("pair", "pairs"),
 }
 ROW_LABELS = {"numerical_answers": "numerical answer", "rubric": "rubric item"}
 PART_LABELS = {"match_text": "right-hand side"}

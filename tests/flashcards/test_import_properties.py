@@ -31,6 +31,7 @@ from flashcards.formats.base import (
     ParsedQuestion,
     ParsedSet,
 )
+from flashcards.models import Question
 
 FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 PARSERS = {
@@ -297,7 +298,7 @@ cents = st.integers(-10000, 10000).map(lambda c: Decimal(c) / 100)
 @st.composite
 def any_question(draw):
     question = ParsedQuestion(
-        kind=draw(st.sampled_from(formats.base.KINDS)),
+        kind=draw(st.sampled_from(Question.Kind.values)),
         prompt=draw(any_text),
         title=draw(any_text),
         answer=draw(any_text),
