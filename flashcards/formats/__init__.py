@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from django.utils.translation import gettext as _
+
 from flashcards.formats.base import (
     ERROR,
     WARNING,
@@ -162,7 +164,7 @@ def parse(
     elif fmt == "json":
         parsed = json_format.parse(data)
     else:
-        raise ImportFormatError(f"Unknown import format {fmt!r}.")
+        raise ImportFormatError(_("Unknown import format %(fmt)r.") % {"fmt": fmt})
     parsed.format = fmt
     return parsed
 

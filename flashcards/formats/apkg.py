@@ -42,6 +42,7 @@ import tempfile
 import zipfile
 
 import zstandard
+from django.utils.translation import gettext as _
 
 from flashcards.formats import anki_proto
 from flashcards.formats.apkg_media import (
@@ -74,11 +75,13 @@ def _refuse(message: str) -> ImportFormatError:
 
 def _open_zip(data: bytes) -> zipfile.ZipFile:
     if not data.startswith(b"PK"):
-        raise _refuse("This is not an Anki package: an .apkg file is a zip archive.")
+        raise _refuse(_("This is not an Anki package: an .apkg file is a zip archive."))
     try:
         return zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError) as error:
-        raise _refuse(f"The Anki package is not a readable zip archive ({error}).") from None
+        raise _refuse(
+            _("The Anki package is not a readable zip archive (%(error)s).") % {"error": error}
+        ) from None
 
 
 def _version(archive: zipfile.ZipFile) -> int:
@@ -87,14 +90,21 @@ def _version(archive: zipfile.ZipFile) -> int:
         try:
             version = anki_proto.package_version(archive.read("meta"))
         except (anki_proto.DecodeError, zipfile.BadZipFile, OSError, RuntimeError, ValueError):
-            raise _refuse("The package's 'meta' member cannot be read.") from None
+            raise _refuse(_("The package's 'meta' member cannot be read.")) from None
         if version not in COLLECTIONS:
             raise _refuse(
-                f"This package was written by a newer Anki (package version {version}) than "
-                "this site reads. Export it again with 'Support older Anki versions' ticked."
+                _(
+                    "This package was written by a newer Anki (package version "
+                    "%(version)s) than this site reads. Export it again with 'Support "
+                    "older Anki versions' ticked."
+                )
+                % {"version": version}
             )
         if COLLECTIONS[version] not in names:
-            raise _refuse(f"The package has no {COLLECTIONS[version]}, which its 'meta' names.")
+            raise _refuse(
+                _("The package has no %(member)s, which its 'meta' names.")
+                % {"member": COLLECTIONS[version]}
+            )
         return version
     if "collection.anki21" in names:
         return LEGACY_2
@@ -103,18 +113,18 @@ def _version(archive: zipfile.ZipFile) -> int:
     if "collection.anki21b" in names:
         return LATEST
     raise _refuse(
-        "The zip archive holds no Anki collection (collection.anki2 / .anki21 / .anki21b)."
+        _("The zip archive holds no Anki collection (collection.anki2 / .anki21 / .anki21b).")
     )
 
 
 def parse(data: bytes | str) -> ParsedSet:
     if isinstance(data, str):
-        raise _refuse("An Anki package is binary; upload the .apkg file itself.")
+        raise _refuse(_("An Anki package is binary; upload the .apkg file itself."))
     archive = _open_zip(data)
     version = _version(archive)
     member = COLLECTIONS[version]
     if archive.getinfo(member).file_size > MAX_COLLECTION_BYTES:
-        raise _refuse("The Anki collection inside the package is too large.")
+        raise _refuse(_("The Anki collection inside the package is too large."))
     result = ParsedSet(format="apkg")
     handle, path = tempfile.mkstemp(suffix=".anki2")
     try:
@@ -131,13 +141,15 @@ def parse(data: bytes | str) -> ParsedSet:
                 ValueError,
                 EOFError,
             ) as error:
-                raise _refuse(f"The collection cannot be extracted ({error}).") from None
+                raise _refuse(
+                    _("The collection cannot be extracted (%(error)s).") % {"error": error}
+                ) from None
         notes = _read_collection(path, result)
     finally:
         os.unlink(path)
     Media(archive, version, result).attach(notes)
     if not result.questions and not result.errors:
-        result.problems.append(Problem(1, 1, "The package holds no notes."))
+        result.problems.append(Problem(1, 1, _("The package holds no notes.")))
     return result
 
 
@@ -150,7 +162,7 @@ def _copy_limited(archive: zipfile.ZipFile, member: str, out, *, zstd: bool = Fa
         while chunk := reader.read(1 << 20):
             written += len(chunk)
             if written > MAX_COLLECTION_BYTES:
-                raise _refuse("The Anki collection inside the package is too large.")
+                raise _refuse(_("The Anki collection inside the package is too large."))
             out.write(chunk)
 
 
@@ -160,7 +172,9 @@ def _read_collection(path: str, result: ParsedSet) -> list[tuple[ParsedQuestion,
     try:
         connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     except sqlite3.Error as error:  # pragma: no cover - sqlite opens any file lazily
-        raise _refuse(f"The collection is not a SQLite database ({error}).") from None
+        raise _refuse(
+            _("The collection is not a SQLite database (%(error)s).") % {"error": error}
+        ) from None
     try:
         notetypes = _notetypes(connection)
         decks = _deck_names(connection)
@@ -169,20 +183,24 @@ def _read_collection(path: str, result: ParsedSet) -> list[tuple[ParsedQuestion,
         for (deck_id,) in connection.execute("SELECT did FROM cards"):
             deck_counts[deck_id] = deck_counts.get(deck_id, 0) + 1
     except sqlite3.Error as error:
-        raise _refuse(f"The package's collection cannot be read ({error}).") from None
+        raise _refuse(
+            _("The package's collection cannot be read (%(error)s).") % {"error": error}
+        ) from None
     finally:
         connection.close()
     if len(rows) == 1 and STUB_TEXT in (rows[0][3] or ""):
         raise _refuse(
-            "This package was written by a newer Anki for newer Anki only. Export it again "
-            "with 'Support older Anki versions' ticked."
+            _(
+                "This package was written by a newer Anki for newer Anki only. Export "
+                "it again with 'Support older Anki versions' ticked."
+            )
         )
     if deck_counts:
         main = max(deck_counts, key=deck_counts.get)
         result.title = decks.get(main, "").replace("\x1f", " / ").replace("::", " / ")
     warned: set[str] = set()
     notes = []
-    for number, (_, notetype_id, tags, fields_raw) in enumerate(rows, start=1):
+    for number, (_note_id, notetype_id, tags, fields_raw) in enumerate(rows, start=1):
         notetype = notetypes.get(
             notetype_id, {"name": "", "cloze": False, "fields": [], "templates": 1}
         )
@@ -258,7 +276,7 @@ def _note(number, notetype: dict, fields: list[str], result: ParsedSet, warned: 
     lowered = name.lower().removesuffix(" (genanki)")
     if "image occlusion" in lowered:
         result.problems.append(
-            dropped(number, "Image Occlusion notes are not supported; this note was left out.")
+            dropped(number, _("Image Occlusion notes are not supported; this note was left out."))
         )
         return None
     texts = [html_to_markdown(field)[0] for field in fields]
@@ -266,13 +284,13 @@ def _note(number, notetype: dict, fields: list[str], result: ParsedSet, warned: 
     if notetype["cloze"] or (not notetype["fields"] and CLOZE_MARK.search(front)):
         if not CLOZE_MARK.search(front):
             result.problems.append(
-                Problem(number, 1, "This cloze note has no {{c1::...}} deletion.")
+                Problem(number, 1, _("This cloze note has no {{c1::...}} deletion."))
             )
             return None
         extra = "\n\n".join(text for text in texts[1:] if text)
         return ParsedQuestion(kind=Kind.CLOZE, prompt=front, answer=extra, line=number)
     if not front and not IMG_TAG.search(fields[0] if fields else ""):
-        result.problems.append(Problem(number, 1, "The note's first field is empty."))
+        result.problems.append(Problem(number, 1, _("The note's first field is empty.")))
         return None
     has_reverse = False
     back_fields = texts[1:]
@@ -295,8 +313,11 @@ def _note(number, notetype: dict, fields: list[str], result: ParsedSet, warned: 
             Problem(
                 number,
                 1,
-                f"Note type {name!r}: fields after the first were joined into "
-                "the back of the card.",
+                _(
+                    "Note type %(name)r: fields after the first were joined into the back "
+                    "of the card."
+                )
+                % {"name": name},
                 WARNING,
                 code="fields-joined",
             )

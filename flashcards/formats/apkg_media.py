@@ -15,6 +15,7 @@ import unicodedata
 import zipfile
 
 import zstandard
+from django.utils.translation import gettext as _
 
 from flashcards.formats import anki_proto
 from flashcards.formats.base import WARNING, ParsedMedia, ParsedQuestion, ParsedSet, Problem
@@ -81,7 +82,7 @@ class Media:
                 Problem(
                     1,
                     1,
-                    "The package's media list cannot be read; its images were not imported.",
+                    _("The package's media list cannot be read; its images were not imported."),
                     WARNING,
                     code="media-skipped",
                     dropped=True,
@@ -100,8 +101,11 @@ class Media:
                 self.result.problems.append(
                     dropped(
                         number,
-                        f"Note {number}: the sound {sound!r} was not imported "
-                        "(audio is not supported).",
+                        _(
+                            "Note %(number)s: the sound %(sound)r was not imported (audio is not "
+                            "supported)."
+                        )
+                        % {"number": number, "sound": sound},
                         "media-skipped",
                     )
                 )
@@ -127,20 +131,24 @@ class Media:
                 self.result.problems.append(
                     dropped(
                         number,
-                        f"Note {number} has nothing but sound on its front; it was left out.",
+                        _("Note %(number)s has nothing but sound on its front; it was left out.")
+                        % {"number": number},
                     )
                 )
         unused = [name for name in self.by_name if name not in self.used]
         if unused:
             shown = ", ".join(unused[:10]) + (
-                f" and {len(unused) - 10} more" if len(unused) > 10 else ""
+                _(" and %(count)s more") % {"count": len(unused) - 10} if len(unused) > 10 else ""
             )
             self.result.problems.append(
                 Problem(
                     1,
                     1,
-                    f"{len(unused)} media file(s) in the package are used by no note and "
-                    f"were not imported: {shown}.",
+                    _(
+                        "%(unused)s media file(s) in the package are used by no note and were "
+                        "not imported: %(shown)s."
+                    )
+                    % {"unused": len(unused), "shown": shown},
                     WARNING,
                     code="media-unused",
                     dropped=True,
@@ -153,18 +161,26 @@ class Media:
         name = unquote(source)
         if name in self.loaded:
             if self.loaded[name] is None:  # refused for an earlier note: say so here too
-                self._skip(number, self.refused.get(name, f"the image {name!r}"), again=True)
+                self._skip(
+                    number,
+                    self.refused.get(name, _("the image %(name)r") % {"name": name}),
+                    again=True,
+                )
             return self.loaded[name]
         self.loaded[name] = None
         self._current = name
         member = self.by_name.get(name)
         if member is None:
-            self._skip(number, f"the image {name!r} is not in the package")
+            self._skip(number, _("the image %(name)r is not in the package") % {"name": name})
             return None
         try:
             data = self._read_member(member)
         except _TooLarge:
-            self._skip(number, f"the image {name!r} is larger than {MAX_IMAGE_BYTES // 2**20} MB")
+            self._skip(
+                number,
+                _("the image %(name)r is larger than %(megabytes)s MB")
+                % {"name": name, "megabytes": MAX_IMAGE_BYTES // 2**20},
+            )
             return None
         except (
             zipfile.BadZipFile,
@@ -174,14 +190,18 @@ class Media:
             KeyError,
             ValueError,
         ):
-            self._skip(number, f"the image {name!r} cannot be extracted")
+            self._skip(number, _("the image %(name)r cannot be extracted") % {"name": name})
             return None
         if self.total + len(data) > MAX_MEDIA_BYTES:
-            self._skip(number, f"the package's images pass {MAX_MEDIA_BYTES // 2**20} MB; {name!r}")
+            self._skip(
+                number,
+                _("the package's images pass %(megabytes)s MB; %(name)r")
+                % {"megabytes": MAX_MEDIA_BYTES // 2**20, "name": name},
+            )
             return None
         kind = image_kind(data)
         if kind is None:
-            self._skip(number, f"{name!r} is not a PNG, JPEG, GIF or WebP image")
+            self._skip(number, _("%(name)r is not a PNG, JPEG, GIF or WebP image") % {"name": name})
             return None
         stored = safe_media_name(name, EXTENSIONS[kind])
         taken = {media.name for media in self.result.media.values()}
@@ -210,7 +230,11 @@ class Media:
         if not again:
             self.refused[self._current] = what
         self.result.problems.append(
-            dropped(number, f"Note {number}: {what}; it was left out.", "media-skipped")
+            dropped(
+                number,
+                _("Note %(number)s: %(what)s; it was left out.") % {"number": number, "what": what},
+                "media-skipped",
+            )
         )
 
 

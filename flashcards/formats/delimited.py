@@ -26,6 +26,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from django.utils.translation import gettext as _
+
 from flashcards.formats.base import WARNING, ImportFormatError, ParsedQuestion, ParsedSet, Problem
 from flashcards.formats.delimited_rows import (
     QUOTING,
@@ -86,7 +88,9 @@ def parse(
     separator = separator_value(separator)
     row_separator = ROW_SEPARATORS.get((row_separator or "").strip().lower(), row_separator)
     if quoting not in QUOTING:
-        raise ImportFormatError(f"Unknown quoting {quoting!r}; use auto, on or off.")
+        raise ImportFormatError(
+            _("Unknown quoting %(quoting)r; use auto, on or off.") % {"quoting": quoting}
+        )
     delimiter = choose_separator(headers, body, separator)
     from_anki = bool(headers)
     first_line = header_lines + 1
@@ -103,14 +107,24 @@ def parse(
         except BadQuote as bad:
             if quoting == "on":
                 raise ImportFormatError(
-                    [Problem(bad.line, 1, f"CSV quoting is broken here: {bad.message}.")]
+                    [
+                        Problem(
+                            bad.line,
+                            1,
+                            _("CSV quoting is broken here: %(message)s.")
+                            % {"message": bad.message},
+                        )
+                    ]
                 ) from None
             result.problems.append(
                 Problem(
                     bad.line,
                     1,
-                    f"Line {bad.line}: {bad.message}, so this file does not use CSV quoting; "
-                    'every " in it was read as ordinary text and each line is one card.',
+                    _(
+                        "Line %(line)s: %(message)s, so this file does not use CSV quoting; "
+                        'every " in it was read as ordinary text and each line is one card.'
+                    )
+                    % {"line": bad.line, "message": bad.message},
                     WARNING,
                     code="quote-literal",
                 )
@@ -124,15 +138,18 @@ def parse(
                             Problem(
                                 row.line,
                                 1,
-                                f"Lines {row.line}–{row.end} were read as one card: a quoted "
-                                "field holds their line breaks.",
+                                _(
+                                    "Lines %(line)s–%(end)s were read as one card: a quoted field "
+                                    "holds their line breaks."
+                                )
+                                % {"line": row.line, "end": row.end},
                                 WARNING,
                                 code="row-merged",
                             )
                         )
     _read_rows(rows, headers, delimiter, result)
     if not result.questions and not result.errors:
-        result.problems.append(Problem(1, 1, "No rows with a front and a back were found."))
+        result.problems.append(Problem(1, 1, _("No rows with a front and a back were found.")))
     return result
 
 
@@ -174,9 +191,12 @@ def _read_rows(rows: Iterable[Row], headers: dict, delimiter: str, result: Parse
                     Problem(
                         row.line,
                         1,
-                        f"Reading stopped at line {row.line} after {errors:,} rows that are "
-                        "not cards: this does not look like a file of cards. Nothing was "
-                        "imported; check the format and the separator.",
+                        _(
+                            "Reading stopped at line %(line)s after %(errors)s rows that are not "
+                            "cards: this does not look like a file of cards. Nothing was imported; "
+                            "check the format and the separator."
+                        )
+                        % {"line": row.line, "errors": format(errors, ",")},
                         code="too-many-errors",
                     )
                 )
@@ -190,13 +210,17 @@ def _read_rows(rows: Iterable[Row], headers: dict, delimiter: str, result: Parse
         result.questions.append(question)
     for index, where in sorted(ignored.items()):
         shown = ", ".join(str(line) for line in where[:10])
-        more = f" and {len(where) - 10} more" if len(where) > 10 else ""
+        more = _(" and %(count)s more") % {"count": len(where) - 10} if len(where) > 10 else ""
         result.problems.append(
             Problem(
                 where[0],
                 1,
-                f"Column {index + 1} was not imported (only front, back, tags and note type "
-                f"are read); it has text on {len(where)} row(s): line(s) {shown}{more}.",
+                _(
+                    "Column %(index)s was not imported (only front, back, tags and note "
+                    "type are read); it has text on %(where)s row(s): line(s) "
+                    "%(shown)s%(more)s."
+                )
+                % {"index": index + 1, "where": len(where), "shown": shown, "more": more},
                 WARNING,
                 code="columns-ignored",
                 dropped=True,
@@ -247,7 +271,7 @@ def _question(row, line, columns, fields, html, result, default_notetype):
             Problem(
                 line,
                 1,
-                "Expected a front and a back; this row has one column. Check the separator.",
+                _("Expected a front and a back; this row has one column. Check the separator."),
             )
         )
         return None
@@ -259,7 +283,11 @@ def _question(row, line, columns, fields, html, result, default_notetype):
         if media:
             result.problems.append(
                 Problem(
-                    line, 1, f"Media not imported (kept as links): {', '.join(media)}.", WARNING
+                    line,
+                    1,
+                    _("Media not imported (kept as links): %(media)s.")
+                    % {"media": ", ".join(media)},
+                    WARNING,
                 )
             )
     else:
@@ -267,7 +295,7 @@ def _question(row, line, columns, fields, html, result, default_notetype):
     notetype = (_cell(row, columns["notetype"]).strip() or default_notetype).lower()
     tags = _cell(row, columns["tags"]).split()
     if not front:
-        result.problems.append(Problem(line, 1, "The front is empty."))
+        result.problems.append(Problem(line, 1, _("The front is empty.")))
         return None
     if "cloze" in notetype or (not notetype and CLOZE.search(front)):
         return ParsedQuestion(kind=Kind.CLOZE, prompt=front, answer=back, tags=tags, line=line)

@@ -10,6 +10,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from flashcards.formats.base import ImportFormatError, Problem
 
 SEPARATOR_NAMES = {
@@ -61,7 +63,9 @@ def choose_separator(headers: dict[str, str], body: str, forced: str | None) -> 
             return raw
         if value and len(value) == 1:
             return value
-        raise ImportFormatError([Problem(1, 12, f"Unknown separator {raw!r} in '#separator:'.")])
+        raise ImportFormatError(
+            [Problem(1, 12, _("Unknown separator %(raw)r in '#separator:'.") % {"raw": raw})]
+        )
     if forced:
         return forced
     sample_lines = [line for line in body.split("\n")[:50] if line.strip()]
@@ -124,14 +128,17 @@ def quoted_rows(
         if body.startswith('"', position):
             match = quoted.match(body, position)
             if match is None:
-                raise BadQuote(line, "a quote opens a field and is never closed")
+                raise BadQuote(line, _("a quote opens a field and is never closed"))
             cell = match.group(1).replace('""', '"')
             line_after = line + body.count("\n", position, match.end())
             if suspicious and _looks_stray(cell, separator):
                 raise BadQuote(
                     line,
-                    f"a quote opened here closes only on line {line_after}, across lines "
-                    "that look like rows of their own",
+                    _(
+                        "a quote opened here closes only on line %(line)s, across lines "
+                        "that look like rows of their own"
+                    )
+                    % {"line": line_after},
                 )
             position = match.end()
             if (
@@ -139,14 +146,14 @@ def quoted_rows(
                 and body[position] != "\n"
                 and not body.startswith(separator, position)
             ):
-                raise BadQuote(line_after, "a quoted field goes on after its closing quote")
+                raise BadQuote(line_after, _("a quoted field goes on after its closing quote"))
             line = line_after
         else:
             match = plain.match(body, position)
             cell = match.group(0)
             position = match.end()
             if position < length and body[position] == '"':
-                raise BadQuote(line, "a quote stands inside a field")
+                raise BadQuote(line, _("a quote stands inside a field"))
         cells.append(cell)
         if position >= length or body[position] == "\n":
             rows.append(Row(start, line, cells))

@@ -27,20 +27,22 @@ Positions: every problem carries the line and column in the original file.
 
 from __future__ import annotations
 
-import math
 import re
 from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from flashcards.formats import base
 from flashcards.formats.base import (
     WARNING,
     ParsedChoice,
-    ParsedNumericalAnswer,
     ParsedQuestion,
     ParsedSet,
     Problem,
 )
 from flashcards.formats.encoding import decode_text
+from flashcards.formats.gift_numerical import numerical
 from flashcards.formats.gift_text import (
     BLANK,
     Block,
@@ -61,11 +63,11 @@ WEIGHT = re.compile(r"%\s*(-?\d+(?:\.\d*)?|-?\.\d+)\s*%")
 TRUE_WORDS = {"T", "TRUE"}
 FALSE_WORDS = {"F", "FALSE"}
 CENT = Decimal("0.01")
-NO_FILES = "a GIFT file does not carry Moodle's files."
+NO_FILES = gettext_lazy("a GIFT file does not carry Moodle's files.")
 CATEGORY_AS_TAG = "category-as-tag"
 
 
-class _QuestionParser:
+class QuestionParser:
     def __init__(self, block: Block, problems: list[Problem]):
         self.block = block
         self.text = block.text
@@ -98,7 +100,10 @@ class _QuestionParser:
             if start < end and self.text[start] == "%":
                 close = self.text.find("%", start + 1, end)
                 if close != -1 and close - start < 12:
-                    self.error(start, "A weight must be a number between -100 and 100, e.g. %50%.")
+                    self.error(
+                        start,
+                        _("A weight must be a number between -100 and 100, e.g. %%50%%.") % {},
+                    )
                     return None, close + 1
             return None, start
         try:
@@ -106,7 +111,9 @@ class _QuestionParser:
         except InvalidOperation:  # pragma: no cover - the regex admits only numbers
             value = Decimal(0)
         if not -100 <= value <= 100:
-            self.error(start, f"Weight {match.group(1)}% is outside -100..100.")
+            self.error(
+                start, _("Weight %(weight)s%% is outside -100..100.") % {"weight": match.group(1)}
+            )
         return value.quantize(CENT), match.end()
 
     def feedback_split(self, start: int, end: int) -> tuple[int, int | None]:
@@ -124,7 +131,7 @@ class _QuestionParser:
         if text.startswith("::", offset):
             close = find(text, "::", offset + 2)
             if close == -1:
-                self.error(offset, "The question title is not closed with '::'.")
+                self.error(offset, _("The question title is not closed with '::'."))
                 return None
             title = unescape(text[offset + 2 : close]).strip()
             offset = close + 2
@@ -135,20 +142,20 @@ class _QuestionParser:
             question = ParsedQuestion(kind=Kind.DESCRIPTION, prompt=prompt, title=title)
             return self.finish(question, offset, category_tags)
         if closing == -1:
-            self.error(opening, "Unbalanced answer braces: '{' is never closed.")
+            self.error(opening, _("Unbalanced answer braces: '{' is never closed."))
             return None
         if opening == -1 or closing < opening:
-            self.error(closing, "Unbalanced answer braces: '}' without an opening '{'.")
+            self.error(closing, _("Unbalanced answer braces: '}' without an opening '{'."))
             return None
         nested = find(text, "{", opening + 1, closing)
         if nested != -1:
-            self.error(nested, "A second '{' inside an answer block; escape it as '\\{'.")
+            self.error(nested, _("A second '{' inside an answer block; escape it as '\\{'."))
             return None
         extra = find(text, "{", closing + 1)
         if extra == -1:
             extra = find(text, "}", closing + 1)
         if extra != -1:
-            self.error(extra, "Only one answer block is allowed per question.")
+            self.error(extra, _("Only one answer block is allowed per question."))
             return None
         before = text[offset:opening]
         after = text[closing + 1 :]
@@ -159,7 +166,7 @@ class _QuestionParser:
         general = ""
         separator = rfind(text, "####", body_start, body_end)
         if separator != -1:
-            general, _ = self.formatted(separator + 4, body_end, fmt)
+            general, _format = self.formatted(separator + 4, body_end, fmt)
             body_end = separator
         question = self.answers(body_start, body_end, fmt, opening)
         if question is None:
@@ -177,7 +184,7 @@ class _QuestionParser:
         question.line, question.column = self.block.position(offset)
         question.tags = list(dict.fromkeys([*tags, *question.tags]))
         if not question.prompt:
-            self.error(offset, "The question has no text.")
+            self.error(offset, _("The question has no text."))
         if not self.ok:
             return None
         self.problems.extend(image_problems(question, self.dropped_images, NO_FILES))
@@ -192,7 +199,7 @@ class _QuestionParser:
         if not body:
             return ParsedQuestion(kind=Kind.FREE_TEXT, prompt="", answer_optional=True)
         if text[first] == "#":
-            return self.numerical(first + 1, end, fmt)
+            return numerical(self, first + 1, end, fmt)
         if find(text, "~", start, end) != -1:
             return self.multiple_choice(start, end, fmt)
         if find(text, "=", start, end) != -1 and find(text, "->", start, end) != -1:
@@ -203,7 +210,7 @@ class _QuestionParser:
             return self.true_false(start, end, fmt, head in TRUE_WORDS)
         return self.short_answer(start, end, fmt, opening)
 
-    def _parts(self, start: int, end: int, markers: str) -> list[tuple[int, int, str]]:
+    def parts(self, start: int, end: int, markers: str) -> list[tuple[int, int, str]]:
         splits = split_unescaped(self.text, start, end, markers)
         parts = []
         for index, (offset, marker) in enumerate(splits):
@@ -212,16 +219,18 @@ class _QuestionParser:
         return parts
 
     def multiple_choice(self, start: int, end: int, fmt: str) -> ParsedQuestion | None:
-        parts = self._parts(start, end, "~=")
+        parts = self.parts(start, end, "~=")
         lead = parts.pop(0)
         if self.text[lead[0] : lead[1]].strip():
-            self.error(lead[0], "Text before the first answer; start each answer with '=' or '~'.")
+            self.error(
+                lead[0], _("Text before the first answer; start each answer with '=' or '~'.")
+            )
         choices = []
         has_equals = False
         for part_start, part_end, marker in parts:
             weight, text_start = self.weight(part_start, part_end)
             text_end, feedback_start = self.feedback_split(text_start, part_end)
-            choice_text, _ = self.formatted(text_start, text_end, fmt)
+            choice_text, _format = self.formatted(text_start, text_end, fmt)
             feedback = self.formatted(feedback_start, part_end, fmt)[0] if feedback_start else ""
             if marker == "=":
                 has_equals = True
@@ -229,14 +238,16 @@ class _QuestionParser:
             else:
                 correct = weight is not None and weight > 0
             if not choice_text:
-                self.error(part_start, "An answer has no text.")
+                self.error(part_start, _("An answer has no text."))
             choices.append(
                 ParsedChoice(text=choice_text, is_correct=correct, weight=weight, feedback=feedback)
             )
         if len(choices) < 2:
-            self.error(start, "A multiple-choice question needs at least two answers.")
+            self.error(start, _("A multiple-choice question needs at least two answers."))
         elif not any(choice.is_correct for choice in choices):
-            self.error(start, "No answer is marked correct ('=' or a positive '~%n%' weight).")
+            self.error(
+                start, _("No answer is marked correct ('=' or a positive '~%%n%%' weight).") % {}
+            )
         if not has_equals:
             weights = base.weights_adding_to_100([choice.weight for choice in choices])
             for choice, weight in zip(choices, weights, strict=True):
@@ -246,27 +257,27 @@ class _QuestionParser:
         )
 
     def matching(self, start: int, end: int, fmt: str) -> ParsedQuestion | None:
-        parts = self._parts(start, end, "=")
+        parts = self.parts(start, end, "=")
         lead = parts.pop(0)
         if self.text[lead[0] : lead[1]].strip():
-            self.error(lead[0], "Text before the first pair; start each pair with '='.")
+            self.error(lead[0], _("Text before the first pair; start each pair with '='."))
         choices = []
-        for part_start, part_end, _ in parts:
+        for part_start, part_end, _marker in parts:
             arrow = find(self.text, "->", part_start, part_end)
             if arrow == -1:
-                self.error(part_start, "A matching pair needs '->' between its two sides.")
+                self.error(part_start, _("A matching pair needs '->' between its two sides."))
                 continue
-            left, _ = self.formatted(part_start, arrow, fmt)
+            left, _format = self.formatted(part_start, arrow, fmt)
             right = unescape(self.text[arrow + 2 : part_end]).strip()
             if not right:
-                self.error(arrow, "A matching pair has nothing after '->'.")
+                self.error(arrow, _("A matching pair has nothing after '->'."))
             choices.append(ParsedChoice(text=left, is_correct=True, match_text=right))
         if sum(1 for choice in choices if choice.text) < 2:
-            self.error(start, "A matching question needs at least two pairs.")
+            self.error(start, _("A matching question needs at least two pairs."))
         return ParsedQuestion(kind=Kind.MATCHING, prompt="", choices=choices)
 
     def true_false(self, start: int, end: int, fmt: str, value: bool) -> ParsedQuestion:
-        pieces = self._parts(start, end, "#")
+        pieces = self.parts(start, end, "#")
         wrong = self.formatted(pieces[1][0], pieces[1][1], fmt)[0] if len(pieces) > 1 else ""
         right = self.formatted(pieces[2][0], end, fmt)[0] if len(pieces) > 2 else ""
         # The first '#' is shown to whoever answers wrong, the second to whoever answers right.
@@ -280,17 +291,17 @@ class _QuestionParser:
         )
 
     def short_answer(self, start: int, end: int, fmt: str, opening: int) -> ParsedQuestion:
-        parts = self._parts(start, end, "=")
+        parts = self.parts(start, end, "=")
         if not self.text[parts[0][0] : parts[0][1]].strip():
             parts.pop(0)
         choices = []
-        for part_start, part_end, _ in parts:
+        for part_start, part_end, _marker in parts:
             weight, text_start = self.weight(part_start, part_end)
             text_end, feedback_start = self.feedback_split(text_start, part_end)
-            accepted, _ = self.formatted(text_start, text_end, fmt)
+            accepted, _format = self.formatted(text_start, text_end, fmt)
             feedback = self.formatted(feedback_start, part_end, fmt)[0] if feedback_start else ""
             if not accepted:
-                self.error(part_start, "An accepted answer is empty.")
+                self.error(part_start, _("An accepted answer is empty."))
             choices.append(
                 ParsedChoice(
                     text=accepted,
@@ -300,69 +311,8 @@ class _QuestionParser:
                 )
             )
         if not choices:
-            self.error(opening, "A short-answer question needs at least one answer.")
+            self.error(opening, _("A short-answer question needs at least one answer."))
         return ParsedQuestion(kind=Kind.SHORT_ANSWER, prompt="", choices=choices)
-
-    def number(self, offset: int, raw: str) -> float | None:
-        cleaned = unescape(raw).strip()
-        try:
-            value = float(cleaned)
-        except ValueError:
-            value = None
-        if value is None or not math.isfinite(value):
-            self.error(offset, f"'{cleaned}' is not a number.")
-            return None
-        return value
-
-    def numerical(self, start: int, end: int, fmt: str) -> ParsedQuestion | None:
-        text = self.text
-        wrong_feedback = None
-        tilde = find(text, "~", start, end)
-        if tilde != -1:
-            hash_at = find(text, "#", tilde, end)
-            wrong_feedback = self.formatted(hash_at + 1, end, fmt)[0] if hash_at != -1 else ""
-            end = tilde
-        parts = self._parts(start, end, "=")
-        if not text[parts[0][0] : parts[0][1]].strip():
-            parts.pop(0)
-        answers = []
-        for part_start, part_end, _ in parts:
-            weight, value_start = self.weight(part_start, part_end)
-            value_end, feedback_start = self.feedback_split(value_start, part_end)
-            feedback = self.formatted(feedback_start, part_end, fmt)[0] if feedback_start else ""
-            spec = text[value_start:value_end]
-            answer = ParsedNumericalAnswer(
-                weight=Decimal(100) if weight is None else weight, feedback=feedback
-            )
-            dots = spec.find("..")
-            colon = find(text, ":", value_start, value_end)
-            if dots > 0:
-                answer.minimum = self.number(value_start, spec[:dots])
-                answer.maximum = self.number(value_start + dots + 2, spec[dots + 2 :])
-                if (
-                    answer.minimum is not None
-                    and answer.maximum is not None
-                    and answer.minimum > answer.maximum
-                ):
-                    self.error(value_start, "The range's lower end is above its upper end.")
-            elif colon != -1:
-                answer.value = self.number(value_start, text[value_start:colon])
-                tolerance = self.number(colon + 1, text[colon + 1 : value_end])
-                answer.tolerance = tolerance if tolerance is not None else 0.0
-                if answer.tolerance < 0:
-                    self.error(colon + 1, "The tolerance cannot be negative.")
-            else:
-                if not spec.strip():
-                    self.error(value_start, "A numerical answer is empty.")
-                    continue
-                answer.value = self.number(value_start, spec)
-            answers.append(answer)
-        if not answers:
-            self.error(start, "A numerical question needs at least one number, e.g. {#3:0.5}.")
-        if wrong_feedback:
-            # Moodle's `*` answer: it speaks for every number the others do not accept.
-            answers.append(ParsedNumericalAnswer(weight=Decimal(0), feedback=wrong_feedback))
-        return ParsedQuestion(kind=Kind.NUMERICAL, prompt="", numerical_answers=answers)
 
 
 def parse(data: bytes | str) -> ParsedSet:
@@ -377,23 +327,25 @@ def parse(data: bytes | str) -> ParsedSet:
             tag = category_tag(stripped[len("$CATEGORY:") :].split("\n", 1)[0])
             category = [tag] if tag else []
             if not warned_category:
-                line, _ = block.position(0)
+                line, _column = block.position(0)
                 result.problems.append(
                     Problem(
                         line,
                         1,
-                        "GIFT categories are imported as tags (the category path, e.g. "
-                        "'Deep learning/Chapter 4').",
+                        _(
+                            "GIFT categories are imported as tags (the category path, e.g. 'Deep "
+                            "learning/Chapter 4')."
+                        ),
                         WARNING,
                         CATEGORY_AS_TAG,
                     )
                 )
                 warned_category = True
             continue
-        parser = _QuestionParser(block, result.problems)
+        parser = QuestionParser(block, result.problems)
         question = parser.parse([*category, *tags])
         if question is not None:
             result.questions.append(question)
     if not result.questions and not result.errors:
-        result.problems.append(Problem(1, 1, "No GIFT questions were found."))
+        result.problems.append(Problem(1, 1, _("No GIFT questions were found.")))
     return result

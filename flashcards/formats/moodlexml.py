@@ -41,6 +41,9 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from flashcards.formats.base import WARNING, ParsedQuestion, ParsedSet, Problem
 from flashcards.formats.gift_text import category_tag
 from flashcards.formats.images import PLUGINFILE, image_problems
@@ -63,20 +66,20 @@ from flashcards.models import Question
 
 Kind = Question.Kind
 
-NO_FILES = "quizsite does not import the files of a Moodle XML export."
+NO_FILES = gettext_lazy("quizsite does not import the files of a Moodle XML export.")
 # Stable warning classes (Problem.code).
 LOST_IN_CONVERSION = "lost-in-conversion"
 CATEGORY_AS_TAG = "category-as-tag"
 FILES_NOT_IMPORTED = "files-not-imported"
 SKIPPED_TYPES = {
-    "calculatedmulti": "calculated multiple choice",
-    "random": "random question",
-    "randomsamatch": "random short-answer matching",
-    "ddwtos": "drag and drop into text",
-    "ddimageortext": "drag and drop onto image",
-    "ddmarker": "drag and drop markers",
-    "gapselect": "select missing words",
-    "ordering": "ordering",
+    "calculatedmulti": gettext_lazy("calculated multiple choice"),
+    "random": gettext_lazy("random question"),
+    "randomsamatch": gettext_lazy("random short-answer matching"),
+    "ddwtos": gettext_lazy("drag and drop into text"),
+    "ddimageortext": gettext_lazy("drag and drop onto image"),
+    "ddmarker": gettext_lazy("drag and drop markers"),
+    "gapselect": gettext_lazy("select missing words"),
+    "ordering": gettext_lazy("ordering"),
 }
 
 READERS = {
@@ -93,7 +96,11 @@ READERS = {
 def _read_question(reader: Reader, type_name: str, tags: list[str]) -> ParsedQuestion | None:
     element = reader.element
     if type_name in SKIPPED_TYPES:
-        skip(reader, f"quizsite has no {SKIPPED_TYPES[type_name]} questions ({type_name})")
+        skip(
+            reader,
+            _("quizsite has no %(type_label)s questions (%(type_name)s)")
+            % {"type_label": SKIPPED_TYPES[type_name], "type_name": type_name},
+        )
         return None
     prompt = reader.child_rich("questiontext")
     values = {}
@@ -110,7 +117,11 @@ def _read_question(reader: Reader, type_name: str, tags: list[str]) -> ParsedQue
     elif type_name in READERS:
         question = READERS[type_name](reader)
     else:
-        skip(reader, f"quizsite cannot read Moodle questions of type {type_name!r}")
+        skip(
+            reader,
+            _("quizsite cannot read Moodle questions of type %(type_name)r")
+            % {"type_name": type_name},
+        )
         return None
     if question is None or not reader.ok:
         return None
@@ -122,13 +133,16 @@ def _read_question(reader: Reader, type_name: str, tags: list[str]) -> ParsedQue
     try:
         question.points = Decimal(grade).quantize(CENT)
     except InvalidOperation:
-        reader.error(element.find("defaultgrade"), f"The default grade {grade!r} is not a number.")
+        reader.error(
+            element.find("defaultgrade"),
+            _("The default grade %(grade)r is not a number.") % {"grade": grade},
+        )
     own_tags = [text_of(tag) for tag in element.findall("tags/tag")]
     question.tags = list(dict.fromkeys([*tags, *(tag for tag in own_tags if tag)]))
     if not question.prompt:
-        reader.error(element, "The question has no text.")
+        reader.error(element, _("The question has no text."))
     if element.findall("hint") and any(text_of(hint) for hint in element.findall("hint")):
-        reader.lost.append("its hints")
+        reader.lost.append(_("its hints"))
     return question if reader.ok else None
 
 
@@ -139,14 +153,25 @@ def _report(reader: Reader, question: ParsedQuestion) -> None:
     if other_files:
         names = ", ".join(repr(name) for name in dict.fromkeys(other_files))
         reader.problems.append(
-            Problem(question.line, 1, f"Files not imported: {names}; {NO_FILES}", WARNING,
-                    FILES_NOT_IMPORTED)
-        )  # fmt: skip
+            Problem(
+                question.line,
+                1,
+                _("Files not imported: %(names)s; %(no_files)s")
+                % {"names": names, "no_files": NO_FILES},
+                WARNING,
+                FILES_NOT_IMPORTED,
+            )
+        )
     if reader.lost:
         reader.problems.append(
-            Problem(question.line, 1, f"Not imported: {'; '.join(reader.lost)}.", WARNING,
-                    LOST_IN_CONVERSION)
-        )  # fmt: skip
+            Problem(
+                question.line,
+                1,
+                _("Not imported: %(lost)s.") % {"lost": "; ".join(reader.lost)},
+                WARNING,
+                LOST_IN_CONVERSION,
+            )
+        )
 
 
 def parse(data: bytes | str) -> ParsedSet:
@@ -163,10 +188,17 @@ def parse(data: bytes | str) -> ParsedSet:
             if tag and not warned_category:
                 warned_category = True
                 result.problems.append(
-                    Problem(element.sourceline or 1, 1,
-                            "Moodle categories are imported as tags (the category path, e.g. "
-                            "'Deep learning/Chapter 4').", WARNING, CATEGORY_AS_TAG)
-                )  # fmt: skip
+                    Problem(
+                        element.sourceline or 1,
+                        1,
+                        _(
+                            "Moodle categories are imported as tags (the category path, e.g. 'Deep "
+                            "learning/Chapter 4')."
+                        ),
+                        WARNING,
+                        CATEGORY_AS_TAG,
+                    )
+                )
             continue
         number += 1
         reader = Reader(element, result.problems, number)
@@ -175,5 +207,5 @@ def parse(data: bytes | str) -> ParsedSet:
             _report(reader, question)
             result.questions.append(question)
     if number == 0:
-        result.problems.append(Problem(root.sourceline or 1, 1, "No questions were found."))
+        result.problems.append(Problem(root.sourceline or 1, 1, _("No questions were found.")))
     return result

@@ -11,6 +11,8 @@ import operator
 import re
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from flashcards.formats.base import ParsedNumericalAnswer, ParsedQuestion
 from flashcards.formats.moodlexml_kinds import report_units
 from flashcards.formats.moodlexml_reader import CENT, Reader, child_text, skip, text_of
@@ -61,12 +63,14 @@ def evaluate_formula(formula: str, values: dict[str, float]) -> float:
     """
     missing = [name for name in WILDCARD.findall(formula) if name not in values]
     if missing:
-        raise ValueError(f"no value for {{{missing[0]}}}")
+        raise ValueError(_("no value for {%(name)s}") % {"name": missing[0]})
     source = WILDCARD.sub(lambda match: f"({values[match.group(1)]!r})", formula)
     try:
         tree = ast.parse(source.replace("^", "**"), mode="eval")
     except SyntaxError as error:
-        raise ValueError(f"the formula cannot be read ({error.msg})") from None
+        raise ValueError(
+            _("the formula cannot be read (%(error)s)") % {"error": error.msg}
+        ) from None
 
     def walk(node):
         if isinstance(node, ast.Expression):
@@ -76,7 +80,7 @@ def evaluate_formula(formula: str, values: dict[str, float]) -> float:
         if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
             left, right = walk(node.left), walk(node.right)
             if isinstance(node.op, ast.Pow) and abs(right) > 1000:
-                raise ValueError("an exponent is too large")
+                raise ValueError(_("an exponent is too large"))
             return _OPERATORS[type(node.op)](left, right)
         if isinstance(node, ast.UnaryOp) and type(node.op) in _OPERATORS:
             return _OPERATORS[type(node.op)](walk(node.operand))
@@ -87,14 +91,16 @@ def evaluate_formula(formula: str, values: dict[str, float]) -> float:
             and not node.keywords
         ):
             return float(_FUNCTIONS[node.func.id](*(walk(arg) for arg in node.args)))
-        raise ValueError(f"'{ast.unparse(node)}' is not allowed in a formula")
+        raise ValueError(_("'%(part)s' is not allowed in a formula") % {"part": ast.unparse(node)})
 
     try:
         result = walk(tree)
     except (ArithmeticError, TypeError) as error:
-        raise ValueError(f"the formula cannot be computed ({error})") from None
+        raise ValueError(
+            _("the formula cannot be computed (%(error)s)") % {"error": error}
+        ) from None
     if not math.isfinite(result):
-        raise ValueError("the formula's result is not a finite number")
+        raise ValueError(_("the formula's result is not a finite number"))
     return result
 
 
@@ -124,7 +130,11 @@ def calculated(reader: Reader, type_name: str) -> ParsedQuestion | None:
         try:
             value = evaluate_formula(formula, values)
         except ValueError as error:
-            skip(reader, f"its answer {formula!r} cannot be computed: {error}")
+            skip(
+                reader,
+                _("its answer %(formula)r cannot be computed: %(error)s")
+                % {"formula": formula, "error": error},
+            )
             return None
         tolerance = abs(float(child_text(answer, "tolerance", "0") or 0))
         kind = child_text(answer, "tolerancetype", "1")
@@ -138,15 +148,22 @@ def calculated(reader: Reader, type_name: str) -> ParsedQuestion | None:
             numerical.tolerance = tolerance * abs(value) if kind == "1" else tolerance
         answers.append(numerical)
     if not answers:
-        skip(reader, "it has no answer formula")
+        skip(reader, _("it has no answer formula"))
         return None
     if not any(answer.weight == 100 for answer in answers):
-        reader.error(reader.element, "A calculated question needs an answer worth 100%.")
+        reader.error(reader.element, _("A calculated question needs an answer worth 100%%.") % {})
     shown = ", ".join(f"{name} = {value:g}" for name, value in sorted(values.items()))
     reader.lost.append(
-        f"the formula and Moodle's {variants or 'other'} generated data sets: quizsite has no "
-        f"calculated questions, so this {type_name} question was imported as a numerical "
-        f"question for the first data set ({shown or 'no wildcards'})"
+        _(
+            "the formula and Moodle's %(count)s generated data sets: quizsite has "
+            "no calculated questions, so this %(type_name)s question was imported "
+            "as a numerical question for the first data set (%(values)s)"
+        )
+        % {
+            "count": variants or _("other"),
+            "type_name": type_name,
+            "values": shown or _("no wildcards"),
+        }
     )
     report_units(reader)
     return ParsedQuestion(kind=Kind.NUMERICAL, prompt="", numerical_answers=answers)
@@ -201,27 +218,39 @@ def multianswer(reader: Reader, prompt: str) -> ParsedQuestion | None:
         answers = _embedded_answers(match.group(3))
         right = [answer for answer in answers if answer[0] == 100]
         if not right:
-            reader.error(reader.element, f"Embedded answer {number} has no answer worth 100%.")
+            reader.error(
+                reader.element,
+                _("Embedded answer %(number)s has no answer worth 100%%.") % {"number": number},
+            )
             return None
         hint = ""
         if kind.startswith(("MULTICHOICE", "MC", "MULTIRESPONSE", "MR")):
             hint = " / ".join(text for _fraction, text, _feedback in answers)
             if kind.startswith(("MULTIRESPONSE", "MR")) and len(right) > 1:
-                reader.lost.append(f"gap {number}'s other right options (one answer per gap)")
+                reader.lost.append(
+                    _("gap %(number)s's other right options (one answer per gap)")
+                    % {"number": number}
+                )
         elif len(answers) > 1:
             others = ", ".join(repr(text) for _fraction, text, _feedback in answers[1:])
-            reader.lost.append(f"gap {number}'s other answers ({others})")
+            reader.lost.append(
+                _("gap %(number)s's other answers (%(others)s)")
+                % {"number": number, "others": others}
+            )
         if kind in {"NUMERICAL", "NM"}:
             value = right[0][1].split(":", 1)
             if len(value) > 1 and value[1].strip() not in {"", "0"}:
-                reader.lost.append(f"gap {number}'s tolerance (±{value[1].strip()})")
+                reader.lost.append(
+                    _("gap %(number)s's tolerance (±%(value)s)")
+                    % {"number": number, "value": value[1].strip()}
+                )
             answer_text = value[0].strip()
         else:
             answer_text = right[0][1]
         if any(feedback for _fraction, _text, feedback in answers):
-            reader.lost.append(f"gap {number}'s feedback")
+            reader.lost.append(_("gap %(number)s's feedback") % {"number": number})
         if kind in {"SHORTANSWER_C", "SAC", "MWC"}:
-            reader.lost.append(f"gap {number}'s case sensitivity")
+            reader.lost.append(_("gap %(number)s's case sensitivity") % {"number": number})
         grades.append(Decimal(match.group(1) or 1))
         deletion = _cloze_markdown_escape(answer_text)
         if hint:
@@ -229,10 +258,10 @@ def multianswer(reader: Reader, prompt: str) -> ParsedQuestion | None:
         pieces.extend([prompt[position : match.start()], f"{{{{c{number}::{deletion}}}}}"])
         position = match.end()
     if not number:
-        reader.error(reader.element, "A cloze (multianswer) question has no embedded answers.")
+        reader.error(reader.element, _("A cloze (multianswer) question has no embedded answers."))
         return None
     pieces.append(prompt[position:])
     if len(set(grades)) > 1:
-        reader.lost.append("the gaps' different grades (every gap counts the same)")
+        reader.lost.append(_("the gaps' different grades (every gap counts the same)"))
     # Moodle's `{2:…}` is the gap's grade; the question is worth their sum.
     return ParsedQuestion(kind=Kind.CLOZE, prompt="".join(pieces), points=sum(grades))

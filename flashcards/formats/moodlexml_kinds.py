@@ -9,6 +9,9 @@ import math
 import re
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from flashcards.formats import base
 from flashcards.formats.base import ParsedChoice, ParsedNumericalAnswer, ParsedQuestion
 from flashcards.formats.moodlexml_reader import CENT, Reader, child_text, text_of
@@ -34,7 +37,7 @@ def multichoice(reader: Reader) -> ParsedQuestion:
             continue
         text = reader.rich(answer)
         if not text:
-            reader.error(answer, "An answer has no text.")
+            reader.error(answer, _("An answer has no text."))
         choices.append(
             ParsedChoice(
                 text=text,
@@ -55,9 +58,9 @@ def multichoice(reader: Reader) -> ParsedQuestion:
         if plain and (choice.is_correct or not single):
             choice.weight = None
     if len(choices) < 2:
-        reader.error(element, "A multiple-choice question needs at least two answers.")
+        reader.error(element, _("A multiple-choice question needs at least two answers."))
     elif not any(choice.is_correct for choice in choices):
-        reader.error(element, "No answer of this multiple-choice question is worth anything.")
+        reader.error(element, _("No answer of this multiple-choice question is worth anything."))
     _combined_feedback(reader)
     return ParsedQuestion(
         kind=Kind.MULTIPLE_CHOICE, prompt="", choices=choices, allow_multiple=not single
@@ -65,9 +68,9 @@ def multichoice(reader: Reader) -> ParsedQuestion:
 
 
 COMBINED_FEEDBACK = {
-    "correctfeedback": "feedback for any correct response",
-    "partiallycorrectfeedback": "feedback for any partially correct response",
-    "incorrectfeedback": "feedback for any incorrect response",
+    "correctfeedback": gettext_lazy("feedback for any correct response"),
+    "partiallycorrectfeedback": gettext_lazy("feedback for any partially correct response"),
+    "incorrectfeedback": gettext_lazy("feedback for any incorrect response"),
 }
 
 
@@ -76,7 +79,9 @@ def _combined_feedback(reader: Reader) -> None:
         text = text_of(reader.element.find(name))
         plain = re.sub(r"<[^>]+>", "", text).strip()
         if plain not in DEFAULT_COMBINED_FEEDBACK:
-            reader.lost.append(f"the {label} ({plain[:40]!r})")
+            reader.lost.append(
+                _("the %(label)s (%(plain)r)") % {"label": label, "plain": plain[:40]}
+            )
 
 
 def truefalse(reader: Reader) -> ParsedQuestion:
@@ -85,7 +90,10 @@ def truefalse(reader: Reader) -> ParsedQuestion:
         word = text_of(answer).lower()
         fraction = reader.fraction(answer)
         if word not in {"true", "false"}:
-            reader.error(answer, f"A true/false answer must be 'true' or 'false', not {word!r}.")
+            reader.error(
+                answer,
+                _("A true/false answer must be 'true' or 'false', not %(word)r.") % {"word": word},
+            )
             continue
         feedback = reader.rich(answer.find("feedback"))
         if word == "true":
@@ -95,7 +103,7 @@ def truefalse(reader: Reader) -> ParsedQuestion:
         if fraction is not None and fraction == 100:
             question.correct_boolean = word == "true"
     if question.correct_boolean is None:
-        reader.error(reader.element, "Neither 'true' nor 'false' is worth 100%.")
+        reader.error(reader.element, _("Neither 'true' nor 'false' is worth 100%%.") % {})
     return question
 
 
@@ -108,7 +116,7 @@ def shortanswer(reader: Reader) -> ParsedQuestion:
             continue
         text = text_of(answer)
         if not text:
-            reader.error(answer, "An accepted answer is empty.")
+            reader.error(answer, _("An accepted answer is empty."))
         weight = fraction.quantize(CENT)
         choices.append(
             ParsedChoice(
@@ -119,7 +127,9 @@ def shortanswer(reader: Reader) -> ParsedQuestion:
             )
         )
     if not any(choice.is_correct for choice in choices):
-        reader.error(element, "A short-answer question needs an answer worth more than 0%.")
+        reader.error(
+            element, _("A short-answer question needs an answer worth more than 0%%.") % {}
+        )
     return ParsedQuestion(
         kind=Kind.SHORT_ANSWER,
         prompt="",
@@ -134,7 +144,9 @@ def read_float(reader: Reader, element, raw: str, what: str) -> float | None:
     except ValueError:
         value = None
     if value is None or not math.isfinite(value):
-        reader.error(element, f"The {what} {raw!r} is not a number.")
+        reader.error(
+            element, _("The %(what)s %(raw)r is not a number.") % {"what": what, "raw": raw}
+        )
         return None
     return value
 
@@ -143,7 +155,7 @@ def report_units(reader: Reader) -> None:
     names = [child_text(unit, "unit_name") for unit in reader.element.iter("unit")]
     names = [name for name in names if name]
     if names:
-        reader.lost.append(f"units ({', '.join(names)})")
+        reader.lost.append(_("units (%(names)s)") % {"names": ", ".join(names)})
 
 
 def numerical(reader: Reader) -> ParsedQuestion:
@@ -161,7 +173,7 @@ def numerical(reader: Reader) -> ParsedQuestion:
         value = read_float(reader, answer, text, "answer")
         tolerance = read_float(reader, answer, child_text(answer, "tolerance", "0"), "tolerance")
         if tolerance is not None and tolerance < 0:
-            reader.error(answer, "The tolerance cannot be negative.")
+            reader.error(answer, _("The tolerance cannot be negative."))
         answers.append(
             ParsedNumericalAnswer(
                 value=value,
@@ -171,7 +183,7 @@ def numerical(reader: Reader) -> ParsedQuestion:
             )
         )
     if not any(answer.weight == 100 for answer in answers):
-        reader.error(element, "A numerical question needs an answer worth 100%.")
+        reader.error(element, _("A numerical question needs an answer worth 100%%.") % {})
     report_units(reader)
     return ParsedQuestion(kind=Kind.NUMERICAL, prompt="", numerical_answers=answers)
 
@@ -182,10 +194,10 @@ def matching(reader: Reader) -> ParsedQuestion:
         left = reader.rich(sub)
         right = text_of(sub.find("answer"))
         if not right:
-            reader.error(sub, "A matching pair has no answer.")
+            reader.error(sub, _("A matching pair has no answer."))
         choices.append(ParsedChoice(text=left, is_correct=True, match_text=right))
     if sum(1 for choice in choices if choice.text) < 2:
-        reader.error(reader.element, "A matching question needs at least two pairs.")
+        reader.error(reader.element, _("A matching question needs at least two pairs."))
     return ParsedQuestion(kind=Kind.MATCHING, prompt="", choices=choices)
 
 

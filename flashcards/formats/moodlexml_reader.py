@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext as _
 from lxml import etree
 
 from flashcards.formats.base import ERROR, WARNING, ImportFormatError, Problem
@@ -51,28 +52,34 @@ def parse_tree(data: bytes | str):
     """The `<quiz>` element, or ImportFormatError naming the line of what is wrong."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
     if not raw.strip():
-        raise ImportFormatError("The file is empty.")
+        raise ImportFormatError(_("The file is empty."))
     if PROLOG_DTD.search(_prolog(raw)):
         raise ImportFormatError(
-            "The file declares a DTD (<!DOCTYPE> or <!ENTITY>), which Moodle's exports never "
-            "do; it is refused because entity declarations can read files on the server or "
-            "expand to gigabytes."
+            _(
+                "The file declares a DTD (<!DOCTYPE> or <!ENTITY>), which Moodle's "
+                "exports never do; it is refused because entity declarations can read "
+                "files on the server or expand to gigabytes."
+            )
         )
     try:
         root = etree.fromstring(raw, _parser())
     except etree.XMLSyntaxError as error:
         line, column = error.position if error.position else (1, 1)
         raise ImportFormatError(
-            Problem(line or 1, column or 1, f"This is not well-formed XML: {error.msg}")
+            Problem(
+                line or 1,
+                column or 1,
+                _("This is not well-formed XML: %(msg)s") % {"msg": error.msg},
+            )
         ) from None
     if root.getroottree().docinfo.internalDTD is not None:  # pragma: no cover - caught above
-        raise ImportFormatError("The file declares a DTD, which is refused.")
+        raise ImportFormatError(_("The file declares a DTD, which is refused."))
     if root.tag != "quiz":
         raise ImportFormatError(
             Problem(
                 root.sourceline or 1,
                 1,
-                f"A Moodle XML export starts with <quiz>, not <{root.tag}>.",
+                _("A Moodle XML export starts with <quiz>, not <%(tag)s>.") % {"tag": root.tag},
             )
         )
     return root
@@ -136,10 +143,12 @@ class Reader:
         try:
             value = Decimal(raw)
         except InvalidOperation:
-            self.error(answer, f"The answer's fraction {raw!r} is not a number.")
+            self.error(answer, _("The answer's fraction %(raw)r is not a number.") % {"raw": raw})
             return None
         if not value.is_finite() or not -100 <= value <= 100:
-            self.error(answer, f"The answer's fraction {raw} is outside -100..100.")
+            self.error(
+                answer, _("The answer's fraction %(raw)s is outside -100..100.") % {"raw": raw}
+            )
             return None
         return value
 
@@ -153,9 +162,16 @@ class Reader:
 
 
 def skip(reader: Reader, why: str) -> None:
-    name = text_of(reader.element.find("name")) or f"question {reader.number}"
+    name = text_of(reader.element.find("name")) or _("question %(number)s") % {
+        "number": reader.number
+    }
     reader.problems.append(
-        Problem(reader.line, 1, f"Question {name!r} was not imported: {why}.", WARNING,
-                QUESTION_SKIPPED)
-    )  # fmt: skip
+        Problem(
+            reader.line,
+            1,
+            _("Question %(name)r was not imported: %(why)s.") % {"name": name, "why": why},
+            WARNING,
+            QUESTION_SKIPPED,
+        )
+    )
     reader.ok = False

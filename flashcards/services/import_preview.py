@@ -10,6 +10,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from flashcards import formats
 from flashcards.formats.base import WARNING, ImportFormatError, ParsedQuestion, ParsedSet, Problem
@@ -50,7 +52,14 @@ def check_size(size: int) -> None:
     limit = import_max_bytes()
     if size > limit:
         raise FileTooLarge(
-            [Problem(1, 1, f"The file is {size:,} bytes; the limit is {limit:,} bytes.")]
+            [
+                Problem(
+                    1,
+                    1,
+                    _("The file is %(size)s bytes; the limit is %(limit)s bytes.")
+                    % {"size": format(size, ","), "limit": format(limit, ",")},
+                )
+            ]
         )
 
 
@@ -63,41 +72,44 @@ TAG_LENGTH = Tag._meta.get_field("name").max_length
 
 # Readable names for validate_question_data's field paths ("choices.1.text" → "option 2 text").
 FIELD_LABELS = {
-    "kind": "kind",
-    "prompt": "question text",
-    "general_feedback": "general feedback",
-    "points": "points",
-    "correct_boolean": "true/false answer",
-    "rubric": "rubric",
-    "numerical_answers": "numerical answers",
+    "kind": gettext_lazy("kind"),
+    "prompt": gettext_lazy("question text"),
+    "general_feedback": gettext_lazy("general feedback"),
+    "points": gettext_lazy("points"),
+    "correct_boolean": gettext_lazy("true/false answer"),
+    "rubric": gettext_lazy("rubric"),
+    "numerical_answers": gettext_lazy("numerical answers"),
 }
 ANSWER_LABELS = {
-    Kind.FLASHCARD: "back of the card",
-    Kind.FREE_TEXT: "reference answer",
+    Kind.FLASHCARD: gettext_lazy("back of the card"),
+    Kind.FREE_TEXT: gettext_lazy("reference answer"),
 }
 CHOICE_LABELS = {  # kind: (one, all)
-    Kind.MULTIPLE_CHOICE: ("option", "options"),
-    Kind.SHORT_ANSWER: ("accepted answer", "accepted answers"),
-    Kind.MATCHING: ("pair", "pairs"),
+    Kind.MULTIPLE_CHOICE: (gettext_lazy("option"), gettext_lazy("options")),
+    Kind.SHORT_ANSWER: (gettext_lazy("accepted answer"), gettext_lazy("accepted answers")),
+    Kind.MATCHING: (gettext_lazy("pair"), gettext_lazy("pairs")),
 }
-ROW_LABELS = {"numerical_answers": "numerical answer", "rubric": "rubric item"}
-PART_LABELS = {"match_text": "right-hand side"}
+ROW_LABELS = {
+    "numerical_answers": gettext_lazy("numerical answer"),
+    "rubric": gettext_lazy("rubric item"),
+}
+PART_LABELS = {"match_text": gettext_lazy("right-hand side")}
 
 
 def field_label(path: str, kind: str) -> str:
     """The field a content error is about, as the person who wrote the file would name it."""
     name, *rest = path.split(".")
     if name == "answer":
-        return ANSWER_LABELS.get(kind, "answer explanation")
+        return str(ANSWER_LABELS.get(kind, _("answer explanation")))
     if name == "choices":
-        one, every = CHOICE_LABELS.get(kind, ("choice", "choices"))
+        one, every = CHOICE_LABELS.get(kind, (_("choice"), _("choices")))
     else:
         one, every = ROW_LABELS.get(name, name.replace("_", " ")), FIELD_LABELS.get(name)
     if not rest:
-        return every or name.replace("_", " ")
-    label = f"{one} {int(rest[0]) + 1}" if rest[0].isdigit() else one
+        return str(every or name.replace("_", " "))
+    label = f"{one} {int(rest[0]) + 1}" if rest[0].isdigit() else str(one)
     if len(rest) > 1:
-        label += " " + PART_LABELS.get(rest[1], rest[1].replace("_", " "))
+        label += " " + str(PART_LABELS.get(rest[1], rest[1].replace("_", " ")))
     return label
 
 
@@ -130,11 +142,19 @@ def question_problems(question: ParsedQuestion) -> list[tuple[str, str]]:
         for path, messages in error.message_dict.items():
             found.extend((field_label(path, question.kind), message) for message in messages)
     if len(question.title) > TITLE_LENGTH:
-        found.append(("title", f"It is longer than {TITLE_LENGTH} characters."))
-    found.extend(_precision("points", question.points))
+        found.append(
+            (_("title"), _("It is longer than %(length)s characters.") % {"length": TITLE_LENGTH})
+        )
+    found.extend(_precision(_("points"), question.points))
     if not 1 <= question.version <= MAX_INTEGER:
-        found.append(("version", f"It must be a whole number from 1 to {MAX_INTEGER:,}."))
-    found.extend(_position("position", question.position))
+        found.append(
+            (
+                _("version"),
+                _("It must be a whole number from 1 to %(maximum)s.")
+                % {"maximum": format(MAX_INTEGER, ",")},
+            )
+        )
+    found.extend(_position(_("position"), question.position))
     for name, rows in (
         ("choices", question.choices),
         ("numerical_answers", question.numerical_answers),
@@ -151,7 +171,13 @@ def question_problems(question: ParsedQuestion) -> list[tuple[str, str]]:
 def _position(label: str, value: int | None) -> list[tuple[str, str]]:
     if value is None or 0 <= value <= MAX_INTEGER:
         return []
-    return [(label, f"It must be a whole number from 0 to {MAX_INTEGER:,}.")]
+    return [
+        (
+            label,
+            _("It must be a whole number from 0 to %(maximum)s.")
+            % {"maximum": format(MAX_INTEGER, ",")},
+        )
+    ]
 
 
 def _precision(label: str, value: Decimal | None) -> list[tuple[str, str]]:
@@ -166,12 +192,16 @@ def _precision(label: str, value: Decimal | None) -> list[tuple[str, str]]:
         exponent += 1
     if exponent >= -2 or not digits:
         return []
-    return [(label, f"{value} has more than two decimal places.")]
+    return [(label, _("%(value)s has more than two decimal places.") % {"value": value})]
 
 
 def _tag_warnings(tags: list[str]) -> list[str]:
     long = [tag for tag in tags if len(" ".join(tag.split())) > TAG_LENGTH]
-    return [f"Tag {tag[:40]!r}… was shortened to {TAG_LENGTH} characters." for tag in long]
+    return [
+        _("Tag %(tag)r… was shortened to %(length)s characters.")
+        % {"tag": tag[:40], "length": TAG_LENGTH}
+        for tag in long
+    ]
 
 
 def validate_parsed_set(parsed: ParsedSet) -> None:
@@ -182,15 +212,25 @@ def validate_parsed_set(parsed: ParsedSet) -> None:
     if len(parsed.title) > 200:
         parsed.title = parsed.title[:200]
     for message in _tag_warnings(parsed.tags):
-        parsed.problems.append(Problem(1, 1, f"Set: {message}", WARNING))
+        parsed.problems.append(Problem(1, 1, _("Set: %(message)s") % {"message": message}, WARNING))
     for index, question in enumerate(parsed.questions, start=1):
         for label, message in question_problems(question):
             parsed.problems.append(
-                Problem(question.line, question.column, f"Question {index}, {label}: {message}")
+                Problem(
+                    question.line,
+                    question.column,
+                    _("Question %(index)s, %(label)s: %(message)s")
+                    % {"index": index, "label": label, "message": message},
+                )
             )
         for message in _tag_warnings(question.tags):
             parsed.problems.append(
-                Problem(question.line, question.column, f"Question {index}: {message}", WARNING)
+                Problem(
+                    question.line,
+                    question.column,
+                    _("Question %(index)s: %(message)s") % {"index": index, "message": message},
+                    WARNING,
+                )
             )
 
 
@@ -206,8 +246,12 @@ def check_question_count(parsed: ParsedSet) -> None:
         Problem(
             first_over.line,
             first_over.column,
-            f"The file holds {total:,} questions; one import takes at most {limit:,}. "
-            "Nothing was imported: split the file (this is where the limit is passed).",
+            _(
+                "The file holds %(total)s questions; one import takes at most "
+                "%(limit)s. Nothing was imported: split the file (this is where the "
+                "limit is passed)."
+            )
+            % {"total": format(total, ","), "limit": format(limit, ",")},
             code="too-many-questions",
         )
     )

@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from flashcards.formats import base
 from flashcards.formats.base import ImportFormatError, ParsedQuestion, ParsedSet, Problem
@@ -54,13 +55,13 @@ def save_import(
 ) -> ImportOutcome:
     """Save every question of `parsed` into `target_set` (or a new set), or nothing at all."""
     if not can_import(user, target_set):
-        raise PermissionDenied("You may not import into this question set.")
+        raise PermissionDenied(_("You may not import into this question set."))
     validate_parsed_set(parsed)
     errors = parsed.errors
     if errors:
         raise ImportFormatError(errors)
     if not parsed.questions:
-        raise ImportFormatError([Problem(1, 1, "The file holds no questions to import.")])
+        raise ImportFormatError([Problem(1, 1, _("The file holds no questions to import."))])
     if target_set is None:
         question_set = QuestionSet.objects.create(
             title=(title or parsed.title or DEFAULT_TITLE)[:200],

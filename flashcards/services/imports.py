@@ -21,6 +21,7 @@ from datetime import timedelta
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from flashcards.formats import stored
 from flashcards.formats.base import ImportFormatError, ParsedSet
@@ -70,7 +71,7 @@ def create_import_session(
     """Parse an upload once and store it, with its parsed result and summary, for
     confirmation; raises ImportFormatError when nothing is readable."""
     if not can_import(user, target_set):
-        raise PermissionDenied("You may not import into this question set.")
+        raise PermissionDenied(_("You may not import into this question set."))
     parsed = preview_import(data=data, fmt=fmt, filename=filename, options=options)
     summary = import_summary(parsed, source=_source_text(parsed, data))
     summary["options"] = dict(options or {})
@@ -155,9 +156,9 @@ class AlreadyImported(Exception):
 def confirm_import_session(*, user: User, session: ImportSession) -> ImportOutcome:
     session = ImportSession.objects.select_for_update().get(pk=session.pk)
     if session.owner_id != user.pk:
-        raise PermissionDenied("This upload belongs to someone else.")
+        raise PermissionDenied(_("This upload belongs to someone else."))
     if session.status != ImportSession.Status.PENDING:
-        raise AlreadyImported("This upload has already been imported.")
+        raise AlreadyImported(_("This upload has already been imported."))
     parsed = session_parsed(session)
     outcome = save_import(
         user=user, parsed=parsed, target_set=session.target_set, title=session.title or None
