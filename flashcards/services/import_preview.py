@@ -7,6 +7,7 @@ question.  `preview_import` is what every import path calls first (`flashcards.s
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -67,11 +68,11 @@ def check_size(size: int) -> None:
 
 # The database's integer columns (positions, version) hold at most this.
 MAX_INTEGER = 2**31 - 1
-TITLE_LENGTH = Question._meta.get_field("title").max_length
-TAG_LENGTH = Tag._meta.get_field("name").max_length
+TITLE_LENGTH: int = Question._meta.get_field("title").max_length or 0
+TAG_LENGTH: int = Tag._meta.get_field("name").max_length or 0
 
 # Readable names for validate_question_data's field paths ("choices.1.text" → "option 2 text").
-FIELD_LABELS = {
+FIELD_LABELS: dict[str, Any] = {
     "kind": gettext_lazy("kind"),
     "prompt": gettext_lazy("question text"),
     "general_feedback": gettext_lazy("general feedback"),
@@ -80,20 +81,20 @@ FIELD_LABELS = {
     "rubric": gettext_lazy("rubric"),
     "numerical_answers": gettext_lazy("numerical answers"),
 }
-ANSWER_LABELS = {
+ANSWER_LABELS: dict[str, Any] = {
     Kind.FLASHCARD: gettext_lazy("back of the card"),
     Kind.FREE_TEXT: gettext_lazy("reference answer"),
 }
-CHOICE_LABELS = {  # kind: (one, all)
+CHOICE_LABELS: dict[str, tuple[Any, Any]] = {  # kind: (one, all)
     Kind.MULTIPLE_CHOICE: (gettext_lazy("option"), gettext_lazy("options")),
     Kind.SHORT_ANSWER: (gettext_lazy("accepted answer"), gettext_lazy("accepted answers")),
     Kind.MATCHING: (gettext_lazy("pair"), gettext_lazy("pairs")),
 }
-ROW_LABELS = {
+ROW_LABELS: dict[str, Any] = {
     "numerical_answers": gettext_lazy("numerical answer"),
     "rubric": gettext_lazy("rubric item"),
 }
-PART_LABELS = {"match_text": gettext_lazy("right-hand side")}
+PART_LABELS: dict[str, Any] = {"match_text": gettext_lazy("right-hand side")}
 
 
 def field_label(path: str, kind: str) -> str:
@@ -155,10 +156,11 @@ def question_problems(question: ParsedQuestion) -> list[tuple[str, str]]:
             )
         )
     found.extend(_position(_("position"), question.position))
-    for name, rows in (
+    rows_by_name: tuple[tuple[str, list[Any]], ...] = (
         ("choices", question.choices),
         ("numerical_answers", question.numerical_answers),
-    ):
+    )
+    for name, rows in rows_by_name:
         for index, row in enumerate(rows):
             found.extend(
                 _precision(field_label(f"{name}.{index}.weight", question.kind), row.weight)
@@ -185,8 +187,10 @@ def _precision(label: str, value: Decimal | None) -> list[tuple[str, str]]:
     rules' (so no quantize here: it raises on numbers far out of range)."""
     if value is None or not value.is_finite():
         return []
-    _sign, digits, exponent = value.as_tuple()
-    digits = list(digits)
+    _sign, digit_tuple, exponent = value.as_tuple()
+    if not isinstance(exponent, int):  # pragma: no cover - finite numbers have int exponents
+        return []
+    digits = list(digit_tuple)
     while exponent < -2 and digits and digits[-1] == 0:  # 1.500 is 1.50
         digits.pop()
         exponent += 1

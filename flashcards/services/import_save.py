@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -83,7 +84,7 @@ def save_import(
     return ImportOutcome(question_set, len(parsed.questions), parsed, saved=True)
 
 
-def _tags(names) -> dict[str, Tag]:
+def _tags(names: Iterable[str]) -> dict[str, Tag]:
     """Tag rows by their normalised name, created in bulk where missing (case kept)."""
     return tag_rows(names)
 
@@ -133,9 +134,9 @@ def _link_media(text: str, stored_media: dict[str, _StoredMedia]) -> str:
 def _create_questions(
     question_set: QuestionSet,
     questions: list[ParsedQuestion],
-    base_position,
+    base_position: int,
     stored_media: dict[str, _StoredMedia] | None = None,
-):
+) -> list[Question]:
     stored_media = stored_media or {}
     rows = []
     for index, parsed in enumerate(questions):
@@ -171,16 +172,16 @@ def _create_questions(
             )
             choice.render_rich_text_fields()
             choices.append(choice)
-        for index, item in enumerate(parsed.numerical_answers):
+        for index, numerical in enumerate(parsed.numerical_answers):
             answer = NumericalAnswer(
                 question=question,
-                position=item.position if item.position is not None else index,
-                value=item.value,
-                tolerance=item.tolerance,
-                minimum=item.minimum,
-                maximum=item.maximum,
-                weight=item.weight,
-                feedback=item.feedback,
+                position=numerical.position if numerical.position is not None else index,
+                value=numerical.value,
+                tolerance=numerical.tolerance,
+                minimum=numerical.minimum,
+                maximum=numerical.maximum,
+                weight=numerical.weight,
+                feedback=numerical.feedback,
             )
             answer.render_rich_text_fields()
             numericals.append(answer)
@@ -192,18 +193,18 @@ def _create_questions(
     media_rows = []
     for question, parsed in zip(created, questions, strict=True):
         for name in dict.fromkeys(parsed.media):
-            item = stored_media.get(name)
-            if item is None:
+            stored = stored_media.get(name)
+            if stored is None:
                 continue
             media_row = QuestionMedia(
                 question=question,
-                digest=item.digest,
-                name=item.media.name,
-                original_name=item.media.original_name[:255],
-                content_type=item.media.content_type,
-                size=len(item.media.data),
+                digest=stored.digest,
+                name=stored.media.name,
+                original_name=stored.media.original_name[:255],
+                content_type=stored.media.content_type,
+                size=len(stored.media.data),
             )
-            media_row.file.name = item.path
+            media_row.file.name = stored.path
             media_rows.append(media_row)
     QuestionMedia.objects.bulk_create(media_rows, batch_size=1000, ignore_conflicts=True)
     return created
