@@ -24,7 +24,8 @@ name); other note types become flashcards (first field front, the rest back) wit
 HTML fields are sanitised and converted to Markdown.  Images the notes show are imported:
 their names sanitised, their type read from the bytes with Pillow (PNG, JPEG, GIF, WebP), each
 at most MAX_IMAGE_BYTES; the service stores them with the questions.  Sounds and anything else
-are reported, per note, and left out.
+are reported, per note, and left out (`flashcards.formats.apkg_media`).  The writer is
+`flashcards.formats.apkg_writer`.
 
 Problem positions for packages: `line` is the note's number in the package (1-based) and
 `column` the field's number.

@@ -19,6 +19,9 @@ Quizlet's custom separators are options (command, API, wizard): `separator` betw
 definition (any text: `;`, ` - `), `row_separator` between cards (`newline`, `blank` for
 blank-line separated blocks whose definitions may span lines, or any text), and `quoting`
 (`auto`, `on`, `off`).
+
+Headers, separators and rows are `flashcards.formats.delimited_rows`'; the writer is
+`flashcards.formats.delimited_writer`.
 """
 
 from __future__ import annotations
