@@ -2,7 +2,7 @@
 
 - no import circle between modules (imports at any depth count, so a function-local import
   cannot hide one; only `if TYPE_CHECKING:` imports are left out, since they never run);
-- no app imports a higher one: flashcards < training < quizzes < frontend;
+- no app imports a higher one: flashcards < training < quizzes < frontend < lti;
 - no module mutates another module's list at import time (how page sections used to be
   registered: `dashboard_sections.append(...)` in the feature's module);
 - no module over 400 lines unless it is on the allow-list below, with the reason.
@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("quizsite", "flashcards", "training", "quizzes", "frontend", "benchmarks")
-LAYERS = {"flashcards": 0, "training": 1, "quizzes": 2, "frontend": 3}
+PACKAGES = ("quizsite", "flashcards", "training", "quizzes", "frontend", "lti", "benchmarks")
+LAYERS = {"flashcards": 0, "training": 1, "quizzes": 2, "frontend": 3, "lti": 4}
 MAX_LINES = 400
 
 # Modules allowed over MAX_LINES, each with its reason.  The aim is at most three; the list is

@@ -31,6 +31,7 @@ from quizzes.selectors.access import can_take_quiz
 from quizzes.selectors.grading_policy import counts_self_assessment, grade_of, self_rating_policy
 from quizzes.selectors.review import answers_visible
 from quizzes.services.errors import ActionConflict, ActionNotAllowed, QuizActionError
+from quizzes.signals import announce_score
 from quizzes.snapshots import take_snapshot
 
 logger = logging.getLogger(__name__)
@@ -238,6 +239,7 @@ def _finish(attempt: Attempt, *, finished_by: str, at: datetime) -> None:
     AttemptAnswer.objects.bulk_update(
         answers, [*GRADE_FIELDS, *(["fed_to_study_at"] if fed else [])]
     )
+    announce_score(attempt)  # e.g. the grade passed back to an LTI platform
 
 
 def close_if_overdue(attempt: Attempt, *, now: datetime | None = None) -> bool:
@@ -471,6 +473,8 @@ def rate_own_answer(
         if _feed_spaced_repetition(attempt, [answer]):
             update.append("fed_to_study_at")
     answer.save(update_fields=update)
+    if attempt.is_finished:
+        announce_score(attempt)
     return answer
 
 
@@ -545,6 +549,7 @@ def grade_by_instructor(
     answers = [*attempt.answers.exclude(pk=answer.pk), answer]
     total_attempt(attempt, answers)
     attempt.save(update_fields=TOTAL_FIELDS)
+    announce_score(attempt)
     return answer
 
 
