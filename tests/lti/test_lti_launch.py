@@ -1,0 +1,253 @@
+"""Launches from a learning platform (LTI 1.3), against a platform simulated in the tests
+with its own RSA key and real signed id_tokens; the library's verification is not mocked."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+from django.test import Client
+
+from flashcards.models import Membership, User
+from lti import content_refs
+from lti.models import LtiIdentity, PlatformGrade
+from quizzes.selectors.access import can_take_quiz
+from tests.lti import platform as simulated
+from tests.lti.flows import launch
+
+
+def custom_of(item: dict) -> dict:
+    return item["custom"]
+
+
+def test_the_tool_publishes_one_public_key_made_on_first_use(db, client):
+    first = client.get(simulated.TOOL_JWKS_PATH)
+    second = client.get(simulated.TOOL_JWKS_PATH)
+    assert first.status_code == 200
+    (key,) = first.json()["keys"]
+    assert second.json() == first.json()
+    assert key["kty"] == "RSA"
+    assert key["alg"] == "RS256"
+    assert key["use"] == "sig"
+    assert key["kid"]
+    assert "d" not in key
+    assert "p" not in key
+
+
+def test_login_initiation_redirects_to_the_platform_with_state_and_nonce(platform, client):
+    login = simulated.begin_login(client)
+    assert login.params["client_id"] == simulated.CLIENT_ID
+    assert login.params["redirect_uri"] == "http://testserver/lti/launch/"
+    assert login.params["response_mode"] == "form_post"
+    assert login.params["login_hint"] == "hint"
+    assert login.state
+    assert login.nonce
+
+
+def test_a_valid_launch_signs_in_a_new_student_and_opens_the_deep_linked_quiz(
+    platform, linked_quiz
+):
+    item, quiz = linked_quiz
+    browser = Client()
+    response, _token, _login = launch(
+        browser,
+        platform,
+        sub="student-42",
+        roles=[simulated.LEARNER],
+        custom=custom_of(item),
+        lineitem=platform.lineitem_url(),
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"/quizzes/{quiz.pk}/"
+    student = LtiIdentity.objects.get(issuer=simulated.ISSUER, subject="student-42").user
+    assert student.role == User.Role.STUDENT
+    assert (student.first_name, student.last_name) == ("Ana", "Lima")
+    assert student.email == ""  # accounts are linked by issuer and sub, never by email
+    assert not student.has_usable_password()
+    assert can_take_quiz(student, quiz)
+    classroom = Membership.objects.get(user=student).classroom
+    assert classroom.name == "Deep learning 101"
+    assert classroom.owner == quiz.owner
+    assert PlatformGrade.objects.get(student=student).state == PlatformGrade.State.WAITING
+    page = browser.get(response["Location"])
+    assert page.status_code == 200
+    assert page.wsgi_request.user == student
+
+
+def test_a_second_launch_finds_the_same_account_by_issuer_and_sub(platform, linked_quiz):
+    item, _quiz = linked_quiz
+    for _ in range(2):
+        response, _token, _login = launch(
+            Client(), platform, sub="student-42", roles=[simulated.LEARNER], custom=item["custom"]
+        )
+        assert response.status_code == 302
+    assert LtiIdentity.objects.filter(subject="student-42").count() == 1
+    # The same email from another sub is another person.
+    launch(Client(), platform, sub="student-43", roles=[simulated.LEARNER], custom=item["custom"])
+    assert LtiIdentity.objects.values("user").distinct().count() == 3  # with the teacher
+
+
+def test_the_platforms_instructor_role_makes_an_instructor(platform, linked_quiz):
+    item, _quiz = linked_quiz
+    response, _token, _login = launch(
+        Client(), platform, sub="co-teacher", roles=[simulated.INSTRUCTOR], custom=item["custom"]
+    )
+    assert response.status_code == 302
+    user = LtiIdentity.objects.get(subject="co-teacher").user
+    assert user.role == User.Role.INSTRUCTOR
+
+
+def refused(response, status: int, title: str) -> None:
+    assert response.status_code == status
+    assert response.templates[0].name == "lti/refused.html"
+    assert title in response.content.decode()
+
+
+def test_a_tampered_token_is_refused_with_a_clear_page(platform, linked_quiz):
+    item, _quiz = linked_quiz
+    browser = Client()
+    login = simulated.begin_login(browser)
+    claims = platform.claims(
+        nonce=login.nonce, sub="student-42", roles=[simulated.LEARNER], custom=item["custom"]
+    )
+    header, _body, signature = platform.id_token(claims).split(".")
+    claims["sub"] = "someone-else"
+    forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    response = browser.post(
+        "/lti/launch/", {"id_token": f"{header}.{forged}.{signature}", "state": login.state}
+    )
+    refused(response, 403, "The launch could not be verified")
+    assert not LtiIdentity.objects.filter(subject__in=["student-42", "someone-else"]).exists()
+    assert "_auth_user_id" not in browser.session
+
+
+def test_a_token_signed_with_another_key_is_refused(platform, linked_quiz):
+    item, _quiz = linked_quiz
+    browser = Client()
+    login = simulated.begin_login(browser)
+    claims = platform.claims(
+        nonce=login.nonce, sub="student-42", roles=[simulated.LEARNER], custom=item["custom"]
+    )
+    token = platform.id_token(claims, key=simulated.new_key())
+    response = browser.post("/lti/launch/", {"id_token": token, "state": login.state})
+    refused(response, 403, "The launch could not be verified")
+
+
+def test_an_expired_token_is_refused(platform, linked_quiz):
+    item, _quiz = linked_quiz
+    browser = Client()
+    login = simulated.begin_login(browser)
+    claims = platform.claims(
+        nonce=login.nonce, sub="student-42", roles=[simulated.LEARNER], custom=item["custom"]
+    )
+    claims["exp"] = claims["iat"] - 60
+    token = platform.id_token(claims)
+    response = browser.post("/lti/launch/", {"id_token": token, "state": login.state})
+    refused(response, 403, "The launch could not be verified")
+
+
+def test_a_replayed_launch_is_refused(platform, linked_quiz):
+    item, _quiz = linked_quiz
+    browser = Client()
+    response, token, login = launch(
+        browser, platform, sub="student-42", roles=[simulated.LEARNER], custom=item["custom"]
+    )
+    assert response.status_code == 302
+    again = Client()  # an attacker holding the posted form, with the state cookie copied
+    again.cookies = browser.cookies
+    replay = again.post("/lti/launch/", {"id_token": token, "state": login.state})
+    refused(replay, 403, "This launch has already been used")
+
+
+def test_a_launch_without_the_login_state_is_refused(platform, linked_quiz):
+    item, _quiz = linked_quiz
+    login = simulated.begin_login(Client())
+    claims = platform.claims(
+        nonce=login.nonce, sub="student-42", roles=[simulated.LEARNER], custom=item["custom"]
+    )
+    other_browser = Client()  # has no state cookie
+    response = other_browser.post(
+        "/lti/launch/", {"id_token": platform.id_token(claims), "state": login.state}
+    )
+    refused(response, 400, "The launch expired or started in another browser")
+
+
+def test_an_unknown_platform_is_refused_at_login_and_at_launch(platform, linked_quiz):
+    item, _quiz = linked_quiz
+    browser = Client()
+    response = browser.get(
+        "/lti/login/",
+        {"iss": "https://unknown.example", "login_hint": "x", "client_id": simulated.CLIENT_ID},
+    )
+    refused(response, 403, "This learning platform is not registered")
+    login = simulated.begin_login(browser)
+    claims = platform.claims(
+        nonce=login.nonce,
+        sub="student-42",
+        roles=[simulated.LEARNER],
+        custom=item["custom"],
+        issuer="https://unknown.example",
+    )
+    response = browser.post(
+        "/lti/launch/", {"id_token": platform.id_token(claims), "state": login.state}
+    )
+    refused(response, 403, "This learning platform is not registered")
+
+
+def test_an_unknown_deployment_is_refused(platform, linked_quiz):
+    item, _quiz = linked_quiz
+    response, _token, _login = launch(
+        Client(),
+        platform,
+        sub="student-42",
+        roles=[simulated.LEARNER],
+        custom=item["custom"],
+        deployment_id="99",
+    )
+    refused(response, 403, "This deployment is not registered")
+
+
+def test_a_content_reference_edited_on_the_platform_is_refused(platform, linked_quiz):
+    item, quiz = linked_quiz
+    forged = {content_refs.CUSTOM_PARAMETER: item["custom"][content_refs.CUSTOM_PARAMETER][:-2]}
+    response, _token, _login = launch(
+        Client(), platform, sub="student-42", roles=[simulated.LEARNER], custom=forged
+    )
+    refused(response, 404, "This activity opens nothing in quizsite")
+    other_platform = content_refs.sign(
+        content_refs.ContentRef(content_refs.QUIZ, quiz.pk),
+        issuer="https://other.example",
+        client_id=simulated.CLIENT_ID,
+    )
+    response, _token, _login = launch(
+        Client(),
+        platform,
+        sub="student-42",
+        roles=[simulated.LEARNER],
+        custom={content_refs.CUSTOM_PARAMETER: other_platform},
+    )
+    refused(response, 404, "This activity opens nothing in quizsite")
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("da", "Starten kunne ikke bekræftes"),
+        ("pt-br", "Não foi possível verificar o acesso"),
+    ],
+)
+def test_the_refusal_page_speaks_the_readers_language(platform, language, title):
+    browser = Client(HTTP_ACCEPT_LANGUAGE=language)
+    login = simulated.begin_login(browser)
+    claims = platform.claims(nonce=login.nonce, sub="s", roles=[simulated.LEARNER])
+    token = platform.id_token(claims, key=simulated.new_key())
+    response = browser.post("/lti/launch/", {"id_token": token, "state": login.state})
+    refused(response, 403, title)
+
+
+@pytest.mark.parametrize("body", [{}, {"id_token": "not-a-jwt", "state": "state-x"}])
+def test_a_launch_with_no_usable_token_is_a_page_not_a_500(platform, client, body):
+    response = client.post("/lti/launch/", body)
+    assert response.status_code == 400
+    assert response.templates[0].name == "lti/refused.html"
