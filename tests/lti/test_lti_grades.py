@@ -7,22 +7,38 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from celery.signals import before_task_publish
 from django.test import Client
 
 from lti.models import LtiIdentity, PlatformGrade
 from lti.services.grades import LONGEST_RETRY_SECONDS, MAX_RETRIES, retry_delay
 from lti.tasks import send_lti_grade
+from quizsite import queues
 from quizzes.services.attempts import (
     grade_by_instructor,
     save_answer,
     start_attempt,
     submit_attempt,
 )
+from tests import servers
 from tests.flashcards.factories import StudentFactory, free_text
 from tests.lti import platform as simulated
 from tests.lti.flows import launch
 
 SCORE_TYPE = "application/vnd.ims.lis.v1.score+json"
+
+
+@pytest.fixture
+def published():
+    """Messages really published to the broker: (task name, routing key)."""
+    sent: list[tuple[str, str]] = []
+
+    def record(sender=None, routing_key=None, **kwargs):
+        sent.append((sender, routing_key))
+
+    before_task_publish.connect(record, weak=False)
+    yield sent
+    before_task_publish.disconnect(record)
 
 
 @pytest.fixture
@@ -138,6 +154,16 @@ def test_the_retry_delay_doubles_up_to_an_hour():
     assert retry_delay(MAX_RETRIES) == LONGEST_RETRY_SECONDS
 
 
+def test_the_grade_task_is_sent_by_name_to_the_default_queue_after_commit(
+    platform, linked_quiz, student, django_capture_on_commit_callbacks, published
+):
+    _item, quiz = linked_quiz
+    attempt, _ = start_attempt(quiz=quiz, student=student)
+    with django_capture_on_commit_callbacks(execute=True):
+        submit_attempt(attempt=attempt, student=student)
+    assert published == [(queues.SEND_LTI_GRADE, queues.DEFAULT_QUEUE)]
+
+
 def test_an_attempt_at_a_quiz_not_opened_from_a_platform_sends_nothing(
     platform, linked_quiz, student, django_capture_on_commit_callbacks
 ):
@@ -150,3 +176,23 @@ def test_an_attempt_at_a_quiz_not_opened_from_a_platform_sends_nothing(
     )
     assert callbacks == []
     assert not PlatformGrade.objects.filter(student=outsider).exists()
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_posts_the_score_and_retries_after_a_500(
+    platform, linked_quiz, student, celery_worker
+):
+    _item, quiz = linked_quiz
+    platform.recorded.score_statuses = [500]
+    attempt, _ = start_attempt(quiz=quiz, student=student)
+    save_answer(attempt=attempt, student=student, slot=1, response={"value": True})
+    submit_attempt(attempt=attempt, student=student)
+    servers.wait_until(
+        lambda: PlatformGrade.objects.get(student=student).state == PlatformGrade.State.SENT,
+        timeout=60,
+        what="the worker sending the grade",
+    )
+    assert [score["status"] for score in platform.recorded.scores] == [500, 200]
+    assert platform.recorded.scores[1]["body"]["scoreGiven"] == 100.0
+    assert PlatformGrade.objects.get(student=student).tries == 2
