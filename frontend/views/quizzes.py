@@ -27,8 +27,8 @@ from flashcards.selectors.content import can_view_set, sets_visible_to
 from frontend import quiz_answers
 from frontend.forms import add_service_errors
 from frontend.forms_quizzes import GradeForm, QuizForm
-from quizzes import grading
-from quizzes.grading import SELF_RATED_KINDS
+from quizzes.grading.responses import ResponseError
+from quizzes.grading.results import SELF_RATED_KINDS
 from quizzes.models import Attempt, AttemptAnswer, Quiz
 from quizzes.selectors.access import (
     attempts_for_results,
@@ -243,7 +243,7 @@ def attempt_autosave(request, pk: int, slot: int):
         answer = attempt_services.save_answer(
             attempt=attempt, student=request.user, slot=slot, response=response
         )
-    except grading.ResponseError as error:
+    except ResponseError as error:
         context["errors"] = quiz_answers.error_messages(error.errors)
         # 422, not 400: the page swaps it in next to the question (base.html's htmx config);
         # a 400 is what django-htmx's debug handler replaces the whole page with.
@@ -278,7 +278,7 @@ def attempt_check(request, pk: int, slot: int):
                 attempt=attempt, student=request.user, slot=slot, response=response
             )
         attempt_services.check_answer(attempt=attempt, student=request.user, slot=slot)
-    except grading.ResponseError as error:
+    except ResponseError as error:
         context = _take_context(
             request, attempt, typed={slot: response}, errors={str(slot): error.errors}
         )
@@ -298,7 +298,7 @@ def attempt_submit(request, pk: int):
         attempt, _now = attempt_services.submit_attempt(
             attempt=attempt, student=request.user, responses=typed
         )
-    except grading.ResponseError as error:
+    except ResponseError as error:
         context = _take_context(request, attempt, typed=typed, errors=error.errors)
         context["form_error"] = _("Some answers could not be saved; see the questions marked.")
         return render(request, "frontend/quizzes/take.html", context, status=400)
@@ -369,7 +369,7 @@ def attempt_rate(request, pk: int, slot: int):
             slot=slot,
             rating=int(rating) if rating.isdigit() else rating,
         )
-    except grading.ResponseError as error:
+    except ResponseError as error:
         messages.error(request, " ".join(quiz_answers.error_messages(error.errors)))
     except QuizActionError as error:
         messages.error(request, refusal(error))
@@ -547,7 +547,7 @@ def answer_grade(request, pk: int, slot: int):
                 rubric_scores=form.cleaned_data["rubric_scores"],
                 comment=form.cleaned_data["comment"],
             )
-        except grading.ResponseError as error:
+        except ResponseError as error:
             for message in quiz_answers.error_messages(error.errors):
                 form.add_error(None, message)
         except QuizActionError as error:

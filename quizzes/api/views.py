@@ -19,7 +19,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from flashcards.permissions import request_user
-from quizzes import grading
 from quizzes.api.serializers import (
     AnswerInputSerializer,
     AttemptListSerializer,
@@ -29,6 +28,7 @@ from quizzes.api.serializers import (
     SelfRatingSerializer,
     SubmitInputSerializer,
 )
+from quizzes.grading.responses import ResponseError
 from quizzes.models import Attempt, AttemptAnswer, Quiz
 from quizzes.selectors.access import (
     attempts_for_results,
@@ -227,7 +227,7 @@ class AnswerView(APIView):
                 slot=slot,
                 response=serializer.validated_data["response"],
             )
-        except grading.ResponseError as error:
+        except ResponseError as error:
             return _invalid(error.errors, key="response")
         except QuizActionError as error:
             return _refused(error)
@@ -266,7 +266,7 @@ class SelfRatingView(APIView):
                 slot=slot,
                 rating=serializer.validated_data["rating"],
             )
-        except grading.ResponseError as error:
+        except ResponseError as error:
             return _invalid(error.errors)
         except QuizActionError as error:
             return _refused(error)
@@ -298,7 +298,7 @@ class InstructorGradeView(APIView):
                 rubric_scores=data.get("rubric_scores"),
                 comment=data.get("comment", ""),
             )
-        except grading.ResponseError as error:
+        except ResponseError as error:
             return _invalid(error.errors)
         except QuizActionError as error:
             return _refused(error)
@@ -320,7 +320,7 @@ class SubmitView(APIView):
                 student=request.user,
                 responses=serializer.validated_data.get("answers") or None,
             )
-        except grading.ResponseError as error:
+        except ResponseError as error:
             return _invalid(error.errors, key="answers")
         except QuizActionError as error:
             return _refused(error)

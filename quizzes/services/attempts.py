@@ -25,7 +25,9 @@ from flashcards.models import Question, User
 from flashcards.scheduling.ratings import MAX_RATING, MIN_RATING
 from flashcards.services.study import record_quiz_answer
 from quizsite import dispatch, queues
-from quizzes import grading
+from quizzes.grading.graders import study_rating
+from quizzes.grading.responses import ResponseError, validate_response
+from quizzes.grading.results import MARK_QUANTUM, SELF_RATED_KINDS, Grade, mark_for, max_mark
 from quizzes.models import Attempt, AttemptAnswer, Quiz
 from quizzes.selectors.access import can_take_quiz
 from quizzes.selectors.grading_policy import counts_self_assessment, grade_of, self_rating_policy
@@ -165,7 +167,7 @@ def _start_attempt(*, quiz: Quiz, student: User, now: datetime | None) -> tuple[
                 question=question,
                 question_version=question.version,
                 snapshot=snapshot,
-                max_mark=grading.max_mark(snapshot),
+                max_mark=max_mark(snapshot),
             )
         )
     AttemptAnswer.objects.bulk_create(answers)
@@ -192,21 +194,21 @@ def _schedule_deadline(attempt: Attempt) -> None:
 # --- grading and finishing ---------------------------------------------------------------------
 
 
-def grade_answer(answer: AttemptAnswer, quiz: Quiz) -> grading.Grade:
+def grade_answer(answer: AttemptAnswer, quiz: Quiz) -> Grade:
     """The answer's grade under the quiz's rule for self-ratings (`grading_policy`)."""
     return grade_of(answer, quiz)
 
 
-def regrade_answer(answer: AttemptAnswer, quiz: Quiz) -> grading.Grade:
+def regrade_answer(answer: AttemptAnswer, quiz: Quiz) -> Grade:
     result = grade_answer(answer, quiz)
-    answer.mark = grading.mark_for(answer.snapshot, result)
-    answer.max_mark = grading.max_mark(answer.snapshot)
+    answer.mark = mark_for(answer.snapshot, result)
+    answer.max_mark = max_mark(answer.snapshot)
     return result
 
 
 def _awaits_instructor(answer: AttemptAnswer, quiz: Quiz) -> bool:
     return (
-        answer.kind in grading.SELF_RATED_KINDS
+        answer.kind in SELF_RATED_KINDS
         and answer.response is not None
         and answer.override_mark is None
         and not self_rating_policy(quiz).scores
@@ -327,14 +329,14 @@ def _answer(attempt: Attempt, slot: int) -> AttemptAnswer:
 def save_answer(
     *, attempt: Attempt, student: User, slot: int, response, now: datetime | None = None
 ) -> AttemptAnswer:
-    """Autosave one answer.  A response that does not fit raises `grading.ResponseError` and
+    """Autosave one answer.  A response that does not fit raises `ResponseError` and
     leaves the previously saved one untouched."""
     now = now or timezone.now()
     attempt = _writable(attempt, student, now)
     answer = _answer(attempt, slot)
     if answer.checked_at is not None:
         raise ActionConflict("This answer was checked and can no longer change.", code="checked")
-    answer.response = grading.validate_response(answer.snapshot, response)
+    answer.response = validate_response(answer.snapshot, response)
     answer.saved_at = now
     answer.save(update_fields=["response", "saved_at"])
     attempt.last_saved_at = now
@@ -355,12 +357,12 @@ def _save_answers(*, attempt: Attempt, responses: dict[int, object], now: dateti
         if answer.checked_at is not None:
             continue
         try:
-            answer.response = grading.validate_response(answer.snapshot, response)
-        except grading.ResponseError as error:
+            answer.response = validate_response(answer.snapshot, response)
+        except ResponseError as error:
             errors[str(slot)] = error.errors
         answer.saved_at = now
     if errors:
-        raise grading.ResponseError(errors)
+        raise ResponseError(errors)
     AttemptAnswer.objects.bulk_update(
         [a for a in answers.values() if a.checked_at is None], ["response", "saved_at"]
     )
@@ -439,12 +441,12 @@ def rate_own_answer(
         or not isinstance(rating, int)
         or not MIN_RATING <= rating <= MAX_RATING
     ):
-        raise grading.ResponseError(
+        raise ResponseError(
             {"rating": [f"A rating is a whole number from {MIN_RATING} to {MAX_RATING}."]}
         )
     attempt = _locked(attempt)
     answer = _answer(attempt, slot)
-    if answer.kind not in grading.SELF_RATED_KINDS:
+    if answer.kind not in SELF_RATED_KINDS:
         raise QuizActionError(
             "Only free-text answers are rated by the student.", code="not_self_rated"
         )
@@ -478,7 +480,7 @@ def rubric_points(rubric: list[dict], scores: list, max_mark: Decimal) -> Decima
     """Rubric scores, scaled so that full marks on every criterion give the question's points."""
     errors = []
     if not isinstance(scores, list) or len(scores) != len(rubric):
-        raise grading.ResponseError(
+        raise ResponseError(
             {"rubric_scores": [f"Give one score per rubric criterion ({len(rubric)})."]}
         )
     total = available = Decimal(0)
@@ -495,10 +497,10 @@ def rubric_points(rubric: list[dict], scores: list, max_mark: Decimal) -> Decima
         total += value
         available += limit
     if errors:
-        raise grading.ResponseError({"rubric_scores": errors})
+        raise ResponseError({"rubric_scores": errors})
     if not available:
         return Decimal(0)
-    return (total / available * max_mark).quantize(grading.MARK_QUANTUM)
+    return (total / available * max_mark).quantize(MARK_QUANTUM)
 
 
 @transaction.atomic
@@ -519,20 +521,20 @@ def grade_by_instructor(
     if not attempt.is_finished:
         raise ActionConflict("Grade an attempt once it is finished.", code="not_finished")
     if (points is None) == (rubric_scores is None):
-        raise grading.ResponseError({"points": ["Give either points or rubric scores."]})
+        raise ResponseError({"points": ["Give either points or rubric scores."]})
     if rubric_scores is not None:
         rubric = answer.snapshot.get("rubric") or []
         if not rubric:
-            raise grading.ResponseError({"rubric_scores": ["This question has no rubric."]})
+            raise ResponseError({"rubric_scores": ["This question has no rubric."]})
         mark = rubric_points(rubric, rubric_scores, answer.max_mark)
     else:
         try:
             mark = Decimal(str(points))
         except ArithmeticError:
-            raise grading.ResponseError({"points": ["Must be a number."]}) from None
+            raise ResponseError({"points": ["Must be a number."]}) from None
         if not mark.is_finite() or not Decimal(0) <= mark <= answer.max_mark:
-            raise grading.ResponseError({"points": [f"Must be between 0 and {answer.max_mark}."]})
-        mark = mark.quantize(grading.MARK_QUANTUM)
+            raise ResponseError({"points": [f"Must be between 0 and {answer.max_mark}."]})
+        mark = mark.quantize(MARK_QUANTUM)
     answer.override_mark = mark
     # Stored as text: JSON has no decimals, and floats would turn 0.1 into 0.1000000000000000055.
     answer.rubric_scores = [str(Decimal(str(score))) for score in rubric_scores or []]
@@ -558,7 +560,7 @@ def _feed_spaced_repetition(attempt: Attempt, answers: Iterable[AttemptAnswer]) 
     for answer in answers:
         if answer.fed_to_study_at is not None or answer.question_id is None:
             continue
-        rating = grading.study_rating(
+        rating = study_rating(
             answer.snapshot, grade_answer(answer, attempt.quiz), self_rating=answer.self_rating
         )
         if rating is not None:

@@ -13,7 +13,7 @@ import pytest
 import time_machine
 
 from flashcards.models import Question, ReviewLog
-from quizzes.grading import ResponseError
+from quizzes.grading.responses import ResponseError
 from quizzes.models import Attempt, AttemptAnswer, Quiz
 from quizzes.selectors.review import review_data
 from quizzes.services.attempts import (
