@@ -14,15 +14,18 @@ that `quizzes.grading.graders` grades.  Response formats:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.utils.translation import gettext as _
 
 from quizzes.grading.matching import parse_number
 
 
 class ResponseError(ValueError):
-    """A response that does not fit its question; `errors` maps field names to messages."""
+    """A response that does not fit its question; `errors` maps field names to messages (or,
+    for several answers saved at once, each slot to its own field errors)."""
 
-    def __init__(self, errors: dict[str, list[str]]):
+    def __init__(self, errors: Mapping[str, object]):
         super().__init__(errors)
         self.errors = errors
 
