@@ -107,7 +107,8 @@ def bench_cached(client, repeats: int) -> None:
     from django.urls import reverse
 
     from training.models import DemoRun
-    from training.services.runs import execute_run, request_run
+    from training.services.run_execution import execute_run
+    from training.services.runs import request_run
 
     run = request_run(demo_slug="activation-functions", params={"function": "gelu"}).run
     execute_run(run_id=run.pk, worker="benchmark")

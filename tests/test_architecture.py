@@ -44,9 +44,6 @@ LONG_MODULES = {
     # The content API views grew with issue 14's key-secrecy rules (merged with issue 17);
     # to be split by resource (sets and questions / classes).
     "flashcards/api/content.py": "pending split: sets and questions apart from classes",
-    # Pending the run-recovery work (issue 14): requesting, executing and cleaning up runs
-    # become three modules (execution is the worker side the task imports).
-    "training/services/runs.py": "pending split after issue 14",
     # The quiz pages (list, settings, taking, review, grading, analytics); to be split into
     # authoring, taking and grading views.
     "frontend/views/quizzes.py": "pending split: authoring, taking and grading pages",
