@@ -44,9 +44,6 @@ LONG_MODULES = {
     # The content API views grew with issue 14's key-secrecy rules (merged with issue 17);
     # to be split by resource (sets and questions / classes).
     "flashcards/api/content.py": "pending split: sets and questions apart from classes",
-    # The quiz pages (list, settings, taking, review, grading, analytics); to be split into
-    # authoring, taking and grading views.
-    "frontend/views/quizzes.py": "pending split: authoring, taking and grading pages",
     # One experiment (eight training runs and the report that explains a collapse); its parts
     # only make sense together.
     "training/demos/batch_normalisation.py": "one experiment and its explanation",
