@@ -47,8 +47,6 @@ LONG_MODULES = {
     # One experiment (eight training runs and the report that explains a collapse); its parts
     # only make sense together.
     "training/demos/batch_normalisation.py": "one experiment and its explanation",
-    # The demo benchmark: one command, its phases share the server and worker set-up.
-    "benchmarks/demos.py": "one benchmark command",
 }
 
 
