@@ -14,12 +14,9 @@ from lti.models import LtiIdentity, PlatformGrade
 from lti.services.grades import LONGEST_RETRY_SECONDS, MAX_RETRIES, retry_delay
 from lti.tasks import send_lti_grade
 from quizsite import queues
-from quizzes.services.attempts import (
-    grade_by_instructor,
-    save_answer,
-    start_attempt,
-    submit_attempt,
-)
+from quizzes.services.attempts.answer import save_answer, submit_attempt
+from quizzes.services.attempts.rating import grade_by_instructor
+from quizzes.services.attempts.start import start_attempt
 from tests import servers
 from tests.flashcards.factories import StudentFactory, free_text
 from tests.lti import platform as simulated
