@@ -10,6 +10,7 @@ CONTEXT = LTI + "context"
 RESOURCE_LINK = LTI + "resource_link"
 CUSTOM = LTI + "custom"
 DEPLOYMENT_ID = LTI + "deployment_id"
+LAUNCH_PRESENTATION = LTI + "launch_presentation"
 AGS_ENDPOINT = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from pylti1p3.contrib.django.lti1p3_tool_config.models import LtiTool
 
 from flashcards.models import Classroom, Membership, QuestionSet, User
@@ -49,13 +49,25 @@ def _names(claims: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
+def _language(claims: Mapping[str, Any]) -> str:
+    """The site language nearest the platform's locale (`pt_BR` → `pt-br`), or ""."""
+    locale = names.section(claims, names.LAUNCH_PRESENTATION).get("locale")
+    if not isinstance(locale, str) or not locale:
+        return ""
+    try:
+        return translation.get_supported_language_variant(translation.to_language(locale))
+    except LookupError:
+        return ""
+
+
 @transaction.atomic
 def account_for_launch(*, issuer: str, claims: Mapping[str, Any], instructor: bool) -> User:
     """The account of the platform's user `sub`, made on their first launch.
 
     Linked by issuer and `sub` only.  A new account has no password (it signs in through
-    the platform).  The platform's instructor role makes an instructor; a later launch as a
-    learner (the same person in another course) never takes the role away.
+    the platform) and speaks the platform's language.  The platform's instructor role makes
+    an instructor; a later launch as a learner (the same person in another course) never
+    takes the role away.
     """
     subject = claims["sub"]
     identity = (
@@ -67,7 +79,11 @@ def account_for_launch(*, issuer: str, claims: Mapping[str, Any], instructor: bo
     if identity is None:
         try:
             with transaction.atomic():
-                user = User(username=username_for(issuer, subject), **_names(claims))
+                user = User(
+                    username=username_for(issuer, subject),
+                    language=_language(claims),
+                    **_names(claims),
+                )
                 user.role = User.Role.INSTRUCTOR if instructor else User.Role.STUDENT
                 user.set_unusable_password()
                 user.save()

@@ -88,6 +88,23 @@ def test_a_second_launch_finds_the_same_account_by_issuer_and_sub(platform, link
     assert LtiIdentity.objects.values("user").distinct().count() == 3  # with the teacher
 
 
+def test_a_new_account_speaks_the_platforms_language(platform, linked_quiz):
+    item, _quiz = linked_quiz
+    browser = Client()
+    presentation = {"locale": "pt_BR", "document_target": "window"}
+    response, _token, _login = launch(
+        browser,
+        platform,
+        sub="student-br",
+        roles=[simulated.LEARNER],
+        custom=item["custom"],
+        **{simulated.LTI + "launch_presentation": presentation},
+    )
+    assert LtiIdentity.objects.get(subject="student-br").user.language == "pt-br"
+    page = browser.get(response["Location"])
+    assert '<html lang="pt-br">' in page.content.decode()
+
+
 def test_the_platforms_instructor_role_makes_an_instructor(platform, linked_quiz):
     item, _quiz = linked_quiz
     response, _token, _login = launch(
