@@ -8,10 +8,12 @@ parameters is checked again here, since a platform's teacher can edit those).
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from pylti1p3.contrib.django.lti1p3_tool_config.models import LtiTool
@@ -60,6 +62,19 @@ def _language(claims: Mapping[str, Any]) -> str:
         return ""
 
 
+def _new_account(
+    *, issuer: str, subject: str, claims: Mapping[str, Any], instructor: bool
+) -> LtiIdentity:
+    username = username_for(issuer, subject)
+    if User.objects.filter(username=username).exists():  # someone signed up with the name
+        username = f"{username}-{secrets.token_hex(4)}"
+    user = User(username=username, language=_language(claims), **_names(claims))
+    user.role = User.Role.INSTRUCTOR if instructor else User.Role.STUDENT
+    user.set_unusable_password()
+    user.save()
+    return LtiIdentity.objects.create(issuer=issuer, subject=subject, user=user)
+
+
 @transaction.atomic
 def account_for_launch(*, issuer: str, claims: Mapping[str, Any], instructor: bool) -> User:
     """The account of the platform's user `sub`, made on their first launch.
@@ -79,15 +94,9 @@ def account_for_launch(*, issuer: str, claims: Mapping[str, Any], instructor: bo
     if identity is None:
         try:
             with transaction.atomic():
-                user = User(
-                    username=username_for(issuer, subject),
-                    language=_language(claims),
-                    **_names(claims),
+                identity = _new_account(
+                    issuer=issuer, subject=subject, claims=claims, instructor=instructor
                 )
-                user.role = User.Role.INSTRUCTOR if instructor else User.Role.STUDENT
-                user.set_unusable_password()
-                user.save()
-                identity = LtiIdentity.objects.create(issuer=issuer, subject=subject, user=user)
         except IntegrityError:  # a concurrent first launch of the same person won the race
             identity = LtiIdentity.objects.select_related("user").get(
                 issuer=issuer, subject=subject
@@ -167,7 +176,10 @@ def open_activity(*, tool: LtiTool, claims: Mapping[str, Any], user: User) -> De
     if isinstance(content, Quiz):
         content.classrooms.add(classroom)
     elif not classroom.question_sets.filter(pk=content.pk).exists():
-        assign_set(classroom=classroom, question_set=content, actor=owner)
+        try:
+            assign_set(classroom=classroom, question_set=content, actor=owner)
+        except (PermissionDenied, ValidationError) as error:  # e.g. made quiz-only since
+            raise refusals.UnknownContent(f"set {content.pk} cannot be studied: {error}") from error
     if user.pk != owner.pk:
         Membership.objects.get_or_create(classroom=classroom, user=user)
         ensure_cards(set_ids=list(classroom.question_sets.values_list("pk", flat=True)))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from flashcards.models import QuestionSet
 from lti import content_refs
 from lti.models import LtiIdentity
 from tests.flashcards.factories import InstructorFactory, QuestionSetFactory, StudentFactory
@@ -111,6 +112,19 @@ def test_a_learner_cannot_choose_content(platform):
     assert response.status_code == 403
     assert "Only instructors choose content" in response.content.decode()
     assert not LtiIdentity.objects.exists()
+
+
+def test_a_linked_set_made_quiz_only_since_is_refused_not_a_500(platform):
+    item, question_set = deep_link(
+        platform, "set:{pk}", make_content=lambda owner: QuestionSetFactory(owner=owner)
+    )
+    question_set.visibility = QuestionSet.Visibility.QUIZ_ONLY
+    question_set.save()
+    response, _token, _login = launch(
+        Client(), platform, sub="student-9", roles=[simulated.LEARNER], custom=item["custom"]
+    )
+    assert response.status_code == 404
+    assert "This activity opens nothing in quizsite" in response.content.decode()
 
 
 @pytest.mark.parametrize("role", ["anonymous", "student", "instructor"])

@@ -12,7 +12,9 @@ from django.test import Client
 from flashcards.models import Membership, User
 from lti import content_refs
 from lti.models import LtiIdentity, PlatformGrade
+from lti.services.launches import username_for
 from quizzes.selectors.access import can_take_quiz
+from tests.flashcards.factories import StudentFactory
 from tests.lti import platform as simulated
 from tests.lti.flows import launch
 
@@ -103,6 +105,18 @@ def test_a_new_account_speaks_the_platforms_language(platform, linked_quiz):
     assert LtiIdentity.objects.get(subject="student-br").user.language == "pt-br"
     page = browser.get(response["Location"])
     assert '<html lang="pt-br">' in page.content.decode()
+
+
+def test_a_site_account_with_the_same_username_does_not_block_a_first_launch(platform, linked_quiz):
+    item, _quiz = linked_quiz
+    squatter = StudentFactory(username=username_for(simulated.ISSUER, "student-42"))
+    response, _token, _login = launch(
+        Client(), platform, sub="student-42", roles=[simulated.LEARNER], custom=item["custom"]
+    )
+    assert response.status_code == 302
+    launched = LtiIdentity.objects.get(subject="student-42").user
+    assert launched != squatter
+    assert launched.username.startswith(squatter.username + "-")
 
 
 def test_the_platforms_instructor_role_makes_an_instructor(platform, linked_quiz):
