@@ -11,6 +11,7 @@ RESOURCE_LINK = LTI + "resource_link"
 CUSTOM = LTI + "custom"
 DEPLOYMENT_ID = LTI + "deployment_id"
 LAUNCH_PRESENTATION = LTI + "launch_presentation"
+DEEP_LINKING_SETTINGS = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
 AGS_ENDPOINT = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 

@@ -9,12 +9,15 @@ grade column that the grade service then fills.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.db.models import QuerySet
 from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.lineitem import LineItem
 
 from flashcards.models import QuestionSet, User
-from lti import content_refs
+from lti import claims as names
+from lti import content_refs, refusals
 from lti.protocol import MessageLaunch
 from lti.services.grades import SCORE_MAXIMUM
 from quizzes.models import Quiz
@@ -49,6 +52,15 @@ def chosen(user: User, value: str) -> tuple[content_refs.ContentRef, str] | None
     if content is None:
         return None
     return content_refs.ContentRef(kind, content.pk), content.title
+
+
+def return_url(launch: MessageLaunch) -> str:
+    """Where the answer is posted: the platform's URL from the request's settings."""
+    settings = names.section(launch.claims(), names.DEEP_LINKING_SETTINGS)
+    url = settings.get("deep_link_return_url")
+    if not isinstance(url, str) or urlsplit(url).scheme not in ("https", "http"):
+        raise refusals.LaunchRefused("the deep-linking request has no usable return URL")
+    return url
 
 
 def response_jwt(

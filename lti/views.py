@@ -142,12 +142,10 @@ def deep_link_response(request: HttpRequest) -> HttpResponse:
         ref, title = picked
         if not message.forget():  # one answer per request from the platform
             raise refusals.ReplayedLaunch("this deep-linking request was answered already")
+        return_url = deep_linking.return_url(message)
         token = deep_linking.response_jwt(
             launch=message, ref=ref, title=title, launch_url=_launch_url(request)
         )
-        return_url = message.claims()[  # checked present by the library's message validator
-            "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
-        ]["deep_link_return_url"]
     except refusals.LaunchRefused as refusal:
         return refused(request, refusal)
     response = render(

@@ -107,6 +107,28 @@ def test_a_deep_linking_request_answers_once(platform):
     assert again.templates[0].name == "lti/refused.html"
 
 
+def test_a_return_url_that_is_not_a_web_address_is_refused(platform):
+    browser = Client()
+    settings = {
+        "deep_link_return_url": "javascript:alert(1)",
+        "accept_types": ["ltiResourceLink"],
+        "accept_presentation_document_targets": ["window"],
+    }
+    response, _token, _login = launch(
+        browser,
+        platform,
+        sub="teacher-1",
+        roles=[simulated.INSTRUCTOR],
+        message_type=DL,
+        **{simulated.DL_SETTINGS: settings},
+    )
+    quiz = graded_quiz(LtiIdentity.objects.get(subject="teacher-1").user)
+    form = {"launch_id": response.context["launch_id"], "content": f"quiz:{quiz.pk}"}
+    answer = browser.post("/lti/deep-link/", form)
+    assert answer.status_code == 400
+    assert answer.templates[0].name == "lti/refused.html"
+
+
 def test_a_learner_cannot_choose_content(platform):
     response = deep_linking_launch(Client(), platform, roles=[simulated.LEARNER])
     assert response.status_code == 403
