@@ -108,13 +108,16 @@ class MessageLaunch(DjangoMessageLaunch):
     """The library's launch validation, each failure named, and the nonce used up."""
 
     def __init__(self, request: HttpRequest) -> None:
-        super().__init__(
-            request,
-            ToolConf(),
-            session_service=SessionService(request),  # type: ignore[arg-type]
-            launch_data_storage=LaunchStorage(),
-            requests_session=http_session(),
-        )
+        try:  # over HTTPS the storage needs the login's session-id cookie, or refuses
+            super().__init__(
+                request,
+                ToolConf(),
+                session_service=SessionService(request),  # type: ignore[arg-type]
+                launch_data_storage=LaunchStorage(),
+                requests_session=http_session(),
+            )
+        except LtiException as error:
+            raise refusals.ExpiredLogin(str(error)) from error
 
     def validate_state(self):
         return _refuse(refusals.ExpiredLogin, super().validate_state)

@@ -69,8 +69,8 @@ def _origin(url: str) -> str:
 @never_cache
 @require_POST
 def launch(request: HttpRequest) -> HttpResponse:
-    message = MessageLaunch(request)
     try:
+        message = MessageLaunch(request)
         message.validate()
         tool = message.registered_tool()
         claims = message.claims()

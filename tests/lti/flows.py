@@ -12,11 +12,12 @@ from tests.lti import platform as simulated
 from tests.quizzes.factories import QuizFactory
 
 
-def launch(client, moodle, *, sub, roles, **claims):
+def launch(client, moodle, *, sub, roles, secure=False, **claims):
     """One whole launch: login initiation, then the id_token posted to the launch URL."""
-    login = simulated.begin_login(client)
+    login = simulated.begin_login(client, secure=secure)
     token = moodle.id_token(moodle.claims(nonce=login.nonce, sub=sub, roles=roles, **claims))
-    return client.post("/lti/launch/", {"id_token": token, "state": login.state}), token, login
+    form = {"id_token": token, "state": login.state}
+    return client.post("/lti/launch/", form, secure=secure), token, login
 
 
 def tool_claims(moodle, token: str) -> dict:

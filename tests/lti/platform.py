@@ -204,7 +204,9 @@ class LoginRedirect:
     params: dict[str, str]
 
 
-def begin_login(client, *, issuer: str = ISSUER, login_hint: str = "hint") -> LoginRedirect:
+def begin_login(
+    client, *, issuer: str = ISSUER, login_hint: str = "hint", secure: bool = False
+) -> LoginRedirect:
     """The platform's login initiation, as the browser follows it: the site answers with a
     redirect to the platform's authorisation URL carrying the state and nonce."""
     response = client.get(
@@ -212,10 +214,11 @@ def begin_login(client, *, issuer: str = ISSUER, login_hint: str = "hint") -> Lo
         {
             "iss": issuer,
             "login_hint": login_hint,
-            "target_link_uri": "http://testserver/lti/launch/",
+            "target_link_uri": f"{'https' if secure else 'http'}://testserver/lti/launch/",
             "client_id": CLIENT_ID,
             "lti_deployment_id": DEPLOYMENT_ID,
         },
+        secure=secure,
     )
     assert response.status_code == 302, response.content
     query = {k: v[0] for k, v in parse_qs(urlsplit(response["Location"]).query).items()}

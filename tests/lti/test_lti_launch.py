@@ -77,6 +77,40 @@ def test_a_valid_launch_signs_in_a_new_student_and_opens_the_deep_linked_quiz(
     assert page.wsgi_request.user == student
 
 
+def test_over_https_the_launch_state_is_kept_per_browser_and_still_works_once(
+    platform, linked_quiz
+):
+    item, quiz = linked_quiz
+    browser = Client()
+    response, token, login = launch(
+        browser,
+        platform,
+        sub="student-42",
+        roles=[simulated.LEARNER],
+        custom=item["custom"],
+        secure=True,
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"/quizzes/{quiz.pk}/"
+    session_cookie = browser.cookies["lti1p3-session-id"]
+    assert session_cookie["secure"]
+    assert session_cookie["samesite"] == "None"  # the platform's cross-site POST carries it
+    replay = browser.post("/lti/launch/", {"id_token": token, "state": login.state}, secure=True)
+    refused(replay, 403, "This launch has already been used")
+
+
+def test_over_https_a_launch_without_the_login_cookies_is_refused(platform, linked_quiz):
+    item, _quiz = linked_quiz
+    login = simulated.begin_login(Client(), secure=True)
+    claims = platform.claims(
+        nonce=login.nonce, sub="student-42", roles=[simulated.LEARNER], custom=item["custom"]
+    )
+    response = Client().post(
+        "/lti/launch/", {"id_token": platform.id_token(claims), "state": login.state}, secure=True
+    )
+    refused(response, 400, "The launch expired or started in another browser")
+
+
 def test_a_second_launch_finds_the_same_account_by_issuer_and_sub(platform, linked_quiz):
     item, _quiz = linked_quiz
     for _ in range(2):
