@@ -23,7 +23,14 @@ from flashcards.services.classes import assign_set
 from flashcards.services.study.cards import ensure_cards
 from lti import claims as names
 from lti import content_refs, refusals
-from lti.models import CLAIM_MAX_LENGTH, LtiCourse, LtiIdentity, LtiResourceLink, PlatformGrade
+from lti.models import (
+    CLAIM_MAX_LENGTH,
+    URL_MAX_LENGTH,
+    LtiCourse,
+    LtiIdentity,
+    LtiResourceLink,
+    PlatformGrade,
+)
 from quizzes.models import Quiz
 
 NAME_MAX_LENGTH = 150  # User.first_name / last_name
@@ -157,8 +164,11 @@ def open_activity(*, tool: LtiTool, claims: Mapping[str, Any], user: User) -> De
     owner = content.owner
     resource = names.section(claims, names.RESOURCE_LINK)
     endpoint = names.section(claims, names.AGS_ENDPOINT)
-    scopes = [s for s in endpoint.get("scope", []) if isinstance(s, str)]
+    scope = endpoint.get("scope")
+    scopes = [s for s in scope if isinstance(s, str)] if isinstance(scope, list) else []
     lineitem = endpoint.get("lineitem") if names.SCORE_SCOPE in scopes else ""
+    if not isinstance(lineitem, str) or len(lineitem) > URL_MAX_LENGTH:
+        lineitem = ""  # no grade service we could use
     course = _course(tool, claims, owner)
     link, _created = LtiResourceLink.objects.update_or_create(
         tool=tool,
@@ -168,7 +178,7 @@ def open_activity(*, tool: LtiTool, claims: Mapping[str, Any], user: User) -> De
             "course": course,
             "quiz": content if isinstance(content, Quiz) else None,
             "question_set": content if isinstance(content, QuestionSet) else None,
-            "lineitem_url": lineitem if isinstance(lineitem, str) else "",
+            "lineitem_url": lineitem,
             "ags_scopes": scopes,
         },
     )

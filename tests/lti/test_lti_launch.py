@@ -316,6 +316,11 @@ def test_the_refusal_page_speaks_the_readers_language(platform, language, title)
     refused(response, 403, title)
 
 
+def test_a_login_initiation_that_names_no_platform_is_a_page_not_a_500(platform, client):
+    response = client.get("/lti/login/")
+    refused(response, 400, "The launch could not be completed")
+
+
 @pytest.mark.parametrize("body", [{}, {"id_token": "not-a-jwt", "state": "state-x"}])
 def test_a_launch_with_no_usable_token_is_a_page_not_a_500(platform, client, body):
     response = client.post("/lti/launch/", body)
