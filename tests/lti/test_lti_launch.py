@@ -7,7 +7,8 @@ import base64
 import json
 
 import pytest
-from django.test import Client
+from django.core.cache import cache
+from django.test import Client, override_settings
 
 from flashcards.models import Membership, User
 from lti import content_refs
@@ -326,3 +327,30 @@ def test_a_launch_with_no_usable_token_is_a_page_not_a_500(platform, client, bod
     response = client.post("/lti/launch/", body)
     assert response.status_code == 400
     assert response.templates[0].name == "lti/refused.html"
+
+
+@pytest.mark.redis
+def test_state_and_nonces_work_with_redis_as_the_cache(platform, linked_quiz, redis_server):
+    """Production's cache: the nonce is consumed there as in the database cache."""
+    item, _quiz = linked_quiz
+    redis_cache = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_server.url,
+        }
+    }
+    with override_settings(CACHES=redis_cache):
+        cache.clear()
+        browser = Client()
+        login = simulated.begin_login(browser, secure=True)
+        stored = [key for key in cache._cache.get_client().keys("*") if b"lti1p3" in key]
+        claims = platform.claims(
+            nonce=login.nonce, sub="student-r", roles=[simulated.LEARNER], custom=item["custom"]
+        )
+        form = {"id_token": platform.id_token(claims), "state": login.state}
+        first = browser.post("/lti/launch/", form, secure=True)
+        replay = browser.post("/lti/launch/", form, secure=True)
+        cache.clear()
+    assert any(login.nonce.encode() in key for key in stored)
+    assert first.status_code == 302
+    refused(replay, 403, "This launch has already been used")
