@@ -310,6 +310,7 @@ def attach_demos(owner, questions) -> None:
 
 def page_sessions(students) -> list[tuple[str, str]]:
     """A signed-in browser session and a CSRF secret per student, as after logging in."""
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
     from django.middleware.csrf import _get_new_csrf_string
@@ -318,7 +319,7 @@ def page_sessions(students) -> list[tuple[str, str]]:
     for student in students:
         store = SessionStore()
         store[SESSION_KEY] = str(student.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
         store[HASH_SESSION_KEY] = student.get_session_auth_hash()
         store.create()
         sessions.append((store.session_key, _get_new_csrf_string()))

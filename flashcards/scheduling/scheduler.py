@@ -165,13 +165,16 @@ class StudyScheduler:
         return timedelta(days=min(round(self._rng.random() * (high - low + 1) + low), longest))
 
     def preview(self, state: MemoryState, when: datetime, *, mapping: str = DEFAULT_MAPPING):
-        """The interval (seconds, unfuzzed) each 1–5 rating would give: shown on the buttons."""
-        return {
-            raw: round(
-                (self.review(state, grade, when, fuzz=False).due - _as_utc(when)).total_seconds()
-            )
-            for raw, grade in MAPPINGS[mapping].items()
-        }
+        """The interval (seconds, unfuzzed) each 1–5 rating would give: shown on the buttons.
+
+        Two ratings can share an FSRS grade (1 and 2 are both Again): each grade is reviewed
+        once.  The page shows these for every card it is handed, so this runs per card."""
+        when = _as_utc(when)
+        seconds: dict[int, int] = {}
+        for grade in set(MAPPINGS[mapping].values()):
+            due = self.review(state, grade, when, fuzz=False).due
+            seconds[grade] = round((due - when).total_seconds())
+        return {raw: seconds[grade] for raw, grade in MAPPINGS[mapping].items()}
 
     def replay(self, reviews: Iterable[tuple[Rating | int, datetime]]) -> MemoryState:
         """The state a card reaches from new through `reviews` (in time order), without fuzz."""

@@ -51,6 +51,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce, RowNumber
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -67,7 +68,12 @@ from flashcards.models import (
     User,
 )
 from flashcards.selectors import sql
-from flashcards.selectors.content import sets_studied_by, sets_visible_to, studied_set_ids
+from flashcards.selectors.content import (
+    readable_set_for_study,
+    sets_studied_by,
+    sets_visible_to,
+    studied_set_ids,
+)
 
 LEARNING_STATES = (CardState.State.LEARNING, CardState.State.RELEARNING)
 NEW_STATE = CardState.State.NEW
@@ -93,15 +99,11 @@ class StudyScope:
 def study_scope(user: User, *, set_id: int | None = None, classroom_id: int | None = None):
     """The sets a study request covers: one set, a class's sets, or all of the student's,
     less what study must never show (quiz-only sets, a quiz in progress: `sets_studied_by`)."""
-    scope = _requested_scope(user, set_id=set_id, classroom_id=classroom_id)
-    scope.set_ids = sets_studied_by(user, scope.set_ids)
-    return scope
-
-
-def _requested_scope(user: User, *, set_id: int | None, classroom_id: int | None):
     if set_id is not None:
-        question_set = get_object_or_404(sets_visible_to(user), pk=set_id)
-        return StudyScope(set_ids=[question_set.pk], question_set=question_set)
+        question_set, withheld = readable_set_for_study(user, set_id)
+        if question_set is None:
+            raise Http404("No question set matches the given query.")
+        return StudyScope(set_ids=[] if withheld else [question_set.pk], question_set=question_set)
     if classroom_id is not None:
         classroom = get_object_or_404(
             Classroom.objects.filter(Q(members=user) | Q(owner=user)).distinct(), pk=classroom_id
@@ -112,8 +114,8 @@ def _requested_scope(user: User, *, set_id: int | None, classroom_id: int | None
             .order_by("pk")
             .values_list("pk", flat=True)
         )
-        return StudyScope(set_ids=set_ids, classroom=classroom)
-    return StudyScope(set_ids=studied_set_ids(user))
+        return StudyScope(set_ids=sets_studied_by(user, set_ids), classroom=classroom)
+    return StudyScope(set_ids=studied_set_ids(user))  # the study rule is in its statement
 
 
 # --- queue ------------------------------------------------------------------------------------
@@ -220,7 +222,7 @@ def queue_context(
 ) -> QueueContext:
     """One query: the queue's counts, the scope's number of cards and the student's settings.
 
-    Hand-written (see flashcards/selectors/sql.py for why);
+    Hand-written (see flashcards/selectors/sql/__init__.py for why);
     tests/flashcards/test_study_queue.py checks every count against the queue's rules on both
     backends.
     """

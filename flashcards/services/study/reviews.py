@@ -21,7 +21,7 @@ from flashcards.models import (
 )
 from flashcards.scheduling import MemoryState, StudyScheduler
 from flashcards.selectors import sql
-from flashcards.selectors.content import sets_studied_by, visible_set_condition
+from flashcards.selectors.content import visible_set_condition, withheld_set_condition
 from flashcards.services.study.cards import card_specs, sync_cards
 from flashcards.services.study.errors import (
     CardNotAvailable,
@@ -136,6 +136,7 @@ _CARD_WITH_STATE_SQL = f"""
 SELECT c.id, c.question_set_id,
   (SELECT r.card_id FROM {ReviewLog._meta.db_table} r
     WHERE r.student_id = %s AND r.client_review_id = %s) AS stored_card,
+  CASE WHEN {{withheld}} THEN 1 ELSE 0 END AS withheld,
   {", ".join(f"s.{CardState._meta.get_field(f).column}" for f in STATE_FIELDS)}
 FROM {Card._meta.db_table} c
 JOIN {QuestionSet._meta.db_table} qs ON qs.id = c.question_set_id
@@ -150,21 +151,32 @@ def _card_with_state(student: User, card_id: int, client_review_id: str):
     review with this client_review_id: one query.  Runs under the student's lock, so a
     concurrent submit of the same id has committed by then and is seen.
 
-    Written out in SQL (with the read rule from `visible_set_condition`) because composing it
+    Written out in SQL (with the read rule from `visible_set_condition` and the study rule
+    from `withheld_set_condition`) because composing it
     with the ORM cost more Python time than the database spent answering it; see
-    flashcards/selectors/sql.py.
+    flashcards/selectors/sql/__init__.py.
     """
     visible, visible_params = visible_set_condition(student, "qs")
+    withheld, withheld_params = withheld_set_condition(student, "qs")
     with connection.cursor() as cursor:
         cursor.execute(
-            _CARD_WITH_STATE_SQL.format(visible=visible),
-            [student.pk, client_review_id, student.pk, card_id, *visible_params],
+            _CARD_WITH_STATE_SQL.format(visible=visible, withheld=withheld),
+            [
+                *(student.pk, client_review_id),
+                *withheld_params,
+                *(student.pk, card_id),
+                *visible_params,
+            ],
         )
         found = cursor.fetchone()
     if found is None:
         stored = ReviewLog.objects.filter(student=student, client_review_id=client_review_id)
         return None, None, stored.values_list("card_id", flat=True).first()
-    card_pk, set_id, stored_card, *state_values = found
+    card_pk, set_id, stored_card, withheld_now, *state_values = found
+    if withheld_now:
+        # The study rule (`sets_studied_by`: a quiz-only set, a quiz in progress holding the
+        # question), checked in the same statement as the read rule.
+        return None, None, stored_card
     card = Card(pk=card_pk, question_set_id=set_id)
     card._state.adding, card._state.db = False, "default"
     row = None
@@ -211,9 +223,8 @@ def submit_review(
         stored = ReviewLog.objects.get(student=student, client_review_id=client_review_id)
         state = CardState.objects.get(student=student, card_id=card_id)
         return ReviewOutcome(review=stored, state=state, created=False)
-    if card is None or not sets_studied_by(student, [card.question_set_id]):
-        # The read rule is in the SQL; the study rule (quiz-only sets, a quiz in progress
-        # holding the question) is the one every study read goes through.
+    if card is None:
+        # The read rule and the study rule are both in `_card_with_state`'s statement.
         raise CardNotAvailable("This card does not exist or is not in a set you can study.")
     outcome = _review_locked(
         student=student,
