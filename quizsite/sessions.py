@@ -17,12 +17,7 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from flashcards.selectors import sql
-
-_FIELDS = list(Session._meta.concrete_fields)
-SESSION_SQL = (
-    f"SELECT {', '.join(f.column for f in _FIELDS)} FROM {Session._meta.db_table} "
-    "WHERE session_key = %s AND expire_date > %s"
-)
+from flashcards.selectors.sql.accounts import SESSION_FIELDS, SESSION_SQL
 
 
 class SessionStore(db.SessionStore):
@@ -34,4 +29,4 @@ class SessionStore(db.SessionStore):
         if not rows:
             self._session_key = None
             return None
-        return sql.from_row(Session, _FIELDS, rows[0])
+        return sql.from_row(Session, SESSION_FIELDS, rows[0])

@@ -171,7 +171,7 @@ AUTH_USER_MODEL = "flashcards.User"
 # Django's database sessions and ModelBackend, each with the per-request read written out as
 # one fixed statement (the study page pays for both on every rating; see their docstrings).
 SESSION_ENGINE = "quizsite.sessions"
-AUTHENTICATION_BACKENDS = ["flashcards.authentication.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["flashcards.auth_backends.ModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "home"

@@ -1,6 +1,6 @@
 """The page's session and its user are read by fixed statements that answer what Django's own
 database session engine and ModelBackend answer (quizsite/sessions.py,
-flashcards/authentication.py say why they are written out)."""
+flashcards/auth_backends.py say why they are written out)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.contrib.sessions.backends import db as django_db
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
-from flashcards.authentication import ModelBackend
+from flashcards.auth_backends import ModelBackend
 from quizsite.sessions import SessionStore
 from tests.flashcards.factories import StudentFactory
 
