@@ -25,6 +25,7 @@ import torch
 from quizsite.queues import DEFAULT_QUEUE, GPU_QUEUE, QUEUES
 from training.figures import Figure
 from training.params import Schema, StrOrPromise
+from training.texts import to_json
 
 TRAINING_QUEUE = GPU_QUEUE  # the queue of demos that train a model
 
@@ -73,12 +74,18 @@ class DemoOutput:
 
     data: dict[str, Any]
     figures: list[Figure] = field(default_factory=list)
-    summary: str = ""
+    summary: str = ""  # a training.texts.Text, translated when it is shown
     notes: list[str] = field(default_factory=list)
     checkpoint: dict[str, Any] | None = None
 
     def result_json(self) -> dict[str, Any]:
-        return json_safe({"summary": self.summary, "notes": list(self.notes), "data": self.data})
+        return json_safe(
+            {
+                "summary": to_json(self.summary),
+                "notes": [to_json(note) for note in self.notes],
+                "data": self.data,
+            }
+        )
 
 
 def json_safe(value: Any) -> Any:
