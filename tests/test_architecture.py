@@ -56,9 +56,6 @@ LONG_MODULES = {
     # The quiz pages (list, settings, taking, review, grading, analytics); to be split into
     # authoring, taking and grading views.
     "frontend/views/quizzes.py": "pending split: authoring, taking and grading pages",
-    # One experiment (eight training runs and the report that explains a collapse); its parts
-    # only make sense together.
-    "training/demos/batch_normalisation.py": "one experiment and its explanation",
     # The demo benchmark: one command, its phases share the server and worker set-up.
     "benchmarks/demos.py": "one benchmark command",
 }
