@@ -41,10 +41,6 @@ LONG_MODULES = {
     "flashcards/formats/delimited.py": "pending split after issue 13 (reader and writer)",
     "flashcards/richtext.py": "pending split after issue 13 (Markdown, math, cloze)",
     "flashcards/services/imports.py": "pending split after issue 13",
-    # Pending split once the grading and attempts work (issue 14) lands: grading per kind,
-    # attempts into start/answer/finish.
-    "quizzes/grading.py": "pending split after issue 14",
-    "quizzes/services/attempts.py": "pending split after issue 14",
     # The content and quiz API views grew with issue 14's key-secrecy rules (merged with
     # issue 17); each is to be split by resource (sets and questions / classes; quizzes /
     # attempts).

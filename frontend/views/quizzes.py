@@ -27,8 +27,8 @@ from flashcards.selectors.content import can_view_set, sets_visible_to
 from frontend import quiz_answers
 from frontend.forms import add_service_errors
 from frontend.forms_quizzes import GradeForm, QuizForm
-from quizzes import grading
-from quizzes.grading import SELF_RATED_KINDS
+from quizzes.grading.responses import ResponseError
+from quizzes.grading.results import SELF_RATED_KINDS
 from quizzes.models import Attempt, AttemptAnswer, Quiz
 from quizzes.selectors.access import (
     attempts_for_results,
@@ -42,8 +42,11 @@ from quizzes.selectors.access import (
 from quizzes.selectors.listing import open_quizzes_for, quizzes_assigned_to, quizzes_owned_by
 from quizzes.selectors.review import attempt_page, review_data
 from quizzes.selectors.statistics import grading_queue, quiz_statistics
-from quizzes.services import attempts as attempt_services
 from quizzes.services import quizzes as quiz_services
+from quizzes.services.attempts.answer import check_answer, save_answer, submit_attempt
+from quizzes.services.attempts.finish import refresh_attempt
+from quizzes.services.attempts.rating import grade_by_instructor, rate_own_answer
+from quizzes.services.attempts.start import start_attempt
 from quizzes.services.errors import QuizActionError
 from quizzes.services.regrade import regrade_quiz
 from quizzes.snapshots import question_for_review, question_for_student
@@ -175,7 +178,7 @@ def quiz_page(request, pk: int):
 def quiz_start(request, pk: int):
     quiz = _quiz(request.user, pk)
     try:
-        attempt, _created = attempt_services.start_attempt(quiz=quiz, student=request.user)
+        attempt, _created = start_attempt(quiz=quiz, student=request.user)
     except QuizActionError as error:
         messages.error(request, refusal(error))
         return redirect("quiz-page", pk=quiz.pk)
@@ -218,7 +221,7 @@ def _take_context(request, attempt: Attempt, *, typed=None, errors=None) -> dict
 
 @login_required
 def attempt_take(request, pk: int):
-    attempt = attempt_services.refresh_attempt(attempt=_attempt(request.user, pk))
+    attempt = refresh_attempt(attempt=_attempt(request.user, pk))
     if attempt.is_finished or attempt.student_id != request.user.pk:
         return redirect("attempt-review-page", pk=attempt.pk)
     return render(request, "frontend/quizzes/take.html", _take_context(request, attempt))
@@ -240,10 +243,8 @@ def attempt_autosave(request, pk: int, slot: int):
     response = quiz_answers.response_from_post(question, slot, request.POST)
     context = {"slot": slot}
     try:
-        answer = attempt_services.save_answer(
-            attempt=attempt, student=request.user, slot=slot, response=response
-        )
-    except grading.ResponseError as error:
+        answer = save_answer(attempt=attempt, student=request.user, slot=slot, response=response)
+    except ResponseError as error:
         context["errors"] = quiz_answers.error_messages(error.errors)
         # 422, not 400: the page swaps it in next to the question (base.html's htmx config);
         # a 400 is what django-htmx's debug handler replaces the whole page with.
@@ -274,11 +275,9 @@ def attempt_check(request, pk: int, slot: int):
     response = quiz_answers.response_from_post(question, slot, request.POST)
     try:
         if response is not None:
-            attempt_services.save_answer(
-                attempt=attempt, student=request.user, slot=slot, response=response
-            )
-        attempt_services.check_answer(attempt=attempt, student=request.user, slot=slot)
-    except grading.ResponseError as error:
+            save_answer(attempt=attempt, student=request.user, slot=slot, response=response)
+        check_answer(attempt=attempt, student=request.user, slot=slot)
+    except ResponseError as error:
         context = _take_context(
             request, attempt, typed={slot: response}, errors={str(slot): error.errors}
         )
@@ -295,10 +294,8 @@ def attempt_submit(request, pk: int):
     page = attempt_page(attempt, viewer=request.user)
     typed = quiz_answers.responses_from_post(page["items"], request.POST)
     try:
-        attempt, _now = attempt_services.submit_attempt(
-            attempt=attempt, student=request.user, responses=typed
-        )
-    except grading.ResponseError as error:
+        attempt, _now = submit_attempt(attempt=attempt, student=request.user, responses=typed)
+    except ResponseError as error:
         context = _take_context(request, attempt, typed=typed, errors=error.errors)
         context["form_error"] = _("Some answers could not be saved; see the questions marked.")
         return render(request, "frontend/quizzes/take.html", context, status=400)
@@ -314,7 +311,7 @@ def attempt_submit(request, pk: int):
 @login_required
 def attempt_review(request, pk: int):
     user = request.user
-    attempt = attempt_services.refresh_attempt(attempt=_attempt(user, pk))
+    attempt = refresh_attempt(attempt=_attempt(user, pk))
     if not attempt.is_finished and attempt.student_id == user.pk:
         return redirect("attempt-page", pk=attempt.pk)
     review = review_data(attempt, viewer=user)
@@ -363,13 +360,13 @@ def attempt_rate(request, pk: int, slot: int):
     attempt = _own_attempt(request.user, pk)
     rating = request.POST.get("rating", "")
     try:
-        attempt_services.rate_own_answer(
+        rate_own_answer(
             attempt=attempt,
             student=request.user,
             slot=slot,
             rating=int(rating) if rating.isdigit() else rating,
         )
-    except grading.ResponseError as error:
+    except ResponseError as error:
         messages.error(request, " ".join(quiz_answers.error_messages(error.errors)))
     except QuizActionError as error:
         messages.error(request, refusal(error))
@@ -540,14 +537,14 @@ def answer_grade(request, pk: int, slot: int):
     form = GradeForm(request.POST, rubric=rubric, prefix=f"grade-{slot}")
     if form.is_valid():
         try:
-            attempt_services.grade_by_instructor(
+            grade_by_instructor(
                 answer=answer,
                 grader=user,
                 points=None if form.cleaned_data["rubric_scores"] else form.cleaned_data["points"],
                 rubric_scores=form.cleaned_data["rubric_scores"],
                 comment=form.cleaned_data["comment"],
             )
-        except grading.ResponseError as error:
+        except ResponseError as error:
             for message in quiz_answers.error_messages(error.errors):
                 form.add_error(None, message)
         except QuizActionError as error:

@@ -19,7 +19,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from flashcards.permissions import request_user
-from quizzes import grading
 from quizzes.api.serializers import (
     AnswerInputSerializer,
     AttemptListSerializer,
@@ -29,6 +28,7 @@ from quizzes.api.serializers import (
     SelfRatingSerializer,
     SubmitInputSerializer,
 )
+from quizzes.grading.responses import ResponseError
 from quizzes.models import Attempt, AttemptAnswer, Quiz
 from quizzes.selectors.access import (
     attempts_for_results,
@@ -42,8 +42,11 @@ from quizzes.selectors.access import (
 from quizzes.selectors.gradebook import gradebook_csv, gradebook_rows
 from quizzes.selectors.review import attempt_page, review_data
 from quizzes.selectors.statistics import grading_queue, quiz_statistics
-from quizzes.services import attempts as attempt_services
 from quizzes.services import quizzes as quiz_services
+from quizzes.services.attempts.answer import check_answer, save_answer, submit_attempt
+from quizzes.services.attempts.finish import refresh_attempt
+from quizzes.services.attempts.rating import grade_by_instructor, rate_own_answer
+from quizzes.services.attempts.start import start_attempt
 from quizzes.services.errors import ActionConflict, QuizActionError
 from quizzes.services.regrade import regrade_quiz
 
@@ -167,7 +170,7 @@ class QuizAttemptsView(generics.ListAPIView):
     def post(self, request, pk: int):
         quiz = _quiz(request, pk)
         try:
-            attempt, created = attempt_services.start_attempt(quiz=quiz, student=request.user)
+            attempt, created = start_attempt(quiz=quiz, student=request.user)
         except QuizActionError as error:
             return _refused(error)
         attempt = _reload(attempt)
@@ -196,14 +199,14 @@ class AttemptListView(generics.ListAPIView):
 class AttemptDetailView(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, pk: int):
-        attempt = attempt_services.refresh_attempt(attempt=_attempt(request, pk))
+        attempt = refresh_attempt(attempt=_attempt(request, pk))
         return Response(attempt_page(attempt, viewer=request.user))
 
 
 class AttemptReviewView(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, pk: int):
-        attempt = attempt_services.refresh_attempt(attempt=_attempt(request, pk))
+        attempt = refresh_attempt(attempt=_attempt(request, pk))
         if not attempt.is_finished and attempt.student_id == request.user.pk:
             return _refused(
                 ActionConflict("Submit the attempt to see its review.", code="not_finished")
@@ -221,13 +224,13 @@ class AnswerView(APIView):
         if not serializer.is_valid():
             return _invalid(serializer.errors)
         try:
-            answer = attempt_services.save_answer(
+            answer = save_answer(
                 attempt=attempt,
                 student=request.user,
                 slot=slot,
                 response=serializer.validated_data["response"],
             )
-        except grading.ResponseError as error:
+        except ResponseError as error:
             return _invalid(error.errors, key="response")
         except QuizActionError as error:
             return _refused(error)
@@ -246,7 +249,7 @@ class CheckAnswerView(APIView):
     def post(self, request, pk: int, slot: int):
         attempt = _attempt(request, pk)
         try:
-            attempt_services.check_answer(attempt=attempt, student=request.user, slot=slot)
+            check_answer(attempt=attempt, student=request.user, slot=slot)
         except QuizActionError as error:
             return _refused(error)
         return Response(_item(attempt, slot, request.user))
@@ -260,13 +263,13 @@ class SelfRatingView(APIView):
         if not serializer.is_valid():
             return _invalid(serializer.errors)
         try:
-            attempt_services.rate_own_answer(
+            rate_own_answer(
                 attempt=attempt,
                 student=request.user,
                 slot=slot,
                 rating=serializer.validated_data["rating"],
             )
-        except grading.ResponseError as error:
+        except ResponseError as error:
             return _invalid(error.errors)
         except QuizActionError as error:
             return _refused(error)
@@ -291,14 +294,14 @@ class InstructorGradeView(APIView):
             return _invalid(serializer.errors)
         data = serializer.validated_data
         try:
-            attempt_services.grade_by_instructor(
+            grade_by_instructor(
                 answer=answer,
                 grader=request.user,
                 points=data.get("points"),
                 rubric_scores=data.get("rubric_scores"),
                 comment=data.get("comment", ""),
             )
-        except grading.ResponseError as error:
+        except ResponseError as error:
             return _invalid(error.errors)
         except QuizActionError as error:
             return _refused(error)
@@ -315,12 +318,12 @@ class SubmitView(APIView):
         if not serializer.is_valid():
             return _invalid(serializer.errors)
         try:
-            attempt, submitted_now = attempt_services.submit_attempt(
+            attempt, submitted_now = submit_attempt(
                 attempt=attempt,
                 student=request.user,
                 responses=serializer.validated_data.get("answers") or None,
             )
-        except grading.ResponseError as error:
+        except ResponseError as error:
             return _invalid(error.errors, key="answers")
         except QuizActionError as error:
             return _refused(error)

@@ -24,7 +24,7 @@ from django.db import transaction
 from flashcards.models import Question
 from quizzes.models import Attempt, AttemptAnswer, Quiz
 from quizzes.selectors.review import decimal_text
-from quizzes.services.attempts import TOTAL_FIELDS, regrade_answer, total_attempt
+from quizzes.services.attempts.finish import TOTAL_FIELDS, regrade_answer, total_attempt
 from quizzes.snapshots import take_snapshot
 
 

@@ -17,7 +17,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from quizzes.services.attempts import start_attempt, submit_attempt
+from quizzes.services.attempts.answer import submit_attempt
+from quizzes.services.attempts.start import start_attempt
 from tests.flashcards.factories import (
     InstructorFactory,
     StudentFactory,

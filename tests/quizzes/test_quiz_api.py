@@ -13,7 +13,8 @@ import pytest
 from django.urls import reverse
 
 from quizzes.models import Attempt, AttemptAnswer, Quiz
-from quizzes.services.attempts import save_answer, start_attempt, submit_attempt
+from quizzes.services.attempts.answer import save_answer, submit_attempt
+from quizzes.services.attempts.start import start_attempt
 from tests.flashcards.factories import (
     ClassroomFactory,
     InstructorFactory,
