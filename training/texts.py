@@ -125,7 +125,9 @@ def _english(value: Param) -> str:
 
 
 def _fill(template: str, params: dict[str, str]) -> str:
-    return template % params if params else template
+    # Always %-formatted, parameters or not, as gettext's python-format expects: a literal
+    # percent sign in a msgid is written %%.
+    return template % params
 
 
 # --- display time ---------------------------------------------------------------------------
@@ -176,3 +178,18 @@ def _localised_number(value: dict) -> str:
     return "".join(
         decimal if char == "." else thousands if char == "," else char for char in english
     )
+
+
+def render_table(table: dict | None) -> dict:
+    """A figure's table in the active language: its headers and its words (a row's names,
+    such as a setting or a rule); numbers are left as they are, for reading and copying."""
+    if not table:
+        return {}
+    return {
+        **table,
+        "columns": [render(column) for column in table.get("columns") or []],
+        "rows": [
+            [render(cell) if isinstance(cell, str | dict) else cell for cell in row]
+            for row in table.get("rows") or []
+        ],
+    }

@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from training.models import CAPTION_MAX_LENGTH, DemoAttachment, DemoRun
 from training.registry import Demo
-from training.texts import render
+from training.texts import render, render_table
 
 
 def demo_json(demo: Demo) -> dict[str, Any]:
@@ -46,6 +46,7 @@ def run_json(run: DemoRun, *, user=None) -> dict[str, Any]:
                 **{key: value for key, value in figure.items() if key != "labels"},
                 "title": render(figure.get("title")),
                 "alt": render(figure.get("alt")),
+                "table": render_table(figure.get("table")),
                 "url": reverse("training:run-figure", args=[run.pk, figure["name"]]),
             }
             for figure in run.figures

@@ -28,7 +28,7 @@ from training.demos.batch_norm_figures import (
     loss_figure,
 )
 from training.nets import batch_count
-from training.params import Param, Schema
+from training.params import Param, Schema, seed_param
 from training.registry import TRAINING_QUEUE, Demo, DemoOutput, register
 from training.texts import Joined, Message, number
 
@@ -222,15 +222,7 @@ DEMO = register(
                     unit=_("images"),
                     help=_("Train on a random subset of this many images (0: all of them)"),
                 ),
-                Param(
-                    "seed",
-                    "int",
-                    0,
-                    minimum=0,
-                    maximum=2**31 - 1,
-                    label=_("Random seed"),
-                    help=_("The same seed gives the same run"),
-                ),
+                seed_param(),
             ),
         ),
         version=3,

@@ -34,10 +34,13 @@ def run(params, *, generator, device, progress) -> DemoOutput:
     )
     counts = count(samples, batch, epochs, drop_last)
     progress(1, 1, "counted")
-    formula = (
-        f"⌊{samples:,} / {batch:,}⌋ × {epochs}"
+    formula = Message(
+        gettext_noop("⌊%(samples)s / %(batch)s⌋ × %(epochs)s")
         if drop_last
-        else f"⌈{samples:,} / {batch:,}⌉ × {epochs}"
+        else gettext_noop("⌈%(samples)s / %(batch)s⌉ × %(epochs)s"),
+        samples=number(samples, ","),
+        batch=number(batch, ","),
+        epochs=epochs,
     )
     per_epoch = counts["batches_per_epoch"]
 
@@ -113,7 +116,7 @@ def run(params, *, generator, device, progress) -> DemoOutput:
         )
     ]
     return DemoOutput(
-        data={**counts, "formula": formula},
+        data={**counts, "formula": str(formula)},
         figures=figures,
         summary=summary,
     )

@@ -18,6 +18,7 @@ from training.figures import make_figure, new_figure
 from training.nets import batch_count, batches, sgd_step
 from training.params import Param, Schema, seed_param
 from training.registry import TRAINING_QUEUE, Demo, DemoOutput, register
+from training.texts import Message, number
 
 
 def threes_and_sevens(images: torch.Tensor, labels: torch.Tensor):
@@ -94,7 +95,7 @@ def run(params, *, generator, device, progress) -> DemoOutput:
         )
 
     name = (
-        "linear model"
+        Message(gettext_noop("linear model"))
         if params["model"] == "linear"
         else f"Linear(784,{params['hidden']})-ReLU-Linear"
     )
@@ -112,13 +113,24 @@ def run(params, *, generator, device, progress) -> DemoOutput:
         make_figure(
             "training",
             curves,
-            title=f"Training the {name}",
-            alt=(
-                f"Two line charts over {params['epochs']} epochs: the training loss falls from "
-                f"{history[0]['train_loss']:.4f} to {history[-1]['train_loss']:.4f}; validation "
-                f"accuracy goes from {history[0]['valid_accuracy']:.4f} to {final:.4f}."
+            title=Message(gettext_noop("Training the %(model)s"), model=name),
+            alt=Message(
+                gettext_noop(
+                    "Two line charts over %(epochs)s epochs: the training loss falls from "
+                    "%(first_loss)s to %(last_loss)s; validation accuracy goes from "
+                    "%(first_accuracy)s to %(last_accuracy)s."
+                ),
+                epochs=params["epochs"],
+                first_loss=number(history[0]["train_loss"], ".4f"),
+                last_loss=number(history[-1]["train_loss"], ".4f"),
+                first_accuracy=number(history[0]["valid_accuracy"], ".4f"),
+                last_accuracy=number(final, ".4f"),
             ),
-            columns=["epoch", "training loss", "validation accuracy"],
+            columns=[
+                gettext_noop("epoch"),
+                gettext_noop("training loss"),
+                gettext_noop("validation accuracy"),
+            ],
             rows=[[row["epoch"], row["train_loss"], row["valid_accuracy"]] for row in history],
         )
     ]
@@ -135,20 +147,31 @@ def run(params, *, generator, device, progress) -> DemoOutput:
             make_figure(
                 "weights",
                 picture,
-                title="The 784 weights as an image",
-                alt=(
+                title=gettext_noop("The 784 weights as an image"),
+                alt=gettext_noop(
                     "A 28×28 map of the learned weights, red negative and blue positive: pixels "
                     "where ink means 'a 3' pull the output up, pixels where ink means 'a 7' pull "
                     "it down."
                 ),
-                columns=["row", *[f"column {c}" for c in range(28)]],
+                columns=[
+                    gettext_noop("row"),
+                    *[Message(gettext_noop("column %(number)s"), number=str(c)) for c in range(28)],
+                ],
                 rows=[[r, *[round(v, 4) for v in weights[r].tolist()]] for r in range(28)],
             )
         )
     steps = batch_count(len(train_x), batch_size) * params["epochs"]
-    summary = (
-        f"The {name} reached a validation accuracy of {final:.4f} on 3s against 7s after "
-        f"{params['epochs']} epochs ({steps:,} SGD steps of lr {lr:g}, batches of {batch_size})."
+    summary = Message(
+        gettext_noop(
+            "The %(model)s reached a validation accuracy of %(accuracy)s on 3s against 7s after "
+            "%(epochs)s epochs (%(steps)s SGD steps of lr %(lr)s, batches of %(batch)s)."
+        ),
+        model=name,
+        accuracy=number(final, ".4f"),
+        epochs=params["epochs"],
+        steps=number(steps, ","),
+        lr=number(lr, "g"),
+        batch=str(batch_size),
     )
     return DemoOutput(
         data={

@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 
 from training.models import DemoRun
 from training.selectors.attachments import attachments_for_questions
-from training.texts import render
+from training.texts import render, render_table
 
 
 def run_result(run: DemoRun | None, *, caption: str = "", demo: str = "") -> dict:
@@ -29,7 +29,7 @@ def run_result(run: DemoRun | None, *, caption: str = "", demo: str = "") -> dic
                 "alt": render(figure.get("alt")),
                 "url": reverse("training:run-figure", args=[run.pk, figure["name"]])
                 + f"?lang={get_language() or settings.LANGUAGE_CODE}",
-                "table": figure.get("table") or {},
+                "table": render_table(figure.get("table")),
             }
             for figure in run.figures or []
         ]
