@@ -120,6 +120,9 @@ class Demo:
     soft_time_limit: int = 30
     time_limit: int = 60
     uses_mnist: bool = False
+    # Cheap enough to re-run as a student moves a slider (a fraction of a second, no
+    # training): the demo page then re-runs it live, within the per-user run limits.
+    live: bool = False
 
     def validate(self, raw: dict | None) -> dict[str, Any]:
         return self.schema.validate(raw)
@@ -153,6 +156,7 @@ class Demo:
             "version": self.version,
             "queue": self.queue,
             "uses_mnist": self.uses_mnist,
+            "live": self.live,
             "params": self.schema.describe(),
         }
 
@@ -172,6 +176,8 @@ def register(demo: Demo) -> Demo:
         raise ValueError(f"{demo.slug}: unknown queue {demo.queue!r}")
     if demo.soft_time_limit >= demo.time_limit:
         raise ValueError(f"{demo.slug}: the soft time limit must be below the hard one")
+    if demo.live and demo.queue != DEFAULT_QUEUE:
+        raise ValueError(f"{demo.slug}: a demo that trains on the GPU queue cannot be live")
     _REGISTRY[demo.slug] = demo
     return demo
 

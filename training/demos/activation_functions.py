@@ -201,5 +201,6 @@ DEMO = register(
         ),
         version=1,
         function=run,
+        live=True,
     )
 )

@@ -221,5 +221,6 @@ DEMO = register(
         ),
         version=1,
         function=run,
+        live=True,
     )
 )

@@ -305,5 +305,6 @@ DEMO = register(
         ),
         version=1,
         function=run,
+        live=True,
     )
 )

@@ -162,5 +162,6 @@ DEMO = register(
         ),
         version=1,
         function=run,
+        live=True,
     )
 )

@@ -319,5 +319,6 @@ DEMO = register(
         ),
         version=1,
         function=run,
+        live=True,
     )
 )

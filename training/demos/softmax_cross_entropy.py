@@ -182,5 +182,6 @@ DEMO = register(
         ),
         version=1,
         function=run,
+        live=True,
     )
 )

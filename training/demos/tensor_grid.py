@@ -167,5 +167,6 @@ DEMO = register(
         ),
         version=1,
         function=run,
+        live=True,
     )
 )
