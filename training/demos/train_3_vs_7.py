@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 from torch import nn
 
-from training.data import as_float, load_mnist
+from training.data import Mnist, as_float, load_mnist
 from training.figures import make_figure, new_figure
 from training.nets import batch_count, batches, sgd_step
 from training.params import Param, Schema, seed_param
@@ -196,7 +196,7 @@ FULL_TRAIN_IMAGES = 12_396
 FULL_DATA_ACCURACY = {("linear", 1.0, 256, 20): 0.97}
 
 
-def full_data_note(params: dict, mnist, train_images: int) -> list[Message]:
+def full_data_note(params: dict, mnist: Mnist, train_images: int) -> list[str]:
     """On the embedded subset, the full-data figure the cards quote beside this run, and why
     the two differ: the same recipe takes far fewer SGD steps on fewer images."""
     recipe = (params["model"], params["lr"], params["batch_size"], params["epochs"])
