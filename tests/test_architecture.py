@@ -41,19 +41,9 @@ LONG_MODULES = {
     "flashcards/formats/delimited.py": "pending split after issue 13 (reader and writer)",
     "flashcards/richtext.py": "pending split after issue 13 (Markdown, math, cloze)",
     "flashcards/services/imports.py": "pending split after issue 13",
-    # The content and quiz API views grew with issue 14's key-secrecy rules (merged with
-    # issue 17); each is to be split by resource (sets and questions / classes; quizzes /
-    # attempts).
+    # The content API views grew with issue 14's key-secrecy rules (merged with issue 17);
+    # to be split by resource (sets and questions / classes).
     "flashcards/api/content.py": "pending split: sets and questions apart from classes",
-    "quizzes/api/views.py": "pending split: quizzes apart from attempts",
-    # Pending the run-recovery work (issue 14): requesting, executing and cleaning up runs
-    # become three modules (execution is the worker side the task imports).
-    "training/services/runs.py": "pending split after issue 14",
-    # The quiz pages (list, settings, taking, review, grading, analytics); to be split into
-    # authoring, taking and grading views.
-    "frontend/views/quizzes.py": "pending split: authoring, taking and grading pages",
-    # The demo benchmark: one command, its phases share the server and worker set-up.
-    "benchmarks/demos.py": "one benchmark command",
 }
 
 

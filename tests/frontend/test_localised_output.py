@@ -31,7 +31,7 @@ from tests.flashcards.factories import (
 from tests.quizzes.factories import QuizFactory
 from tests.training.factories import DemoRunFactory
 from training.selectors.results import run_result
-from training.services.runs import execute_run
+from training.services.run_execution import execute_run
 
 pytestmark = pytest.mark.django_db
 

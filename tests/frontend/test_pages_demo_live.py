@@ -11,7 +11,7 @@ from tests.flashcards.factories import InstructorFactory, StudentFactory
 from tests.training.factories import DemoRunFactory
 from training.models import DemoRun
 from training.registry import all_demos, get_demo
-from training.services.runs import execute_run
+from training.services.run_execution import execute_run
 
 pytestmark = pytest.mark.django_db
 

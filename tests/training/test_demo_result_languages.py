@@ -14,7 +14,7 @@ from django.utils.translation import gettext_noop
 
 from tests.training.factories import DemoRunFactory
 from training.models import DemoRun
-from training.services.runs import execute_run
+from training.services.run_execution import execute_run
 from training.texts import Joined, Message, number, render, render_table
 
 pytestmark = pytest.mark.django_db
