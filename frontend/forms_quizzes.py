@@ -13,7 +13,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from frontend.forms import Form
-from quizzes.models import Quiz
+from quizzes.models import QUIZ_TITLE_MAX_LENGTH, Quiz
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -24,7 +24,7 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
 
 class QuizForm(Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=QUIZ_TITLE_MAX_LENGTH)
     description = forms.CharField(
         label=_("Instructions"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 
 from flashcards.models import Classroom, Question, QuestionSet, Tag
 
+QUIZ_TITLE_MAX_LENGTH = 200
+
 
 class Quiz(models.Model):
     class Selection(models.TextChoices):
@@ -41,7 +43,7 @@ class Quiz(models.Model):
         INSTRUCTOR = "instructor", _("By the instructor")
         SELF_ASSESSED = "self_assessed", _("By the student's own rating, capped")
 
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=QUIZ_TITLE_MAX_LENGTH)
     description = models.TextField(blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="owned_quizzes"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from flashcards.models import Classroom, Question, QuestionSet, Tag
-from quizzes.models import Attempt, Quiz
+from flashcards.scheduling.ratings import MAX_RATING, MIN_RATING
+from quizzes.models import QUIZ_TITLE_MAX_LENGTH, Attempt, Quiz
 from quizzes.selectors.review import decimal_text
 
 
@@ -13,7 +14,7 @@ class QuizWriteSerializer(serializers.Serializer):
     """Types and existence only; which sets, questions and classes the owner may use, and how
     settings fit together, is checked by `quizzes.services.quizzes`."""
 
-    title = serializers.CharField(max_length=200)
+    title = serializers.CharField(max_length=QUIZ_TITLE_MAX_LENGTH)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     selection = serializers.ChoiceField(choices=Quiz.Selection.choices, required=False)
     question_set = serializers.PrimaryKeyRelatedField(
@@ -174,7 +175,7 @@ class SubmitInputSerializer(serializers.Serializer):
 
 
 class SelfRatingSerializer(serializers.Serializer):
-    rating = serializers.IntegerField(min_value=1, max_value=5)
+    rating = serializers.IntegerField(min_value=MIN_RATING, max_value=MAX_RATING)
 
 
 class InstructorGradeSerializer(serializers.Serializer):
