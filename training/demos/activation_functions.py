@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
 from training.figures import make_figure, new_figure, sample_rows
 from training.params import Param, Schema
@@ -44,7 +44,12 @@ FACTS = {
 
 def _range_check(params: dict) -> dict[str, list[str]]:
     if params["x_max"] <= params["x_min"]:
-        return {"x_max": [f"must be greater than x_min ({params['x_min']:g})"]}
+        return {
+            "x_max": [
+                gettext("must be greater than x_min (%(x_min)s)")
+                % {"x_min": f"{params['x_min']:g}"}
+            ]
+        }
     return {}
 
 

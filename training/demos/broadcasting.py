@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import torch
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
 from training.figures import make_figure, new_figure
 from training.params import Param, Schema
@@ -50,7 +50,7 @@ def run(params, *, generator, device, progress) -> DemoOutput:
         result_shape: list[int] | None = list(result.shape)
     except RuntimeError as raised:
         error, result, result_shape = str(raised).splitlines()[0], None, None
-    progress(1, 1, "broadcast")
+    progress(1, 1, gettext_noop("broadcast"))
 
     figure = new_figure(6.4, 1.2 + 0.45 * 3)
     table = figure.add_subplot()
@@ -184,7 +184,9 @@ def _size_check(params: dict) -> dict[str, list[str]]:
     errors = {}
     for name in ("shape_a", "shape_b"):
         if _numel(params[name]) > MAX_ELEMENTS:
-            errors[name] = [f"has more than {MAX_ELEMENTS:,} elements"]
+            errors[name] = [
+                gettext("has more than %(limit)s elements") % {"limit": f"{MAX_ELEMENTS:,}"}
+            ]
     return errors
 
 

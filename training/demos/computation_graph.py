@@ -210,7 +210,7 @@ def draw(graph: dict):
 
 def run(params, *, generator, device, progress) -> DemoOutput:
     graph = compute(params["expression"], params)
-    progress(1, 1, "backward")
+    progress(1, 1, gettext_noop("backward"))
     figure = draw(graph)
     leaves = [node for node in graph["nodes"] if node["op"] == "input"]
     loss = graph["nodes"][-1]

@@ -75,7 +75,7 @@ def recognise(params, *, generator, device, progress) -> DemoOutput:
     image = to_mnist(original)
     probs = probabilities(model, image, device)
     predicted = max(range(10), key=lambda d: probs[d])
-    progress(1, 1, "classified")
+    progress(1, 1, gettext_noop("classified"))
 
     caption = Message(
         gettext_noop("validation image #%(index)s (a %(digit)s)"),

@@ -33,7 +33,7 @@ def run(params, *, generator, device, progress) -> DemoOutput:
         params["drop_last"],
     )
     counts = count(samples, batch, epochs, drop_last)
-    progress(1, 1, "counted")
+    progress(1, 1, gettext_noop("counted"))
     formula = Message(
         gettext_noop("⌊%(samples)s / %(batch)s⌋ × %(epochs)s")
         if drop_last

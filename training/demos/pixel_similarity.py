@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 import torch
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
 from training.data import as_float, load_mnist
 from training.figures import make_figure, new_figure
@@ -29,20 +29,20 @@ def distance(images: torch.Tensor, ideal: torch.Tensor, metric: str) -> torch.Te
 
 def _distinct(params: dict) -> dict[str, list[str]]:
     if params["digit_a"] == params["digit_b"]:
-        return {"digit_b": ["must differ from digit_a"]}
+        return {"digit_b": [gettext("must differ from digit_a")]}
     return {}
 
 
 def run(params, *, generator, device, progress) -> DemoOutput:
     a, b, metric = params["digit_a"], params["digit_b"], params["metric"]
-    progress(0, 3, "loading MNIST")
+    progress(0, 3, gettext_noop("loading MNIST"))
     mnist = load_mnist()
     means, valid = {}, {}
     for digit in (a, b):
         train = as_float(mnist.train_images[mnist.train_labels == digit]).to(device)
         means[digit] = train.mean(0)
         valid[digit] = as_float(mnist.valid_images[mnist.valid_labels == digit]).to(device)
-    progress(1, 3, "mean images")
+    progress(1, 3, gettext_noop("mean images"))
 
     results: dict[str, dict[str, Any]] = {}
     differences = {}
@@ -61,7 +61,7 @@ def run(params, *, generator, device, progress) -> DemoOutput:
             "accuracy": {str(d): accuracy[d] for d in (a, b)},
             "mean_accuracy": (accuracy[a] + accuracy[b]) / 2,
         }
-    progress(2, 3, "distances")
+    progress(2, 3, gettext_noop("distances"))
     picked = results[metric]
     acc_a, acc_b = picked["accuracy"][str(a)], picked["accuracy"][str(b)]
     mean_acc = picked["mean_accuracy"]

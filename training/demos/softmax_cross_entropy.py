@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
 from training.figures import json_number, make_figure, new_figure
 from training.params import Param, Schema
@@ -17,11 +17,14 @@ def _labels_check(params: dict) -> dict[str, list[str]]:
     errors = {}
     if len(params["labels"]) != len(params["logits"]):
         errors["labels"] = [
-            f"needs one label per logit: {len(params['logits'])} logits, "
-            f"{len(params['labels'])} labels"
+            gettext("needs one label per logit: %(logits)s logits, %(labels)s labels")
+            % {"logits": len(params["logits"]), "labels": len(params["labels"])}
         ]
     if params["target"] >= len(params["logits"]):
-        errors["target"] = [f"must be the index of a logit (0 to {len(params['logits']) - 1})"]
+        errors["target"] = [
+            gettext("must be the index of a logit (0 to %(last)s)")
+            % {"last": len(params["logits"]) - 1}
+        ]
     return errors
 
 
@@ -33,7 +36,7 @@ def run(params, *, generator, device, progress) -> DemoOutput:
     target = params["target"]
     loss = F.cross_entropy(scaled.unsqueeze(0), torch.tensor([target], device=device))
     exponentials = torch.exp(scaled - scaled.max())  # shifted: the same ratios, no overflow
-    progress(1, 1, "softmax")
+    progress(1, 1, gettext_noop("softmax"))
     labels = params["labels"]
     probs = probabilities.cpu().tolist()
 

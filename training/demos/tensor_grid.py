@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import torch
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
 from training.figures import make_figure, new_figure
 from training.params import Param, Schema
@@ -14,7 +14,7 @@ from training.texts import Message
 
 def _corner_check(params: dict) -> dict[str, list[str]]:
     if params["corner"] > min(params["rows"], params["columns"]):
-        return {"corner": ["must not be larger than the tensor's rows or columns"]}
+        return {"corner": [gettext("must not be larger than the tensor's rows or columns")]}
     return {}
 
 
@@ -62,7 +62,7 @@ def run(params, *, generator, device, progress) -> DemoOutput:
     scaled = tensor * factor
     selection = scaled[rows - corner :, columns - corner :]
     expression = f"t[{rows - corner}:, {columns - corner}:]"
-    progress(1, 1, "built")
+    progress(1, 1, gettext_noop("built"))
 
     figure = new_figure(7.5, 3.6)
     left, right = figure.subplots(1, 2)

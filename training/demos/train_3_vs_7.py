@@ -65,7 +65,7 @@ def build(params: dict, generator: torch.Generator) -> nn.Module:
 
 
 def run(params, *, generator, device, progress) -> DemoOutput:
-    progress(0, params["epochs"], "loading MNIST")
+    progress(0, params["epochs"], gettext_noop("loading MNIST"))
     mnist = load_mnist()
     train_x, train_y = (
         t.to(device) for t in threes_and_sevens(mnist.train_images, mnist.train_labels)

@@ -19,6 +19,7 @@ from datetime import timedelta
 import torch
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from training.device import demo_device, device_label, library_versions
 from training.models import DemoRun
@@ -52,7 +53,7 @@ def claim_run(*, run_id: int, worker: str) -> DemoRun | None:
     run.worker = worker[:200]
     run.attempts += 1
     run.started_at = run.heartbeat_at = now
-    run.progress, run.progress_label = 0.0, "starting"
+    run.progress, run.progress_label = 0.0, gettext_noop("starting")
     run.save(
         update_fields=[
             "status",
@@ -178,7 +179,7 @@ def execute_run(*, run_id: int, worker: str = "") -> DemoRun | None:
     run.figures = json_safe([figure.meta() for figure in output.figures])
     run.figure_svgs = {figure.name: figure.svg for figure in output.figures}
     run.error = ""
-    run.progress, run.progress_label = 1.0, "done"
+    run.progress, run.progress_label = 1.0, gettext_noop("done")
     run.device = device_label(device)
     run.versions = {**library_versions(), "demo": demo.version}
     run.finished_at = run.heartbeat_at = now
