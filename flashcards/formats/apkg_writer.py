@@ -8,6 +8,8 @@ import hashlib
 import os
 import tempfile
 
+from django.utils.translation import gettext as _
+
 from flashcards.formats.base import WARNING, ExportResult, ParsedSet, Problem, card_back, card_front
 from flashcards.models import Question
 
@@ -41,8 +43,11 @@ def export(parsed: ParsedSet, *, deck_name: str | None = None) -> ExportResult:
                     Problem(
                         number,
                         1,
-                        f"Question {number}: Anki tags have no spaces; "
-                        f"{tag!r} was written with underscores.",
+                        _(
+                            "Question %(number)s: Anki tags have no spaces; "
+                            "%(tag)s was written with underscores."
+                        )
+                        % {"number": number, "tag": repr(tag)},
                         WARNING,
                     )
                 )
@@ -64,8 +69,11 @@ def export(parsed: ParsedSet, *, deck_name: str | None = None) -> ExportResult:
                 Problem(
                     number,
                     1,
-                    f"Question {number} ({question.kind}) was written as a "
-                    "front/back card: Anki does not grade it.",
+                    _(
+                        "Question %(number)s (%(kind)s) was written as a "
+                        "front/back card: Anki does not grade it."
+                    )
+                    % {"number": number, "kind": question.kind},
                     WARNING,
                 )
             )

@@ -7,6 +7,8 @@ from __future__ import annotations
 import csv
 import io
 
+from django.utils.translation import gettext as _
+
 from flashcards.formats.base import WARNING, ExportResult, ParsedSet, Problem, card_back, card_front
 from flashcards.formats.delimited_rows import SEPARATOR_NAMES
 from flashcards.models import Question
@@ -35,23 +37,30 @@ def export(parsed: ParsedSet, *, separator: str = "\t") -> ExportResult:
         else:
             notetype = "Basic"
         if question.kind not in (Kind.FLASHCARD, Kind.CLOZE):
-            lost.append(f"the {question.kind} kind and its answers (written as front/back)")
+            lost.append(
+                _("the %(kind)s kind and its answers (written as front/back)")
+                % {"kind": question.kind}
+            )
         for label, value in (
-            ("title", question.title),
-            ("general feedback", question.general_feedback),
+            (_("title"), question.title),
+            (_("general feedback"), question.general_feedback),
         ):
             if value:
                 lost.append(label)
         tags = []
         for tag in question.tags:
             if any(char.isspace() for char in tag):
-                lost.append(f"spaces in tag {tag!r}")
+                lost.append(_("spaces in tag %(tag)s") % {"tag": repr(tag)})
                 tag = "_".join(tag.split())
             tags.append(tag)
         if lost:
             problems.append(
                 Problem(
-                    number, 1, f"Question {number}: CSV cannot carry {', '.join(lost)}.", WARNING
+                    number,
+                    1,
+                    _("Question %(number)s: CSV cannot carry %(lost)s.")
+                    % {"number": number, "lost": ", ".join(lost)},
+                    WARNING,
                 )
             )
         if question.kind in (Kind.FLASHCARD, Kind.CLOZE):
@@ -63,8 +72,11 @@ def export(parsed: ParsedSet, *, separator: str = "\t") -> ExportResult:
                 Problem(
                     number,
                     1,
-                    f"Question {number} ({question.kind}) has no answer to "
-                    "write as the back of a card; it was left out.",
+                    _(
+                        "Question %(number)s (%(kind)s) has no answer to "
+                        "write as the back of a card; it was left out."
+                    )
+                    % {"number": number, "kind": question.kind},
                     WARNING,
                 )
             )

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from flashcards.formats.base import (
     WARNING,
     ExportResult,
@@ -45,7 +47,7 @@ def export(parsed: ParsedSet) -> ExportResult:
         lines: list[str] = []
         for tag in question.tags:
             if "]" in tag or "\n" in tag:
-                lost.append(f"tag {tag!r}")
+                lost.append(_("tag %(tag)s") % {"tag": repr(tag)})
             else:
                 lines.append(f"// [tag:{tag}]")
         body = _body(question, lost)
@@ -54,7 +56,8 @@ def export(parsed: ParsedSet) -> ExportResult:
                 Problem(
                     number,
                     1,
-                    f"Question {number} ({question.kind}) has no GIFT form; it was left out.",
+                    _("Question %(number)s (%(kind)s) has no GIFT form; it was left out.")
+                    % {"number": number, "kind": question.kind},
                     WARNING,
                 )
             )
@@ -76,7 +79,11 @@ def export(parsed: ParsedSet) -> ExportResult:
         if lost:
             problems.append(
                 Problem(
-                    number, 1, f"Question {number}: GIFT cannot carry {', '.join(lost)}.", WARNING
+                    number,
+                    1,
+                    _("Question %(number)s: GIFT cannot carry %(lost)s.")
+                    % {"number": number, "lost": ", ".join(lost)},
+                    WARNING,
                 )
             )
         out.append("\n".join(lines))
@@ -86,15 +93,15 @@ def export(parsed: ParsedSet) -> ExportResult:
 
 def _report_lost(question: ParsedQuestion, lost: list[str]) -> None:
     if question.answer and question.kind not in (Kind.FLASHCARD, Kind.FREE_TEXT):
-        lost.append("the answer explanation")
+        lost.append(_("the answer explanation"))
     if question.points != Decimal(1):
-        lost.append("points")
+        lost.append(_("points"))
     if question.has_reverse:
-        lost.append("the reverse card")
+        lost.append(_("the reverse card"))
     if question.case_sensitive or not question.normalize_whitespace or question.ignore_accents:
-        lost.append("answer matching options")
+        lost.append(_("answer matching options"))
     if question.rubric:
-        lost.append("the rubric")
+        lost.append(_("the rubric"))
 
 
 def _is_any_other_number(answer: ParsedNumericalAnswer) -> bool:
@@ -109,14 +116,14 @@ def _body(question: ParsedQuestion, lost: list[str]) -> str | None:
     kind = question.kind
     if kind == Kind.DESCRIPTION:
         if question.general_feedback:
-            lost.append("general feedback")
+            lost.append(_("general feedback"))
         return ""
     if kind in (Kind.FREE_TEXT, Kind.FLASHCARD):
         # An essay's general feedback is what the importer reads as the reference answer.
         if kind == Kind.FLASHCARD:
-            lost.append("the flashcard kind (written as an essay with the back as its answer)")
+            lost.append(_("the flashcard kind (written as an essay with the back as its answer)"))
         if question.general_feedback:
-            lost.append("general feedback")
+            lost.append(_("general feedback"))
         back = question.answer
         return "{" + (f"####{_text(back)}" if back else "") + "}"
     if kind == Kind.TRUE_FALSE:
@@ -140,8 +147,10 @@ def _body(question: ParsedQuestion, lost: list[str]) -> str | None:
                     weight = Decimal(100) if choice.is_correct else None
                     if choice.is_correct:
                         lost.append(
-                            "an unweighted right answer in a several-answer question "
-                            "(written as 100%)"
+                            _(
+                                "an unweighted right answer in a several-answer question "
+                                "(written as 100%)"
+                            )
                         )
                 marker = "~" + (_weight(weight) if weight is not None else "")
             elif choice.is_correct:
@@ -150,7 +159,7 @@ def _body(question: ParsedQuestion, lost: list[str]) -> str | None:
                 marker = "~" + (_weight(choice.weight) if choice.weight is not None else "")
             feedback = f"#{_text(choice.feedback)}" if choice.feedback else ""
             if choice.match_text:
-                lost.append("matching text on a choice")
+                lost.append(_("matching text on a choice"))
             parts.append(f"\t{marker}{_text(choice.text)}{feedback}")
         return "{\n" + "\n".join(parts) + "\n" + _general(question) + "}"
     if kind == Kind.SHORT_ANSWER:
@@ -167,7 +176,7 @@ def _body(question: ParsedQuestion, lost: list[str]) -> str | None:
         parts = []
         for choice in question.choices:
             if choice.feedback:
-                lost.append("feedback on a matching pair")
+                lost.append(_("feedback on a matching pair"))
             # The right-hand side is read without a text format, so it gets no "[...]" prefix.
             parts.append(f"\t={_text(choice.text)} -> {escape(choice.match_text.strip())}")
         return "{\n" + "\n".join(parts) + "\n" + _general(question) + "}"
@@ -183,11 +192,11 @@ def _body(question: ParsedQuestion, lost: list[str]) -> str | None:
             if answer.minimum is not None and answer.maximum is not None:
                 spec = f"{_number(answer.minimum)}..{_number(answer.maximum)}"
                 if answer.value is not None or answer.tolerance:
-                    lost.append("a value given together with a range")
+                    lost.append(_("a value given together with a range"))
             elif answer.value is not None:
                 spec = f"{_number(answer.value)}:{_number(answer.tolerance)}"
             else:
-                lost.append("a range with one end only")
+                lost.append(_("a range with one end only"))
                 continue
             weight = "" if answer.weight == 100 else _weight(answer.weight)
             parts.append(f"\t={weight}{spec}{feedback}")

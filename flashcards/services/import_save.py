@@ -18,6 +18,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from flashcards.formats import base
 from flashcards.formats.base import ImportFormatError, ParsedQuestion, ParsedSet, Problem
@@ -34,7 +35,7 @@ from flashcards.services.content import normalize_tag_names, question_fields, ta
 from flashcards.services.import_preview import can_import, question_data, validate_parsed_set
 from flashcards.services.study.cards import sync_cards
 
-DEFAULT_TITLE = "Imported questions"
+DEFAULT_TITLE = gettext_lazy("Imported questions")
 
 
 @dataclass
@@ -65,7 +66,7 @@ def save_import(
         raise ImportFormatError([Problem(1, 1, _("The file holds no questions to import."))])
     if target_set is None:
         question_set = QuestionSet.objects.create(
-            title=(title or parsed.title or DEFAULT_TITLE)[:200],
+            title=str(title or parsed.title or DEFAULT_TITLE)[:200],
             description=parsed.description,
             language=(parsed.language or "en")[:16],
             owner=user,
