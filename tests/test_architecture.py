@@ -33,17 +33,6 @@ LONG_MODULES = {
     "flashcards/selectors/study.py": "pending split after issue 15",
     "flashcards/scheduling/optimizer.py": "prediction and the parameter fit share the tensors",
     "benchmarks/study_load.py": "pending split after issue 15 (data loading vs. the phases)",
-    # Pending split once the import work (issue 13) lands: the GIFT parser and writer apart,
-    # the import service into upload/preview and confirm.
-    "flashcards/formats/gift.py": "pending split after issue 13",
-    "flashcards/formats/moodlexml.py": "pending split after issue 13 (reader and mapping)",
-    "flashcards/formats/apkg.py": "pending split after issue 13 (package reader and writer)",
-    "flashcards/formats/delimited.py": "pending split after issue 13 (reader and writer)",
-    "flashcards/richtext.py": "pending split after issue 13 (Markdown, math, cloze)",
-    "flashcards/services/imports.py": "pending split after issue 13",
-    # The content API views grew with issue 14's key-secrecy rules (merged with issue 17);
-    # to be split by resource (sets and questions / classes).
-    "flashcards/api/content.py": "pending split: sets and questions apart from classes",
     # One experiment (eight training runs and the report that explains a collapse); its parts
     # only make sense together.
     "training/demos/batch_normalisation.py": "one experiment and its explanation",
