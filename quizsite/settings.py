@@ -83,6 +83,9 @@ INSTALLED_APPS = [
     "training",
     "quizzes",
     "frontend",
+    # LTI 1.3: PyLTI1p3's platform and key tables, then the tool itself.
+    "lti.library_app.PlatformRegistry",
+    "lti",
 ]
 
 MIDDLEWARE = [
@@ -168,6 +171,10 @@ AUTH_PASSWORD_VALIDATORS = [
 if env_bool("QUIZSITE_FAST_PASSWORD_HASHING", False):
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 AUTH_USER_MODEL = "flashcards.User"
+# Django's database sessions and ModelBackend, each with the per-request read written out as
+# one fixed statement (the study page pays for both on every rating; see their docstrings).
+SESSION_ENGINE = "quizsite.sessions"
+AUTHENTICATION_BACKENDS = ["flashcards.auth_backends.ModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "home"
@@ -332,6 +339,7 @@ CELERY_TASK_ROUTES = {
     queues.CLOSE_ATTEMPT_AT_DEADLINE: {"queue": queues.DEFAULT_QUEUE},
     queues.RUN_DEMO: {"queue": queues.DEFAULT_QUEUE},
     queues.SWEEP_STALE_RUNS: {"queue": queues.DEFAULT_QUEUE},
+    queues.SEND_LTI_GRADE: {"queue": queues.DEFAULT_QUEUE},
 }
 # What celery beat sends (`celery -A quizsite beat`, or `worker --beat` in the Procfile).
 CELERY_BEAT_SCHEDULE = {
@@ -367,6 +375,10 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
 # Largest JSON or form body the API reads (uploads: IMPORT_MAX_BYTES); larger is a JSON 413.
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 2 * 1024 * 1024, minimum=1024)
 IMPORT_MAX_QUESTIONS = env_int("IMPORT_MAX_QUESTIONS", 10_000, minimum=1)
+
+# --- LTI 1.3 ----------------------------------------------------------------------------------
+# How long the tool waits on a learning platform (its keys, OAuth2 tokens, grade posts).
+LTI_HTTP_TIMEOUT_SECONDS = env_int("LTI_HTTP_TIMEOUT_SECONDS", 10, minimum=1)
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {

@@ -64,7 +64,7 @@ def sign_up(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
             messages.success(request, _("Welcome, %(name)s!") % {"name": user.username})
             return redirect("dashboard")
     return render(

@@ -19,7 +19,7 @@ from django.core.files.base import ContentFile
 from django.urls import URLResolver, get_resolver, reverse
 
 from flashcards.models import Question, QuestionMedia, QuestionSet
-from flashcards.selectors.content import sets_studied_by, studied_set_ids
+from flashcards.selectors.content import sets_editable_by, sets_studied_by, studied_set_ids
 from flashcards.services.study.cards import sync_cards
 from quizzes.models import Attempt, Quiz
 from quizzes.services.attempts.answer import submit_attempt
@@ -634,8 +634,10 @@ def test_a_quiz_only_set_is_never_studied_not_even_by_its_editors(api_client, ex
         )
         assert response.status_code == 200
         assert response.json()["cards"] == []
-    assert exam_bank["bank"].pk in studied_set_ids(user)  # they own or co-edit it …
-    assert sets_studied_by(user, studied_set_ids(user)) == []  # … and study never shows it
+    bank = exam_bank["bank"].pk
+    assert bank in sets_editable_by(user).values_list("pk", flat=True)  # they edit it …
+    assert bank not in studied_set_ids(user)  # … and study never shows it
+    assert sets_studied_by(user, [bank]) == []
 
 
 def test_a_quiz_only_set_is_not_given_to_a_class_to_study(api_client, exam_bank):

@@ -21,6 +21,7 @@ from quizzes.grading.graders import study_rating
 from quizzes.grading.results import SELF_RATED_KINDS, Grade, mark_for, max_mark
 from quizzes.models import Attempt, AttemptAnswer, Quiz
 from quizzes.selectors.grading_policy import counts_self_assessment, grade_of, self_rating_policy
+from quizzes.signals import announce_score
 
 GRADE_FIELDS = ["mark", "max_mark"]
 
@@ -71,6 +72,7 @@ def finish_attempt(attempt: Attempt, *, finished_by: str, at: datetime) -> None:
     AttemptAnswer.objects.bulk_update(
         answers, [*GRADE_FIELDS, *(["fed_to_study_at"] if fed else [])]
     )
+    announce_score(attempt)  # e.g. the grade passed back to an LTI platform
 
 
 def close_if_overdue(attempt: Attempt, *, now: datetime | None = None) -> bool:

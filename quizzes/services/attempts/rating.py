@@ -25,6 +25,7 @@ from quizzes.services.attempts.finish import (
     total_attempt,
 )
 from quizzes.services.errors import ActionConflict, ActionNotAllowed, QuizActionError
+from quizzes.signals import announce_score
 
 
 @closing_overdue_first
@@ -81,6 +82,8 @@ def rate_own_answer(
         if feed_spaced_repetition(attempt, [answer]):
             update.append("fed_to_study_at")
     answer.save(update_fields=update)
+    if attempt.is_finished:
+        announce_score(attempt)
     return answer
 
 
@@ -155,4 +158,5 @@ def grade_by_instructor(
     answers = [*attempt.answers.exclude(pk=answer.pk), answer]
     total_attempt(attempt, answers)
     attempt.save(update_fields=TOTAL_FIELDS)
+    announce_score(attempt)
     return answer
