@@ -20,6 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from flashcards.models import Classroom, Question, QuestionSet, Tag
 
 QUIZ_TITLE_MAX_LENGTH = 200
+MAX_ATTEMPTS_ALLOWED = 1000  # the most a quiz may allow (0 is unlimited)
+MAX_TIME_LIMIT_SECONDS = 7 * 24 * 3600  # a week
 
 
 class Quiz(models.Model):

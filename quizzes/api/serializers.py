@@ -6,7 +6,13 @@ from rest_framework import serializers
 
 from flashcards.models import Classroom, Question, QuestionSet, Tag
 from flashcards.scheduling.ratings import MAX_RATING, MIN_RATING
-from quizzes.models import QUIZ_TITLE_MAX_LENGTH, Attempt, Quiz
+from quizzes.models import (
+    MAX_ATTEMPTS_ALLOWED,
+    MAX_TIME_LIMIT_SECONDS,
+    QUIZ_TITLE_MAX_LENGTH,
+    Attempt,
+    Quiz,
+)
 from quizzes.selectors.review import decimal_text
 
 
@@ -32,9 +38,11 @@ class QuizWriteSerializer(serializers.Serializer):
     )
     shuffle_questions = serializers.BooleanField(required=False)
     shuffle_choices = serializers.BooleanField(required=False)
-    attempts_allowed = serializers.IntegerField(min_value=0, max_value=1000, required=False)
+    attempts_allowed = serializers.IntegerField(
+        min_value=0, max_value=MAX_ATTEMPTS_ALLOWED, required=False
+    )
     time_limit_seconds = serializers.IntegerField(
-        min_value=10, max_value=7 * 24 * 3600, required=False, allow_null=True
+        min_value=10, max_value=MAX_TIME_LIMIT_SECONDS, required=False, allow_null=True
     )
     answers_shown = serializers.ChoiceField(choices=Quiz.AnswersShown.choices, required=False)
     grading_method = serializers.ChoiceField(choices=Quiz.GradingMethod.choices, required=False)

@@ -385,6 +385,7 @@ OUT_OF_REACH = {
     "training:digit-prediction": "classifies the student's own drawing",
     "demo-list-page": "the demo catalogue, not tied to questions",
     "demo-draw": "the drawing canvas",
+    "demo-live-run": "re-runs a catalogue demo with parameters the student typed",
     "demo-page": "the demo catalogue, not tied to questions",
     "demo-attachment-delete": "editors only (POST)",
     "flashcards:import-list": "instructors' own uploads",
@@ -426,6 +427,13 @@ OUT_OF_REACH = {
     "attempt-autosave": "autosave: answers with the student's own response",
     "attempt-rate": "refused in this quiz; redirects to the attempt page (swept)",
     "answer-grade": "instructors only",
+    "lti:jwks": "the tool's public keys, no content",
+    "lti:login": "redirects to the platform's login (OIDC), no content",
+    "lti:launch": (
+        "needs an id_token signed by a registered platform; redirects to the set or quiz "
+        "page (swept)"
+    ),
+    "lti:deep-link": "instructors only (a learner's deep-linking request is refused)",
 }
 
 

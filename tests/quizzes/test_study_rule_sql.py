@@ -23,7 +23,8 @@ from flashcards.selectors.content import (
     studied_set_ids,
 )
 from quizzes.selectors.secrecy import OPEN_ATTEMPT_QUESTIONS_SQL, questions_of_open_attempts
-from quizzes.services.attempts import start_attempt, submit_attempt
+from quizzes.services.attempts.answer import submit_attempt
+from quizzes.services.attempts.start import start_attempt
 from tests.flashcards.factories import (
     ClassroomFactory,
     InstructorFactory,
