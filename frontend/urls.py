@@ -7,7 +7,9 @@ from frontend.views import (
     dashboard,
     demos,
     editor,
+    email_address,
     imports,
+    passwords,
     quizzes,
     sets,
     study,
@@ -82,4 +84,31 @@ urlpatterns += [
         demos.attachment_delete,
         name="demo-attachment-delete",
     ),
+]
+
+# Accounts (issue 22): passwords, email address, your data, instructor invitations.
+urlpatterns += [
+    path(
+        "accounts/password/change/",
+        passwords.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path("accounts/password/reset/", passwords.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "accounts/password/reset/sent/",
+        passwords.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        passwords.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        passwords.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("accounts/email/", email_address.email_page, name="email-address"),
+    path("accounts/email/verify/<str:token>/", email_address.verify, name="email-verify"),
 ]
