@@ -10,6 +10,7 @@ from frontend.views import (
     email_address,
     imports,
     passwords,
+    personal_data,
     quizzes,
     sets,
     study,
@@ -111,4 +112,7 @@ urlpatterns += [
     ),
     path("accounts/email/", email_address.email_page, name="email-address"),
     path("accounts/email/verify/<str:token>/", email_address.verify, name="email-verify"),
+    path("accounts/data/", personal_data.data_page, name="personal-data"),
+    path("accounts/data/export.json", personal_data.data_export, name="personal-data-export"),
+    path("accounts/data/delete/", personal_data.account_delete, name="account-delete"),
 ]

@@ -11,3 +11,4 @@ class QuizzesConfig(AppConfig):
         from quizzes.selectors.secrecy import questions_of_open_attempts
 
         register_answer_key_lock(questions_of_open_attempts)
+        import quizzes.personal_sections  # noqa: F401  (registers the personal data tables)
