@@ -85,3 +85,12 @@ class InvitationAcceptForm(Form):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         help_text=_("Instructors need an email address; we send a link to confirm it."),
     )
+
+
+class InvitationForm(Form):
+    note = forms.CharField(
+        label=_("Who is it for?"),
+        max_length=200,
+        required=False,
+        help_text=_("A note for you, e.g. a colleague's name. The invited person does not see it."),
+    )

@@ -9,6 +9,7 @@ from frontend.views import (
     editor,
     email_address,
     imports,
+    invitations,
     passwords,
     personal_data,
     quizzes,
@@ -115,4 +116,10 @@ urlpatterns += [
     path("accounts/data/", personal_data.data_page, name="personal-data"),
     path("accounts/data/export.json", personal_data.data_export, name="personal-data-export"),
     path("accounts/data/delete/", personal_data.account_delete, name="account-delete"),
+    path("accounts/invitations/", invitations.invitation_list, name="invitation-list"),
+    path(
+        "accounts/invitations/<str:token>/",
+        invitations.invitation_accept,
+        name="invitation-accept",
+    ),
 ]
