@@ -82,7 +82,7 @@ def _seed(cards: int) -> dict:
     classroom = Classroom.objects.create(name="Benchmark class", owner=instructor)
     classroom.members.add(student)
     assign_set(classroom=classroom, question_set=question_set, actor=instructor)
-    from quizzes.services.attempts import start_attempt
+    from quizzes.services.attempts.start import start_attempt
     from quizzes.services.quizzes import create_quiz
 
     quiz = create_quiz(

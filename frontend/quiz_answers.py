@@ -1,8 +1,9 @@
 """Between HTML form fields and the quiz services' response dicts, per question kind.
 
 Each slot's inputs are named `q<slot>-...`; `response_from_post` reads them into the dict
-`quizzes.grading.validate_response` checks (without judging it: a typed "abc" for a number is
-passed on as typed, so the service's error is shown next to the text the student wrote), and
+`quizzes.grading.responses.validate_response` checks (without judging it: a typed "abc" for
+a number is passed on as typed, so the service's error is shown next to the text the student
+wrote), and
 `answer_fields` turns a response back into what the template needs to show the inputs filled
 in — used for resuming a saved attempt and for re-showing a form that was refused.
 """

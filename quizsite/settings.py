@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "training",
     "quizzes",
     "frontend",
+    # LTI 1.3: PyLTI1p3's platform and key tables, then the tool itself.
+    "lti.library_app.PlatformRegistry",
+    "lti",
 ]
 
 MIDDLEWARE = [
@@ -221,33 +224,24 @@ SIGN_UPS_PER_ADDRESS = env_int("SIGN_UPS_PER_ADDRESS", 20, minimum=1)
 # else EMAIL_HOST and friends select SMTP; else emails are written as files under var/mail/,
 # so a first run needs no mail server (`scripts/run` says where they go).
 EMAIL_URL = os.environ.get("EMAIL_URL", "").strip()
-EMAIL_FILE_PATH = str(VAR_DIR / "mail")
-if EMAIL_URL:
-    _email = dj_email_url.parse(EMAIL_URL)
-    EMAIL_BACKEND = _email["EMAIL_BACKEND"]
-    EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
-    EMAIL_PORT = _email["EMAIL_PORT"] or 25
-    EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
-    EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
-    EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
-    EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
-    EMAIL_TIMEOUT = _email["EMAIL_TIMEOUT"] or 30
-    if _email["EMAIL_FILE_PATH"]:
-        EMAIL_FILE_PATH = str(BASE_DIR / _email["EMAIL_FILE_PATH"])
-elif os.environ.get("EMAIL_HOST", "").strip():
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_HOST = os.environ["EMAIL_HOST"].strip()
-    EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
-    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-    EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
-    EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
-else:
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-DEFAULT_FROM_EMAIL = (
-    os.environ.get("DEFAULT_FROM_EMAIL", "").strip() or "quizsite <noreply@localhost>"
-)
+_url = dj_email_url.parse(EMAIL_URL) if EMAIL_URL else {}
+_env = os.environ.get
+_kind = "smtp" if EMAIL_URL or _env("EMAIL_HOST", "").strip() else "filebased"
+EMAIL_BACKEND = _url.get("EMAIL_BACKEND") or f"django.core.mail.backends.{_kind}.EmailBackend"
+EMAIL_HOST = (
+    _url.get("EMAIL_HOST") if EMAIL_URL else _env("EMAIL_HOST", "").strip()
+) or "localhost"
+EMAIL_PORT = (_url.get("EMAIL_PORT") if EMAIL_URL else None) or env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = (_url.get("EMAIL_HOST_USER") if EMAIL_URL else _env("EMAIL_HOST_USER")) or ""
+EMAIL_HOST_PASSWORD = (
+    _url["EMAIL_HOST_PASSWORD"] if EMAIL_URL else _env("EMAIL_HOST_PASSWORD")
+) or ""
+EMAIL_USE_TLS = _url["EMAIL_USE_TLS"] if EMAIL_URL else env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _url["EMAIL_USE_SSL"] if EMAIL_URL else env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = (_url.get("EMAIL_TIMEOUT") if EMAIL_URL else None) or env_int("EMAIL_TIMEOUT", 30)
+_file = _url.get("EMAIL_FILE_PATH")
+EMAIL_FILE_PATH = str(BASE_DIR / _file) if _file else str(VAR_DIR / "mail")
+DEFAULT_FROM_EMAIL = _env("DEFAULT_FROM_EMAIL", "").strip() or "quizsite <noreply@localhost>"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # How long a password-reset link, an email-verification link and an instructor invitation last.
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3 * 3600, minimum=60)
@@ -343,6 +337,7 @@ CELERY_TASK_ROUTES = {
     queues.CLOSE_ATTEMPT_AT_DEADLINE: {"queue": queues.DEFAULT_QUEUE},
     queues.RUN_DEMO: {"queue": queues.DEFAULT_QUEUE},
     queues.SWEEP_STALE_RUNS: {"queue": queues.DEFAULT_QUEUE},
+    queues.SEND_LTI_GRADE: {"queue": queues.DEFAULT_QUEUE},
 }
 # What celery beat sends (`celery -A quizsite beat`, or `worker --beat` in the Procfile).
 CELERY_BEAT_SCHEDULE = {
@@ -378,6 +373,10 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
 # Largest JSON or form body the API reads (uploads: IMPORT_MAX_BYTES); larger is a JSON 413.
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 2 * 1024 * 1024, minimum=1024)
 IMPORT_MAX_QUESTIONS = env_int("IMPORT_MAX_QUESTIONS", 10_000, minimum=1)
+
+# --- LTI 1.3 ----------------------------------------------------------------------------------
+# How long the tool waits on a learning platform (its keys, OAuth2 tokens, grade posts).
+LTI_HTTP_TIMEOUT_SECONDS = env_int("LTI_HTTP_TIMEOUT_SECONDS", 10, minimum=1)
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {

@@ -29,6 +29,7 @@ urlpatterns = [
     path("api/", include("training.api.urls")),
     path("api/", include("quizzes.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("lti/", include("lti.urls")),
     path(
         "media/question-media/<str:shard>/<str:digest>/<str:name>",
         question_media,

@@ -14,7 +14,8 @@ import random
 import re
 
 from flashcards.models import Question
-from flashcards.richtext import cloze_deletions, has_math, render_rich_text
+from flashcards.richtext import cloze_deletions, render_rich_text
+from flashcards.richtext_math import has_math
 
 MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 TAG = re.compile(r"<[^>]*>")  # on the renderer's sanitised output only

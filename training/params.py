@@ -19,6 +19,7 @@ from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 # What a person reads: a plain string or a lazily translated one (gettext_lazy).
 StrOrPromise = str | Promise
@@ -249,6 +250,20 @@ class Param:
         if len(text) > self.max_length:
             raise ValueError(_("must be at most %(n)s characters") % {"n": self.max_length})
         return text
+
+
+def seed_param(used_when: Mapping[str, tuple[Any, ...]] | None = None) -> Param:
+    """The random seed of a demo that draws random numbers: the same seed, the same run."""
+    return Param(
+        "seed",
+        "int",
+        0,
+        minimum=0,
+        maximum=2**31 - 1,
+        label=gettext_lazy("Random seed"),
+        help=gettext_lazy("The same seed gives the same run"),
+        used_when=used_when,
+    )
 
 
 @dataclass(frozen=True)

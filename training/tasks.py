@@ -1,4 +1,5 @@
-"""Celery tasks of the demos: thin adapters over training.services.runs.
+"""Celery tasks of the demos: thin adapters over training.services.run_execution (the run)
+and training.services.run_cleanup (the sweep and the recovery at worker start).
 
 `run_demo` is sent per run to the demo's queue (`default` for light demos, `gpu` for
 training) with the demo's own soft and hard time limits.  A deployment without a GPU runs
@@ -15,7 +16,12 @@ from celery import shared_task
 from celery.signals import worker_ready
 
 from quizsite import queues
-from training.services import runs
+from training.services.run_cleanup import (
+    fail_stale_runs,
+    recover_abandoned_runs,
+    recover_orphaned_runs,
+)
+from training.services.run_execution import execute_run
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +37,7 @@ logger = logging.getLogger(__name__)
     time_limit=1860,
 )
 def run_demo(self, run_id: int) -> None:
-    runs.execute_run(run_id=run_id, worker=self.request.hostname or "")
+    execute_run(run_id=run_id, worker=self.request.hostname or "")
 
 
 @shared_task(name=queues.SWEEP_STALE_RUNS, ignore_result=True, soft_time_limit=30, time_limit=60)
@@ -39,8 +45,8 @@ def sweep_stale_runs() -> int:
     """Fail runs past their hard limit; re-queue or fail runs whose worker went silent.
 
     Every 30 seconds, from `CELERY_BEAT_SCHEDULE` in settings."""
-    recovered = runs.recover_abandoned_runs()
-    return runs.fail_stale_runs() + sum(recovered.values())
+    recovered = recover_abandoned_runs()
+    return fail_stale_runs() + sum(recovered.values())
 
 
 @worker_ready.connect
@@ -48,8 +54,8 @@ def recover_interrupted_runs(sender=None, **kwargs) -> None:
     """A worker that starts cannot be running anything yet: what its name left running died."""
     hostname = getattr(sender, "hostname", "") or ""
     try:
-        runs.recover_orphaned_runs(worker=hostname)
-        runs.recover_abandoned_runs()
-        runs.fail_stale_runs()
+        recover_orphaned_runs(worker=hostname)
+        recover_abandoned_runs()
+        fail_stale_runs()
     except Exception:  # the database may be down at start-up; the sweep will catch up
         logger.exception("could not recover interrupted demo runs for %s", hostname)

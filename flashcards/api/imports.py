@@ -32,6 +32,7 @@ from flashcards.selectors.content import (
     sets_visible_to,
 )
 from flashcards.selectors.exports import export_formats_for, export_question_set
+from flashcards.services import import_preview as checks
 from flashcards.services import imports as service
 
 
@@ -136,7 +137,8 @@ def _refusal(problems: list[Problem], code=status.HTTP_400_BAD_REQUEST) -> Respo
 
 
 def preview_payload(session: ImportSession, summary: dict) -> dict:
-    """The session's stored summary (`service.import_summary`) with the session's own fields."""
+    """The session's stored summary (built by `flashcards.services.import_summary`) with the
+    session's own fields."""
     payload = {key: value for key, value in summary.items() if key != "options"}
     payload.update(
         {
@@ -161,13 +163,13 @@ def upload_options(values: dict) -> dict:
 
 def _read_upload(upload) -> bytes:
     """Read at most the limit plus one byte, so an oversized upload is refused cheaply."""
-    limit = service.import_max_bytes()
+    limit = checks.import_max_bytes()
     if upload.size is not None and upload.size > limit:
-        service.check_size(upload.size)
+        checks.check_size(upload.size)
     chunks, total = [], 0
     for chunk in upload.chunks():
         total += len(chunk)
-        service.check_size(total)
+        checks.check_size(total)
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -195,7 +197,7 @@ class ImportListView(APIView):
             target = QuestionSet.objects.filter(pk=values["question_set"]).first()
             if target is None or not can_view_set(request.user, target):
                 return Response({"detail": "Question set not found."}, status=404)
-        if not service.can_import(request.user, target):
+        if not checks.can_import(request.user, target):
             return Response({"detail": "You may not import questions here."}, status=403)
         try:
             data = _read_upload(values["file"])
@@ -208,7 +210,7 @@ class ImportListView(APIView):
                 title=values.get("title", ""),
                 options=upload_options(values),
             )
-        except service.FileTooLarge as error:
+        except checks.FileTooLarge as error:
             return _refusal(error.problems, status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
         except ImportFormatError as error:
             return _refusal(error.problems)

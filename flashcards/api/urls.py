@@ -7,8 +7,8 @@ from rest_framework.routers import SimpleRouter
 from flashcards.api import imports as import_api
 from flashcards.api import study
 from flashcards.api.auth import obtain_auth_token
+from flashcards.api.classes import ClassroomViewSet
 from flashcards.api.content import (
-    ClassroomViewSet,
     MeView,
     QuestionSetViewSet,
     QuestionViewSet,

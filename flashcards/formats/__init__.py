@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from django.utils.translation import gettext as _
+
 from flashcards.formats.base import (
     ERROR,
     WARNING,
@@ -105,7 +107,7 @@ def _delimited(text: str) -> str | None:
     lines = [line for line in text.split("\n")[:200] if line.strip()]
     if not lines:
         return None
-    from flashcards.formats.delimited import count_outside_quotes
+    from flashcards.formats.delimited_rows import count_outside_quotes
 
     for separator, name in (("\t", "tsv"), (";", "csv"), (",", "csv"), ("|", "csv")):
         counts = [count_outside_quotes(line, separator) for line in lines]
@@ -162,24 +164,24 @@ def parse(
     elif fmt == "json":
         parsed = json_format.parse(data)
     else:
-        raise ImportFormatError(f"Unknown import format {fmt!r}.")
+        raise ImportFormatError(_("Unknown import format %(fmt)r.") % {"fmt": fmt})
     parsed.format = fmt
     return parsed
 
 
 def export(parsed: ParsedSet, fmt: str) -> ExportResult:
-    from flashcards.formats import aiken, apkg, delimited, gift, json_format
+    from flashcards.formats import aiken, apkg_writer, delimited_writer, gift_writer, json_format
 
     if fmt == "json":
         return json_format.export(parsed)
     if fmt == "gift":
-        return gift.export(parsed)
+        return gift_writer.export(parsed)
     if fmt == "csv":
-        return delimited.export(parsed, separator=",")
+        return delimited_writer.export(parsed, separator=",")
     if fmt == "tsv":
-        return delimited.export(parsed, separator="\t")
+        return delimited_writer.export(parsed, separator="\t")
     if fmt == "apkg":
-        return apkg.export(parsed)
+        return apkg_writer.export(parsed)
     if fmt == "aiken":
         return aiken.export(parsed)
     raise ValueError(f"Unknown export format {fmt!r}.")

@@ -13,9 +13,14 @@ from __future__ import annotations
 
 import re
 
+from django.utils.translation import gettext as _
+
 from flashcards.formats import base
 from flashcards.formats.base import ParsedChoice, ParsedQuestion, ParsedSet, Problem
 from flashcards.formats.encoding import decode_text
+from flashcards.models import Question
+
+Kind = Question.Kind
 
 OPTION = re.compile(r"^\s*([A-Z])[.)][ \t]+(\S.*)$")
 ANSWER = re.compile(r"^\s*ANSWER\s*:\s*(.*)$", re.IGNORECASE)
@@ -35,7 +40,7 @@ def parse(data: bytes | str) -> ParsedSet:
 
     def unfinished(item: _Pending) -> None:
         result.problems.append(
-            Problem(item.line, 1, "This question has no 'ANSWER:' line after its options.")
+            Problem(item.line, 1, _("This question has no 'ANSWER:' line after its options."))
         )
 
     for number, raw in enumerate(text.split("\n"), start=1):
@@ -47,7 +52,7 @@ def parse(data: bytes | str) -> ParsedSet:
         if answer:
             if pending is None or not pending.options:
                 result.problems.append(
-                    Problem(number, 1, "'ANSWER:' without a question and its options before it.")
+                    Problem(number, 1, _("'ANSWER:' without a question and its options before it."))
                 )
                 pending = None
                 continue
@@ -56,14 +61,18 @@ def parse(data: bytes | str) -> ParsedSet:
         elif option:
             if pending is None or not pending.text:
                 result.problems.append(
-                    Problem(number, 1, "An option without a question before it.")
+                    Problem(number, 1, _("An option without a question before it."))
                 )
                 pending = pending or _Pending(number)
                 pending.text.append("")
             letters = [letter for letter, _, _ in pending.options]
             if option.group(1) in letters:
                 result.problems.append(
-                    Problem(number, 1, f"Option {option.group(1)} appears twice.")
+                    Problem(
+                        number,
+                        1,
+                        _("Option %(option)s appears twice.") % {"option": option.group(1)},
+                    )
                 )
             pending.options.append((option.group(1), option.group(2).strip(), number))
         else:
@@ -76,7 +85,7 @@ def parse(data: bytes | str) -> ParsedSet:
     if pending is not None:
         unfinished(pending)
     if not result.questions and not result.errors:
-        result.problems.append(Problem(1, 1, "No Aiken questions were found."))
+        result.problems.append(Problem(1, 1, _("No Aiken questions were found.")))
     return result
 
 
@@ -85,7 +94,9 @@ def _finish(pending: _Pending, answer, number: int, line: str, result: ParsedSet
     column = answer.start(1) + 1
     letters = [option_letter for option_letter, _, _ in pending.options]
     if len(pending.options) < 2:
-        result.problems.append(Problem(pending.line, 1, "A question needs at least two options."))
+        result.problems.append(
+            Problem(pending.line, 1, _("A question needs at least two options."))
+        )
         return
     if len(letter) != 1 or letter.upper() not in letters:
         shown = letter or "nothing"
@@ -93,7 +104,8 @@ def _finish(pending: _Pending, answer, number: int, line: str, result: ParsedSet
             Problem(
                 number,
                 column,
-                f"'ANSWER: {shown}' does not name one of the options ({', '.join(letters)}).",
+                _("'ANSWER: %(shown)s' does not name one of the options (%(letters)s).")
+                % {"shown": shown, "letters": ", ".join(letters)},
             )
         )
         return
@@ -104,7 +116,7 @@ def _finish(pending: _Pending, answer, number: int, line: str, result: ParsedSet
     ]
     result.questions.append(
         ParsedQuestion(
-            kind=base.MULTIPLE_CHOICE,
+            kind=Kind.MULTIPLE_CHOICE,
             prompt="\n".join(pending.text).strip(),
             choices=choices,
             line=pending.line,
@@ -119,7 +131,7 @@ def export(parsed: base.ParsedSet) -> base.ExportResult:
     for number, question in enumerate(parsed.questions, start=1):
         correct = [choice for choice in question.choices if choice.is_correct]
         if (
-            question.kind != base.MULTIPLE_CHOICE
+            question.kind != Kind.MULTIPLE_CHOICE
             or len(correct) != 1
             or len(question.choices) > 26
             or any("\n" in choice.text for choice in question.choices)
@@ -128,8 +140,11 @@ def export(parsed: base.ParsedSet) -> base.ExportResult:
                 Problem(
                     number,
                     1,
-                    f"Question {number} is not a single-answer multiple-choice "
-                    "question Aiken can hold; it was left out.",
+                    _(
+                        "Question %(number)s is not a single-answer multiple-choice question "
+                        "Aiken can hold; it was left out."
+                    )
+                    % {"number": number},
                     base.WARNING,
                 )
             )

@@ -1,8 +1,9 @@
 """The intermediate representation every importer produces and every exporter consumes.
 
 Parsers are pure: bytes or text in, a `ParsedSet` (questions plus problems) out, no database.
-Keeping them free of Django makes them fast to test with hypothesis and lets the service, the
-API preview and the management commands share one code path.  Field names mirror
+Keeping them free of the database makes them fast to test with hypothesis and lets the
+service, the API preview and the management commands share one code path; question kinds are
+`Question.Kind`'s, as everywhere else.  Field names mirror
 `flashcards.models.content` so that saving is a plain copy.
 """
 
@@ -11,27 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-# Mirrors Question.Kind; duplicated as plain strings so parsers need no Django import.
-FLASHCARD = "flashcard"
-MULTIPLE_CHOICE = "multiple_choice"
-TRUE_FALSE = "true_false"
-NUMERICAL = "numerical"
-SHORT_ANSWER = "short_answer"
-MATCHING = "matching"
-FREE_TEXT = "free_text"
-CLOZE = "cloze"
-DESCRIPTION = "description"
-KINDS = (
-    FLASHCARD,
-    MULTIPLE_CHOICE,
-    TRUE_FALSE,
-    NUMERICAL,
-    SHORT_ANSWER,
-    MATCHING,
-    FREE_TEXT,
-    CLOZE,
-    DESCRIPTION,
-)
+from flashcards.models import Question
+
+Kind = Question.Kind
 
 ERROR = "error"
 WARNING = "warning"
@@ -225,10 +208,10 @@ def line_col(text: str, offset: int) -> tuple[int, int]:
 
 def card_front(question: ParsedQuestion) -> str:
     """The question as the front of a study card, options listed (for Anki and CSV)."""
-    if question.kind == MULTIPLE_CHOICE:
+    if question.kind == Kind.MULTIPLE_CHOICE:
         options = "\n".join(f"- {choice.text}" for choice in question.choices)
         return f"{question.prompt}\n\n{options}"
-    if question.kind == MATCHING:
+    if question.kind == Kind.MATCHING:
         left = "\n".join(f"- {choice.text}" for choice in question.choices if choice.text)
         return f"{question.prompt}\n\n{left}"
     return question.prompt
@@ -237,14 +220,14 @@ def card_front(question: ParsedQuestion) -> str:
 def card_back(question: ParsedQuestion) -> str:
     """The right answers and the explanation as the back of a study card."""
     lines: list[str] = []
-    if question.kind in (MULTIPLE_CHOICE, SHORT_ANSWER):
+    if question.kind in (Kind.MULTIPLE_CHOICE, Kind.SHORT_ANSWER):
         right = [choice.text for choice in question.choices if choice.is_correct]
         lines.extend(f"- {text}" for text in right)
-    elif question.kind == MATCHING:
+    elif question.kind == Kind.MATCHING:
         lines.extend(f"- {c.text} → {c.match_text}" for c in question.choices if c.text)
-    elif question.kind == TRUE_FALSE and question.correct_boolean is not None:
+    elif question.kind == Kind.TRUE_FALSE and question.correct_boolean is not None:
         lines.append("True" if question.correct_boolean else "False")
-    elif question.kind == NUMERICAL:
+    elif question.kind == Kind.NUMERICAL:
         for answer in question.numerical_answers:
             if answer.minimum is not None and answer.maximum is not None:
                 lines.append(f"- {answer.minimum} … {answer.maximum}")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import codecs
 
+from django.utils.translation import gettext as _
+
 from flashcards.formats.base import WARNING, ImportFormatError, Problem
 
 BOMS = (
@@ -63,7 +65,7 @@ def decode_text(data: bytes | str) -> tuple[str, list[Problem]]:
         text = data
     else:
         if not data.strip():
-            raise _refuse("The file is empty.")
+            raise _refuse(_("The file is empty."))
         text = None
         for bom, encoding in BOMS:
             if data.startswith(bom):
@@ -71,8 +73,11 @@ def decode_text(data: bytes | str) -> tuple[str, list[Problem]]:
                     text = data[len(bom) :].decode(encoding)
                 except UnicodeDecodeError as error:
                     raise _refuse(
-                        f"The file starts with a {encoding.upper()} byte-order mark but is not "
-                        f"valid {encoding.upper()} (byte {error.start + len(bom)})."
+                        _(
+                            "The file starts with a %(encoding)s byte-order mark but is not valid "
+                            "%(encoding)s (byte %(start)s)."
+                        )
+                        % {"encoding": encoding.upper(), "start": error.start + len(bom)}
                     ) from None
                 break
         if text is None:
@@ -85,7 +90,7 @@ def decode_text(data: bytes | str) -> tuple[str, list[Problem]]:
                         Problem(
                             1,
                             1,
-                            "The file has no byte-order mark; it was read as UTF-16.",
+                            _("The file has no byte-order mark; it was read as UTF-16."),
                             WARNING,
                             code="encoding",
                         )
@@ -94,14 +99,17 @@ def decode_text(data: bytes | str) -> tuple[str, list[Problem]]:
                     text = _decode_single_byte(data, warnings)
     if _control_ratio(text[:65536]) > 0.01 or "\x00" in text:
         raise _refuse(
-            "The file looks binary, not text: it contains control characters. "
-            "Upload a text file (GIFT, Aiken, CSV/TSV, Markdown, JSON) or an Anki .apkg."
+            _(
+                "The file looks binary, not text: it contains control characters. "
+                "Upload a text file (GIFT, Aiken, CSV/TSV, Markdown, JSON) or an Anki "
+                ".apkg."
+            )
         )
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.strip():
-        raise _refuse("The file is empty.")
+        raise _refuse(_("The file is empty."))
     return text, warnings
 
 
@@ -109,7 +117,7 @@ def _decode_single_byte(data: bytes, warnings: list[Problem]) -> str:
     sample = data[:65536]
     if sum(1 for byte in sample if byte in CONTROL) / max(1, len(sample)) > 0.01:
         raise _refuse(
-            "The file looks binary, not text: it is not UTF-8 and contains control bytes."
+            _("The file looks binary, not text: it is not UTF-8 and contains control bytes.")
         )
     from charset_normalizer import from_bytes
 
@@ -127,8 +135,11 @@ def _decode_single_byte(data: bytes, warnings: list[Problem]) -> str:
         Problem(
             1,
             1,
-            f"The file is not UTF-8; it was read as {label}. Check accented letters in the "
-            "preview, or save the file as UTF-8.",
+            _(
+                "The file is not UTF-8; it was read as %(label)s. Check accented "
+                "letters in the preview, or save the file as UTF-8."
+            )
+            % {"label": label},
             WARNING,
             code="encoding",
         )

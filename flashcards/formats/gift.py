@@ -1,5 +1,6 @@
-"""Moodle GIFT: a parser written from Moodle's documentation and its reference importer's
-behaviour, and an exporter that writes what GIFT can express and reports the rest.
+"""Moodle GIFT, the reader: a parser written from Moodle's documentation and its reference
+importer's behaviour (the writer, which writes what GIFT can express and reports the rest, is
+`flashcards.formats.gift_writer`).
 
 Syntax covered: questions separated by blank lines; `//` comment lines (with Moodle's
 `[tag:...]` annotations read as tags); `::title::`; `$CATEGORY:` (imported as a tag);
@@ -17,10 +18,6 @@ the editor asks for it); numerical `~#feedback` is the "any other number" answer
 `*`: no value, 0%); a true/false question's two feedbacks are kept apart, each shown to
 whoever gave that answer (`true_feedback`, `false_feedback`).
 
-Categories (`$CATEGORY: $course$/top/Deep learning/Chapter 4`) become a tag holding the
-path below the course's top category, case kept (`Deep learning/Chapter 4`): one import is
-one set, and a tag keeps every question's place in the bank without splitting the import.
-
 `[html]` text is converted to Markdown (tables too); images Moodle keeps as its own files
 (`@@PLUGINFILE@@/…`) or embeds (`data:`) cannot travel in a GIFT file: they are taken out,
 their alt text kept, with one warning per question naming them (`flashcards.formats.images`).
@@ -30,148 +27,48 @@ Positions: every problem carries the line and column in the original file.
 
 from __future__ import annotations
 
-import bisect
-import math
 import re
 from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from flashcards.formats import base
 from flashcards.formats.base import (
     WARNING,
-    ExportResult,
     ParsedChoice,
-    ParsedNumericalAnswer,
     ParsedQuestion,
     ParsedSet,
     Problem,
 )
 from flashcards.formats.encoding import decode_text
-from flashcards.formats.html import convert_html
-from flashcards.formats.images import image_problems, keep_moodle_image
+from flashcards.formats.gift_numerical import numerical
+from flashcards.formats.gift_text import (
+    BLANK,
+    Block,
+    blocks,
+    category_tag,
+    find,
+    formatted_text,
+    rfind,
+    split_unescaped,
+    unescape,
+)
+from flashcards.formats.images import image_problems
+from flashcards.models import Question
 
-ESCAPABLE = "\\:#={}~n"
-BLANK = "_____"
+Kind = Question.Kind
+
 WEIGHT = re.compile(r"%\s*(-?\d+(?:\.\d*)?|-?\.\d+)\s*%")
-TAG_COMMENT = re.compile(r"\[tag:([^\]]+)\]")
-TEXT_FORMATS = {"html", "markdown", "plain", "moodle"}
 TRUE_WORDS = {"T", "TRUE"}
 FALSE_WORDS = {"F", "FALSE"}
 CENT = Decimal("0.01")
-MARKER_PATTERNS: dict[str, re.Pattern] = {}
-NO_FILES = "a GIFT file does not carry Moodle's files."
+NO_FILES = gettext_lazy("a GIFT file does not carry Moodle's files.")
 CATEGORY_AS_TAG = "category-as-tag"
 
 
-class _Block:
-    """One question's lines with comments removed, and a map back to file positions."""
-
-    def __init__(self, lines: list[tuple[int, str]]):
-        self.numbers = [number for number, _ in lines]
-        self.text = "\n".join(line for _, line in lines)
-        self.starts: list[int] = []
-        offset = 0
-        for _, line in lines:
-            self.starts.append(offset)
-            offset += len(line) + 1
-
-    def position(self, offset: int) -> tuple[int, int]:
-        index = max(0, bisect.bisect_right(self.starts, offset) - 1)
-        return self.numbers[index], offset - self.starts[index] + 1
-
-
-def _skip_escape(text: str, index: int) -> bool:
-    return text[index] == "\\" and index + 1 < len(text) and text[index + 1] in ESCAPABLE
-
-
-def _escaped(text: str, index: int) -> bool:
-    """Whether text[index] is the second character of an escape.
-
-    Escapes are read left to right and `\\\\` is itself one, so a character is escaped exactly
-    when an odd run of backslashes precedes it (and it is one that can be escaped).
-    """
-    if text[index] not in ESCAPABLE:
-        return False
-    run = 0
-    index -= 1
-    while index >= 0 and text[index] == "\\":
-        run += 1
-        index -= 1
-    return run % 2 == 1
-
-
-def find(text: str, needle: str, start: int = 0, end: int | None = None) -> int:
-    """Index of the first unescaped `needle` in text[start:end], or -1."""
-    end = len(text) if end is None else end
-    index = text.find(needle, start, end)
-    while index != -1 and _escaped(text, index):
-        index = text.find(needle, index + 1, end)
-    return index
-
-
-def rfind(text: str, needle: str, start: int, end: int) -> int:
-    index = text.rfind(needle, start, end)
-    while index != -1 and _escaped(text, index):
-        index = text.rfind(needle, start, index + len(needle) - 1)
-    return index
-
-
-def split_unescaped(text: str, start: int, end: int, markers: str) -> list[tuple[int, str]]:
-    """Split text[start:end] before every unescaped marker character.
-
-    Returns (offset, marker) pairs where a part begins; the first part has marker "".
-    """
-    parts = [(start, "")]
-    pattern = MARKER_PATTERNS.get(markers)
-    if pattern is None:
-        pattern = MARKER_PATTERNS[markers] = re.compile("[" + re.escape(markers) + "]")
-    for match in pattern.finditer(text, start, end):
-        index = match.start()
-        if not _escaped(text, index):
-            parts.append((index, text[index]))
-    return parts
-
-
-UNESCAPE = re.compile(r"\\([\\:#={}~n])")
-
-
-def unescape(text: str) -> str:
-    if "\\" not in text:
-        return text
-    return UNESCAPE.sub(lambda match: "\n" if match.group(1) == "n" else match.group(1), text)
-
-
-def escape(text: str) -> str:
-    """Escape our text for GIFT.  Newlines become `\\n`: blank lines would end the question."""
-    text = text.replace("\\", "\\\\")
-    for char in "~=#{}:":
-        text = text.replace(char, "\\" + char)
-    return text.replace("\r", "").replace("\n", "\\n")
-
-
-def _formatted_text(source: str, default: str, dropped: list[str] | None = None) -> tuple[str, str]:
-    """GIFT text with an optional [format] prefix, unescaped: Markdown and the format name.
-
-    Images of `[html]` text that cannot be shown are taken out and added to `dropped`.
-    """
-    raw = source.strip()
-    fmt = default
-    if raw.startswith("["):
-        close = raw.find("]")
-        name = raw[1:close] if close > 0 else ""
-        if name in TEXT_FORMATS:
-            fmt = name
-            raw = raw[close + 1 :]
-    value = unescape(raw).strip()
-    if fmt == "html":
-        converted = convert_html(value, keep_image=keep_moodle_image)
-        value = converted.markdown
-        if dropped is not None:
-            dropped.extend(converted.dropped_images)
-    return value, fmt
-
-
-class _QuestionParser:
-    def __init__(self, block: _Block, problems: list[Problem]):
+class QuestionParser:
+    def __init__(self, block: Block, problems: list[Problem]):
         self.block = block
         self.text = block.text
         self.problems = problems
@@ -192,7 +89,7 @@ class _QuestionParser:
 
     def formatted(self, start: int, end: int, default: str) -> tuple[str, str]:
         """Read text[start:end] with an optional [format] prefix; return Markdown and format."""
-        return _formatted_text(self.text[start:end], default, self.dropped_images)
+        return formatted_text(self.text[start:end], default, self.dropped_images)
 
     def weight(self, start: int, end: int) -> tuple[Decimal | None, int]:
         """Parse a `%n%` weight at text[start:]; return it and where the answer text begins."""
@@ -203,7 +100,10 @@ class _QuestionParser:
             if start < end and self.text[start] == "%":
                 close = self.text.find("%", start + 1, end)
                 if close != -1 and close - start < 12:
-                    self.error(start, "A weight must be a number between -100 and 100, e.g. %50%.")
+                    self.error(
+                        start,
+                        _("A weight must be a number between -100 and 100, e.g. %%50%%.") % {},
+                    )
                     return None, close + 1
             return None, start
         try:
@@ -211,7 +111,9 @@ class _QuestionParser:
         except InvalidOperation:  # pragma: no cover - the regex admits only numbers
             value = Decimal(0)
         if not -100 <= value <= 100:
-            self.error(start, f"Weight {match.group(1)}% is outside -100..100.")
+            self.error(
+                start, _("Weight %(weight)s%% is outside -100..100.") % {"weight": match.group(1)}
+            )
         return value.quantize(CENT), match.end()
 
     def feedback_split(self, start: int, end: int) -> tuple[int, int | None]:
@@ -229,7 +131,7 @@ class _QuestionParser:
         if text.startswith("::", offset):
             close = find(text, "::", offset + 2)
             if close == -1:
-                self.error(offset, "The question title is not closed with '::'.")
+                self.error(offset, _("The question title is not closed with '::'."))
                 return None
             title = unescape(text[offset + 2 : close]).strip()
             offset = close + 2
@@ -237,41 +139,41 @@ class _QuestionParser:
         closing = find(text, "}", offset)
         if opening == -1 and closing == -1:
             prompt, fmt = self.formatted(offset, len(text), "moodle")
-            question = ParsedQuestion(kind=base.DESCRIPTION, prompt=prompt, title=title)
+            question = ParsedQuestion(kind=Kind.DESCRIPTION, prompt=prompt, title=title)
             return self.finish(question, offset, category_tags)
         if closing == -1:
-            self.error(opening, "Unbalanced answer braces: '{' is never closed.")
+            self.error(opening, _("Unbalanced answer braces: '{' is never closed."))
             return None
         if opening == -1 or closing < opening:
-            self.error(closing, "Unbalanced answer braces: '}' without an opening '{'.")
+            self.error(closing, _("Unbalanced answer braces: '}' without an opening '{'."))
             return None
         nested = find(text, "{", opening + 1, closing)
         if nested != -1:
-            self.error(nested, "A second '{' inside an answer block; escape it as '\\{'.")
+            self.error(nested, _("A second '{' inside an answer block; escape it as '\\{'."))
             return None
         extra = find(text, "{", closing + 1)
         if extra == -1:
             extra = find(text, "}", closing + 1)
         if extra != -1:
-            self.error(extra, "Only one answer block is allowed per question.")
+            self.error(extra, _("Only one answer block is allowed per question."))
             return None
         before = text[offset:opening]
         after = text[closing + 1 :]
         prompt_source = before + BLANK + after if after.strip() else before
         # Format prefix and unescaping on the joined text; BLANK has nothing to escape.
-        prompt, fmt = _formatted_text(prompt_source, "moodle", self.dropped_images)
+        prompt, fmt = formatted_text(prompt_source, "moodle", self.dropped_images)
         body_start, body_end = opening + 1, closing
         general = ""
         separator = rfind(text, "####", body_start, body_end)
         if separator != -1:
-            general, _ = self.formatted(separator + 4, body_end, fmt)
+            general, _format = self.formatted(separator + 4, body_end, fmt)
             body_end = separator
         question = self.answers(body_start, body_end, fmt, opening)
         if question is None:
             return None
         question.prompt = prompt
         question.title = title
-        if question.kind == base.FREE_TEXT:
+        if question.kind == Kind.FREE_TEXT:
             # An essay's general feedback is shown after answering: our reference answer.
             question.answer = general
         else:
@@ -282,7 +184,7 @@ class _QuestionParser:
         question.line, question.column = self.block.position(offset)
         question.tags = list(dict.fromkeys([*tags, *question.tags]))
         if not question.prompt:
-            self.error(offset, "The question has no text.")
+            self.error(offset, _("The question has no text."))
         if not self.ok:
             return None
         self.problems.extend(image_problems(question, self.dropped_images, NO_FILES))
@@ -295,9 +197,9 @@ class _QuestionParser:
         while first < end and text[first].isspace():
             first += 1
         if not body:
-            return ParsedQuestion(kind=base.FREE_TEXT, prompt="", answer_optional=True)
+            return ParsedQuestion(kind=Kind.FREE_TEXT, prompt="", answer_optional=True)
         if text[first] == "#":
-            return self.numerical(first + 1, end, fmt)
+            return numerical(self, first + 1, end, fmt)
         if find(text, "~", start, end) != -1:
             return self.multiple_choice(start, end, fmt)
         if find(text, "=", start, end) != -1 and find(text, "->", start, end) != -1:
@@ -308,7 +210,7 @@ class _QuestionParser:
             return self.true_false(start, end, fmt, head in TRUE_WORDS)
         return self.short_answer(start, end, fmt, opening)
 
-    def _parts(self, start: int, end: int, markers: str) -> list[tuple[int, int, str]]:
+    def parts(self, start: int, end: int, markers: str) -> list[tuple[int, int, str]]:
         splits = split_unescaped(self.text, start, end, markers)
         parts = []
         for index, (offset, marker) in enumerate(splits):
@@ -317,16 +219,18 @@ class _QuestionParser:
         return parts
 
     def multiple_choice(self, start: int, end: int, fmt: str) -> ParsedQuestion | None:
-        parts = self._parts(start, end, "~=")
+        parts = self.parts(start, end, "~=")
         lead = parts.pop(0)
         if self.text[lead[0] : lead[1]].strip():
-            self.error(lead[0], "Text before the first answer; start each answer with '=' or '~'.")
+            self.error(
+                lead[0], _("Text before the first answer; start each answer with '=' or '~'.")
+            )
         choices = []
         has_equals = False
         for part_start, part_end, marker in parts:
             weight, text_start = self.weight(part_start, part_end)
             text_end, feedback_start = self.feedback_split(text_start, part_end)
-            choice_text, _ = self.formatted(text_start, text_end, fmt)
+            choice_text, _format = self.formatted(text_start, text_end, fmt)
             feedback = self.formatted(feedback_start, part_end, fmt)[0] if feedback_start else ""
             if marker == "=":
                 has_equals = True
@@ -334,50 +238,52 @@ class _QuestionParser:
             else:
                 correct = weight is not None and weight > 0
             if not choice_text:
-                self.error(part_start, "An answer has no text.")
+                self.error(part_start, _("An answer has no text."))
             choices.append(
                 ParsedChoice(text=choice_text, is_correct=correct, weight=weight, feedback=feedback)
             )
         if len(choices) < 2:
-            self.error(start, "A multiple-choice question needs at least two answers.")
+            self.error(start, _("A multiple-choice question needs at least two answers."))
         elif not any(choice.is_correct for choice in choices):
-            self.error(start, "No answer is marked correct ('=' or a positive '~%n%' weight).")
+            self.error(
+                start, _("No answer is marked correct ('=' or a positive '~%%n%%' weight).") % {}
+            )
         if not has_equals:
             weights = base.weights_adding_to_100([choice.weight for choice in choices])
             for choice, weight in zip(choices, weights, strict=True):
                 choice.weight = weight
         return ParsedQuestion(
-            kind=base.MULTIPLE_CHOICE, prompt="", choices=choices, allow_multiple=not has_equals
+            kind=Kind.MULTIPLE_CHOICE, prompt="", choices=choices, allow_multiple=not has_equals
         )
 
     def matching(self, start: int, end: int, fmt: str) -> ParsedQuestion | None:
-        parts = self._parts(start, end, "=")
+        parts = self.parts(start, end, "=")
         lead = parts.pop(0)
         if self.text[lead[0] : lead[1]].strip():
-            self.error(lead[0], "Text before the first pair; start each pair with '='.")
+            self.error(lead[0], _("Text before the first pair; start each pair with '='."))
         choices = []
-        for part_start, part_end, _ in parts:
+        for part_start, part_end, _marker in parts:
             arrow = find(self.text, "->", part_start, part_end)
             if arrow == -1:
-                self.error(part_start, "A matching pair needs '->' between its two sides.")
+                self.error(part_start, _("A matching pair needs '->' between its two sides."))
                 continue
-            left, _ = self.formatted(part_start, arrow, fmt)
+            left, _format = self.formatted(part_start, arrow, fmt)
             right = unescape(self.text[arrow + 2 : part_end]).strip()
             if not right:
-                self.error(arrow, "A matching pair has nothing after '->'.")
+                self.error(arrow, _("A matching pair has nothing after '->'."))
             choices.append(ParsedChoice(text=left, is_correct=True, match_text=right))
         if sum(1 for choice in choices if choice.text) < 2:
-            self.error(start, "A matching question needs at least two pairs.")
-        return ParsedQuestion(kind=base.MATCHING, prompt="", choices=choices)
+            self.error(start, _("A matching question needs at least two pairs."))
+        return ParsedQuestion(kind=Kind.MATCHING, prompt="", choices=choices)
 
     def true_false(self, start: int, end: int, fmt: str, value: bool) -> ParsedQuestion:
-        pieces = self._parts(start, end, "#")
+        pieces = self.parts(start, end, "#")
         wrong = self.formatted(pieces[1][0], pieces[1][1], fmt)[0] if len(pieces) > 1 else ""
         right = self.formatted(pieces[2][0], end, fmt)[0] if len(pieces) > 2 else ""
         # The first '#' is shown to whoever answers wrong, the second to whoever answers right.
         if_true, if_false = (right, wrong) if value else (wrong, right)
         return ParsedQuestion(
-            kind=base.TRUE_FALSE,
+            kind=Kind.TRUE_FALSE,
             prompt="",
             correct_boolean=value,
             true_feedback=if_true,
@@ -385,17 +291,17 @@ class _QuestionParser:
         )
 
     def short_answer(self, start: int, end: int, fmt: str, opening: int) -> ParsedQuestion:
-        parts = self._parts(start, end, "=")
+        parts = self.parts(start, end, "=")
         if not self.text[parts[0][0] : parts[0][1]].strip():
             parts.pop(0)
         choices = []
-        for part_start, part_end, _ in parts:
+        for part_start, part_end, _marker in parts:
             weight, text_start = self.weight(part_start, part_end)
             text_end, feedback_start = self.feedback_split(text_start, part_end)
-            accepted, _ = self.formatted(text_start, text_end, fmt)
+            accepted, _format = self.formatted(text_start, text_end, fmt)
             feedback = self.formatted(feedback_start, part_end, fmt)[0] if feedback_start else ""
             if not accepted:
-                self.error(part_start, "An accepted answer is empty.")
+                self.error(part_start, _("An accepted answer is empty."))
             choices.append(
                 ParsedChoice(
                     text=accepted,
@@ -405,103 +311,8 @@ class _QuestionParser:
                 )
             )
         if not choices:
-            self.error(opening, "A short-answer question needs at least one answer.")
-        return ParsedQuestion(kind=base.SHORT_ANSWER, prompt="", choices=choices)
-
-    def number(self, offset: int, raw: str) -> float | None:
-        cleaned = unescape(raw).strip()
-        try:
-            value = float(cleaned)
-        except ValueError:
-            value = None
-        if value is None or not math.isfinite(value):
-            self.error(offset, f"'{cleaned}' is not a number.")
-            return None
-        return value
-
-    def numerical(self, start: int, end: int, fmt: str) -> ParsedQuestion | None:
-        text = self.text
-        wrong_feedback = None
-        tilde = find(text, "~", start, end)
-        if tilde != -1:
-            hash_at = find(text, "#", tilde, end)
-            wrong_feedback = self.formatted(hash_at + 1, end, fmt)[0] if hash_at != -1 else ""
-            end = tilde
-        parts = self._parts(start, end, "=")
-        if not text[parts[0][0] : parts[0][1]].strip():
-            parts.pop(0)
-        answers = []
-        for part_start, part_end, _ in parts:
-            weight, value_start = self.weight(part_start, part_end)
-            value_end, feedback_start = self.feedback_split(value_start, part_end)
-            feedback = self.formatted(feedback_start, part_end, fmt)[0] if feedback_start else ""
-            spec = text[value_start:value_end]
-            answer = ParsedNumericalAnswer(
-                weight=Decimal(100) if weight is None else weight, feedback=feedback
-            )
-            dots = spec.find("..")
-            colon = find(text, ":", value_start, value_end)
-            if dots > 0:
-                answer.minimum = self.number(value_start, spec[:dots])
-                answer.maximum = self.number(value_start + dots + 2, spec[dots + 2 :])
-                if (
-                    answer.minimum is not None
-                    and answer.maximum is not None
-                    and answer.minimum > answer.maximum
-                ):
-                    self.error(value_start, "The range's lower end is above its upper end.")
-            elif colon != -1:
-                answer.value = self.number(value_start, text[value_start:colon])
-                tolerance = self.number(colon + 1, text[colon + 1 : value_end])
-                answer.tolerance = tolerance if tolerance is not None else 0.0
-                if answer.tolerance < 0:
-                    self.error(colon + 1, "The tolerance cannot be negative.")
-            else:
-                if not spec.strip():
-                    self.error(value_start, "A numerical answer is empty.")
-                    continue
-                answer.value = self.number(value_start, spec)
-            answers.append(answer)
-        if not answers:
-            self.error(start, "A numerical question needs at least one number, e.g. {#3:0.5}.")
-        if wrong_feedback:
-            # Moodle's `*` answer: it speaks for every number the others do not accept.
-            answers.append(ParsedNumericalAnswer(weight=Decimal(0), feedback=wrong_feedback))
-        return ParsedQuestion(kind=base.NUMERICAL, prompt="", numerical_answers=answers)
-
-
-def category_tag(raw: str) -> str:
-    """A Moodle category path below the course's top category, case kept: the tag."""
-    path = raw.strip()
-    for prefix in ("$course$/", "$system$/", "$module$/", "$cat1$/", "$coursecategory$/"):
-        if path.startswith(prefix):
-            path = path[len(prefix) :]
-    if path.startswith("top/"):
-        path = path[4:]
-    # Not shortened here: the import reports a tag longer than the column holds, by line.
-    return path.strip().strip("/")
-
-
-def _blocks(text: str):
-    """Yield (lines, tags) per blank-line separated block, comment lines removed.
-
-    Tag comments (`// [tag:x]`) belong to the next question, even across a blank line, as
-    Moodle writes them on the lines just above it.
-    """
-    current: list[tuple[int, str]] = []
-    tags: list[str] = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        stripped = line.strip()
-        if not stripped:
-            if current:
-                yield current, tags
-                current, tags = [], []
-        elif stripped.startswith("//"):
-            tags.extend(tag.strip() for tag in TAG_COMMENT.findall(stripped) if tag.strip())
-        else:
-            current.append((number, line))
-    if current:
-        yield current, tags
+            self.error(opening, _("A short-answer question needs at least one answer."))
+        return ParsedQuestion(kind=Kind.SHORT_ANSWER, prompt="", choices=choices)
 
 
 def parse(data: bytes | str) -> ParsedSet:
@@ -509,209 +320,32 @@ def parse(data: bytes | str) -> ParsedSet:
     result = ParsedSet(format="gift", problems=problems)
     category: list[str] = []
     warned_category = False
-    for lines, tags in _blocks(text):
-        block = _Block(lines)
+    for lines, tags in blocks(text):
+        block = Block(lines)
         stripped = block.text.lstrip()
         if stripped.startswith("$CATEGORY:"):
             tag = category_tag(stripped[len("$CATEGORY:") :].split("\n", 1)[0])
             category = [tag] if tag else []
             if not warned_category:
-                line, _ = block.position(0)
+                line, _column = block.position(0)
                 result.problems.append(
                     Problem(
                         line,
                         1,
-                        "GIFT categories are imported as tags (the category path, e.g. "
-                        "'Deep learning/Chapter 4').",
+                        _(
+                            "GIFT categories are imported as tags (the category path, e.g. 'Deep "
+                            "learning/Chapter 4')."
+                        ),
                         WARNING,
                         CATEGORY_AS_TAG,
                     )
                 )
                 warned_category = True
             continue
-        parser = _QuestionParser(block, result.problems)
+        parser = QuestionParser(block, result.problems)
         question = parser.parse([*category, *tags])
         if question is not None:
             result.questions.append(question)
     if not result.questions and not result.errors:
-        result.problems.append(Problem(1, 1, "No GIFT questions were found."))
+        result.problems.append(Problem(1, 1, _("No GIFT questions were found.")))
     return result
-
-
-# --- export ----------------------------------------------------------------------------------
-
-
-def _number(value: float) -> str:
-    text = repr(float(value))
-    return text[:-2] if text.endswith(".0") else text
-
-
-def _weight(weight: Decimal) -> str:
-    normalized = weight.normalize()
-    text = format(normalized, "f")
-    return f"%{text}%"
-
-
-def _text(value: str) -> str:
-    value = escape(value.strip())
-    # A leading "[name]" would be read back as a text format; say the format explicitly.
-    return f"[markdown]{value}" if value.startswith("[") else value
-
-
-def export(parsed: ParsedSet) -> ExportResult:
-    """Write a GIFT file; what GIFT cannot carry comes back as warnings, one per question."""
-    out: list[str] = []
-    problems: list[Problem] = []
-    for number, question in enumerate(parsed.questions, start=1):
-        lost: list[str] = []
-        lines: list[str] = []
-        for tag in question.tags:
-            if "]" in tag or "\n" in tag:
-                lost.append(f"tag {tag!r}")
-            else:
-                lines.append(f"// [tag:{tag}]")
-        body = _body(question, lost)
-        if body is None:
-            problems.append(
-                Problem(
-                    number,
-                    1,
-                    f"Question {number} ({question.kind}) has no GIFT form; it was left out.",
-                    WARNING,
-                )
-            )
-            continue
-        # The "[markdown]" written below already protects a prompt that starts with "[".
-        prompt = escape(question.prompt.strip())
-        head = f"::{escape(question.title)}::" if question.title else ""
-        if question.prompt:
-            head += "[markdown]"
-        if question.kind == base.DESCRIPTION:
-            lines.append(head + prompt)
-        else:
-            index = prompt.find(BLANK)
-            if index != -1 and prompt[index + len(BLANK) :].strip():
-                lines.append(head + prompt[:index] + body + prompt[index + len(BLANK) :])
-            else:
-                lines.append(head + prompt + body)
-        _report_lost(question, lost)
-        if lost:
-            problems.append(
-                Problem(
-                    number, 1, f"Question {number}: GIFT cannot carry {', '.join(lost)}.", WARNING
-                )
-            )
-        out.append("\n".join(lines))
-    content = ("\n\n".join(out) + "\n").encode("utf-8")
-    return ExportResult(content, problems, ".gift.txt", "text/plain; charset=utf-8")
-
-
-def _report_lost(question: ParsedQuestion, lost: list[str]) -> None:
-    if question.answer and question.kind not in (base.FLASHCARD, base.FREE_TEXT):
-        lost.append("the answer explanation")
-    if question.points != Decimal(1):
-        lost.append("points")
-    if question.has_reverse:
-        lost.append("the reverse card")
-    if question.case_sensitive or not question.normalize_whitespace or question.ignore_accents:
-        lost.append("answer matching options")
-    if question.rubric:
-        lost.append("the rubric")
-
-
-def _is_any_other_number(answer: ParsedNumericalAnswer) -> bool:
-    return answer.value is None and answer.minimum is None and answer.maximum is None
-
-
-def _general(question: ParsedQuestion) -> str:
-    return f"####{_text(question.general_feedback)}" if question.general_feedback else ""
-
-
-def _body(question: ParsedQuestion, lost: list[str]) -> str | None:
-    kind = question.kind
-    if kind == base.DESCRIPTION:
-        if question.general_feedback:
-            lost.append("general feedback")
-        return ""
-    if kind in (base.FREE_TEXT, base.FLASHCARD):
-        # An essay's general feedback is what the importer reads as the reference answer.
-        if kind == base.FLASHCARD:
-            lost.append("the flashcard kind (written as an essay with the back as its answer)")
-        if question.general_feedback:
-            lost.append("general feedback")
-        back = question.answer
-        return "{" + (f"####{_text(back)}" if back else "") + "}"
-    if kind == base.TRUE_FALSE:
-        word = "TRUE" if question.correct_boolean else "FALSE"
-        # GIFT's first '#' is for the wrong answer, the second for the right one.
-        if question.correct_boolean:
-            wrong, right = question.false_feedback, question.true_feedback
-        else:
-            wrong, right = question.true_feedback, question.false_feedback
-        feedback = ""
-        if wrong or right:
-            feedback = f"#{_text(wrong)}" if wrong else "#"
-            feedback += f"#{_text(right)}" if right else ""
-        return "{" + word + feedback + _general(question) + "}"
-    if kind == base.MULTIPLE_CHOICE:
-        parts = []
-        for choice in question.choices:
-            if question.allow_multiple:
-                weight = choice.weight
-                if weight is None:
-                    weight = Decimal(100) if choice.is_correct else None
-                    if choice.is_correct:
-                        lost.append(
-                            "an unweighted right answer in a several-answer question "
-                            "(written as 100%)"
-                        )
-                marker = "~" + (_weight(weight) if weight is not None else "")
-            elif choice.is_correct:
-                marker = "=" + (_weight(choice.weight) if choice.weight is not None else "")
-            else:
-                marker = "~" + (_weight(choice.weight) if choice.weight is not None else "")
-            feedback = f"#{_text(choice.feedback)}" if choice.feedback else ""
-            if choice.match_text:
-                lost.append("matching text on a choice")
-            parts.append(f"\t{marker}{_text(choice.text)}{feedback}")
-        return "{\n" + "\n".join(parts) + "\n" + _general(question) + "}"
-    if kind == base.SHORT_ANSWER:
-        parts = []
-        for choice in question.choices:
-            weight = choice.weight
-            if weight is None and not choice.is_correct:
-                weight = Decimal(0)
-            prefix = "=" + (_weight(weight) if weight is not None else "")
-            feedback = f"#{_text(choice.feedback)}" if choice.feedback else ""
-            parts.append(f"\t{prefix}{_text(choice.text)}{feedback}")
-        return "{\n" + "\n".join(parts) + "\n" + _general(question) + "}"
-    if kind == base.MATCHING:
-        parts = []
-        for choice in question.choices:
-            if choice.feedback:
-                lost.append("feedback on a matching pair")
-            # The right-hand side is read without a text format, so it gets no "[...]" prefix.
-            parts.append(f"\t={_text(choice.text)} -> {escape(choice.match_text.strip())}")
-        return "{\n" + "\n".join(parts) + "\n" + _general(question) + "}"
-    if kind == base.NUMERICAL:
-        parts = []
-        # "Any other number" is written last: everything after GIFT's '~' is its feedback.
-        answers = sorted(question.numerical_answers, key=_is_any_other_number)
-        for answer in answers:
-            feedback = f"#{_text(answer.feedback)}" if answer.feedback else ""
-            if _is_any_other_number(answer):
-                parts.append(f"\t~#{_text(answer.feedback)}")
-                continue
-            if answer.minimum is not None and answer.maximum is not None:
-                spec = f"{_number(answer.minimum)}..{_number(answer.maximum)}"
-                if answer.value is not None or answer.tolerance:
-                    lost.append("a value given together with a range")
-            elif answer.value is not None:
-                spec = f"{_number(answer.value)}:{_number(answer.tolerance)}"
-            else:
-                lost.append("a range with one end only")
-                continue
-            weight = "" if answer.weight == 100 else _weight(answer.weight)
-            parts.append(f"\t={weight}{spec}{feedback}")
-        return "{#\n" + "\n".join(parts) + "\n" + _general(question) + "}"
-    return None

@@ -11,6 +11,8 @@ too, as a separate class.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from flashcards.formats.base import WARNING, ParsedQuestion, Problem
 from flashcards.richtext import foreign_images
 
@@ -28,7 +30,9 @@ def keep_moodle_image(src: str) -> bool:
 def image_name(src: str) -> str:
     """What to call an image in a message: its file name, or the kind of a data: URL."""
     if src[:5].lower() == "data:":
-        return f"an embedded {src[5:].split(';', 1)[0].split(',', 1)[0] or 'data'} image"
+        return _("an embedded %(kind)s image") % {
+            "kind": src[5:].split(";", 1)[0].split(",", 1)[0] or "data"
+        }
     name = src[len(PLUGINFILE) :].lstrip("/") if src.startswith(PLUGINFILE) else src
     return repr(name or src)
 
@@ -59,8 +63,11 @@ def image_problems(question: ParsedQuestion, dropped: list[str], why: str) -> li
             Problem(
                 question.line,
                 question.column,
-                f"Image not imported: {names}; {why} Upload the image and add it to the "
-                "question again; its alt text was kept.",
+                _(
+                    "Image not imported: %(names)s; %(why)s Upload the image and add it to "
+                    "the question again; its alt text was kept."
+                )
+                % {"names": names, "why": why},
                 WARNING,
                 IMAGE_NOT_IMPORTED,
             )
@@ -72,8 +79,11 @@ def image_problems(question: ParsedQuestion, dropped: list[str], why: str) -> li
             Problem(
                 question.line,
                 question.column,
-                f"Image shown as a link (an embedded one as its alt text), not loaded: {names}; "
-                "only images stored on this site are shown.",
+                _(
+                    "Image shown as a link (an embedded one as its alt text), not loaded: "
+                    "%(names)s; only images stored on this site are shown."
+                )
+                % {"names": names},
                 WARNING,
                 IMAGE_SHOWN_AS_LINK,
             )

@@ -12,7 +12,8 @@ import math
 import re
 from decimal import Decimal, InvalidOperation
 
-from flashcards.formats import base
+from django.utils.translation import gettext as _
+
 from flashcards.formats.base import (
     ExportResult,
     ImportFormatError,
@@ -24,6 +25,10 @@ from flashcards.formats.base import (
     line_col,
 )
 from flashcards.formats.encoding import decode_text
+from flashcards.models import Question
+from flashcards.validation import KIND_VALUES
+
+Kind = Question.Kind
 
 FORMAT_NAME = "quizsite-questions"
 VERSION = 1
@@ -114,7 +119,13 @@ class _Reader:
         self.ok = True
 
     def error(self, message: str) -> None:
-        self.problems.append(Problem(self.line, self.column, f"Question {self.index}: {message}"))
+        self.problems.append(
+            Problem(
+                self.line,
+                self.column,
+                _("Question %(index)s: %(message)s") % {"index": self.index, "message": message},
+            )
+        )
         self.ok = False
 
     def get(self, data: dict, key: str, kind, default, *, nullable: bool = False, where=""):
@@ -125,51 +136,66 @@ class _Reader:
             return None
         if kind is float:
             if isinstance(value, bool) or not isinstance(value, int | float):
-                self.error(f"{where}{key!r} must be a number.")
+                self.error(_("%(where)s%(key)r must be a number.") % {"where": where, "key": key})
                 return default
             if not math.isfinite(value):
-                self.error(f"{where}{key!r} must be finite.")
+                self.error(_("%(where)s%(key)r must be finite.") % {"where": where, "key": key})
                 return default
             return float(value)
         if kind is Decimal:
             if isinstance(value, bool) or not isinstance(value, str | int | float):
-                self.error(f"{where}{key!r} must be a decimal number written as a string.")
+                self.error(
+                    _("%(where)s%(key)r must be a decimal number written as a string.")
+                    % {"where": where, "key": key}
+                )
                 return default
             try:
                 number = Decimal(str(value))
             except InvalidOperation:
-                self.error(f"{where}{key!r} is not a decimal number: {value!r}.")
+                self.error(
+                    _("%(where)s%(key)r is not a decimal number: %(value)r.")
+                    % {"where": where, "key": key, "value": value}
+                )
                 return default
             if not number.is_finite():
-                self.error(f"{where}{key!r} must be finite.")
+                self.error(_("%(where)s%(key)r must be finite.") % {"where": where, "key": key})
                 return default
             return number
         if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
-            self.error(f"{where}{key!r} must be a whole number.")
+            self.error(_("%(where)s%(key)r must be a whole number.") % {"where": where, "key": key})
             return default
         if not isinstance(value, kind):
-            self.error(f"{where}{key!r} must be {_type_name(kind)}.")
+            self.error(
+                _("%(where)s%(key)r must be %(type_name)s.")
+                % {"where": where, "key": key, "type_name": _type_name(kind)}
+            )
             return default
         return value
 
 
 def _type_name(kind) -> str:
-    return {str: "text", bool: "true or false", list: "a list", int: "a whole number"}.get(
-        kind, kind.__name__
-    )
+    return {
+        str: _("text"),
+        bool: _("true or false"),
+        list: _("a list"),
+        int: _("a whole number"),
+    }.get(kind, kind.__name__)
 
 
 def _question(data, line: int, column: int, index: int, problems: list) -> ParsedQuestion | None:
     reader = _Reader(line, column, index, problems)
     if not isinstance(data, dict):
-        reader.error("each question must be an object.")
+        reader.error(_("each question must be an object."))
         return None
     kind = reader.get(data, "kind", str, "")
-    if kind not in base.KINDS:
-        reader.error(f"unknown kind {kind!r}; expected one of {', '.join(base.KINDS)}.")
+    if kind not in KIND_VALUES:
+        reader.error(
+            _("unknown kind %(kind)r; expected one of %(values)s.")
+            % {"kind": kind, "values": ", ".join(Kind.values)}
+        )
     question = ParsedQuestion(kind=kind, prompt=reader.get(data, "prompt", str, ""))
     # A lossless copy: the database may hold an imported essay without a reference answer.
-    question.answer_optional = kind == base.FREE_TEXT
+    question.answer_optional = kind == Kind.FREE_TEXT
     question.line, question.column = line, column
     for key in TEXT[:1] + TEXT[2:]:
         setattr(question, key, reader.get(data, key, str, ""))
@@ -182,13 +208,13 @@ def _question(data, line: int, column: int, index: int, problems: list) -> Parse
     question.version = reader.get(data, "version", int, 1)
     tags = reader.get(data, "tags", list, [])
     if any(not isinstance(tag, str) for tag in tags):
-        reader.error("'tags' must be a list of text.")
+        reader.error(_("'tags' must be a list of text."))
         tags = []
     question.tags = tags
     for number, item in enumerate(reader.get(data, "choices", list, []), start=1):
-        where = f"choice {number}: "
+        where = _("choice %(number)s: ") % {"number": number}
         if not isinstance(item, dict):
-            reader.error(f"{where}must be an object.")
+            reader.error(_("%(where)smust be an object.") % {"where": where})
             continue
         question.choices.append(
             ParsedChoice(
@@ -201,9 +227,9 @@ def _question(data, line: int, column: int, index: int, problems: list) -> Parse
             )
         )
     for number, item in enumerate(reader.get(data, "numerical_answers", list, []), start=1):
-        where = f"numerical answer {number}: "
+        where = _("numerical answer %(number)s: ") % {"number": number}
         if not isinstance(item, dict):
-            reader.error(f"{where}must be an object.")
+            reader.error(_("%(where)smust be an object.") % {"where": where})
             continue
         question.numerical_answers.append(
             ParsedNumericalAnswer(
@@ -250,40 +276,45 @@ def parse(data: bytes | str) -> ParsedSet:
         document = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as error:
         raise ImportFormatError(
-            [Problem(error.lineno, error.colno, f"Invalid JSON: {error.msg}.")]
+            [Problem(error.lineno, error.colno, _("Invalid JSON: %(msg)s.") % {"msg": error.msg})]
         ) from None
     except (ValueError, RecursionError) as error:
-        raise ImportFormatError([Problem(1, 1, f"Invalid JSON: {error}.")]) from None
+        raise ImportFormatError(
+            [Problem(1, 1, _("Invalid JSON: %(error)s.") % {"error": error})]
+        ) from None
     if not isinstance(document, dict) or document.get("format") != FORMAT_NAME:
         raise ImportFormatError(
             [
                 Problem(
                     1,
                     1,
-                    f'This JSON is not a quizsite export (expected "format": "{FORMAT_NAME}").',
+                    _('This JSON is not a quizsite export (expected "format": "%(format_name)s").')
+                    % {"format_name": FORMAT_NAME},
                 )
             ]
         )
     version = document.get("version")
     if version != VERSION:
-        raise ImportFormatError([Problem(1, 1, f"Unsupported export version {version!r}.")])
+        raise ImportFormatError(
+            [Problem(1, 1, _("Unsupported export version %(version)r.") % {"version": version})]
+        )
     meta = document.get("set") or {}
     if not isinstance(meta, dict):
-        raise ImportFormatError([Problem(1, 1, '"set" must be an object.')])
+        raise ImportFormatError([Problem(1, 1, _('"set" must be an object.'))])
     for key in ("title", "description", "language"):
         value = meta.get(key, "")
         if not isinstance(value, str):
-            result.problems.append(Problem(1, 1, f"set {key!r} must be text."))
+            result.problems.append(Problem(1, 1, _("set %(key)r must be text.") % {"key": key}))
             value = ""
         setattr(result, key, value)
     tags = meta.get("tags", [])
     if not isinstance(tags, list) or any(not isinstance(tag, str) for tag in tags):
-        result.problems.append(Problem(1, 1, "set 'tags' must be a list of text."))
+        result.problems.append(Problem(1, 1, _("set 'tags' must be a list of text.")))
         tags = []
     result.tags = tags
     questions = document.get("questions", [])
     if not isinstance(questions, list):
-        raise ImportFormatError([Problem(1, 1, '"questions" must be a list.')])
+        raise ImportFormatError([Problem(1, 1, _('"questions" must be a list.'))])
     offsets = _question_offsets(text, len(questions))
     for index, item in enumerate(questions):
         line, column = line_col(text, offsets[index]) if index < len(offsets) else (1, 1)

@@ -25,10 +25,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from flashcards.formats import base, markdown_notes
+from django.utils.translation import gettext as _
+
+from flashcards.formats import markdown_notes
 from flashcards.formats.base import WARNING, ParsedChoice, ParsedQuestion, ParsedSet, Problem
 from flashcards.formats.encoding import decode_text
+from flashcards.models import Question
 
+Kind = Question.Kind
 FENCE = re.compile(r"^\s*(```+|~~~+)")
 HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 NUMBERED = re.compile(r"^\s{0,3}(\d{1,4})[.)]\s+(\S.*)$")
@@ -47,6 +51,7 @@ CORRECT = re.compile(
     r"\s*(?:\((?:correct|right|correta|correto|certa|certo|rigtig|korrekt|x)\)|[✓✔])\s*$",
     re.IGNORECASE,
 )
+
 TASK = re.compile(r"^\[([ xX])\]\s+(.*)$")
 RATING = re.compile(r"^\s*how well did you know this\??\s*$", re.IGNORECASE)
 INTEGER = re.compile(r"^\s*\d+\s*$")
@@ -114,8 +119,10 @@ def _none_found(result: ParsedSet) -> None:
             Problem(
                 1,
                 1,
-                "No questions were found: write each question on its own line ending "
-                "in '?', as a heading, numbered, or as 'Q:' / 'A:' blocks.",
+                _(
+                    "No questions were found: write each question on its own line ending "
+                    "in '?', as a heading, numbered, or as 'Q:' / 'A:' blocks."
+                ),
             )
         )
 
@@ -166,7 +173,7 @@ def _parse_lines(text: str, lines: list[str], result: ParsedSet) -> ParsedSet:
                     Problem(
                         number,
                         1,
-                        "Self-rating prompts ('How well did you know this?') were skipped.",
+                        _("Self-rating prompts ('How well did you know this?') were skipped."),
                         WARNING,
                     )
                 )
@@ -183,7 +190,7 @@ def _parse_lines(text: str, lines: list[str], result: ParsedSet) -> ParsedSet:
         if a_mark or stripped == "A":
             if item is None or not item.explicit or item.phase != "question":
                 result.problems.append(
-                    Problem(number, 1, "'A:' without a 'Q:' before it; the text was skipped.")
+                    Problem(number, 1, _("'A:' without a 'Q:' before it; the text was skipped."))
                 )
                 if item is not None:
                     item.skipping = True
@@ -248,7 +255,10 @@ def _parse_lines(text: str, lines: list[str], result: ParsedSet) -> ParsedSet:
     if in_code:
         result.problems.append(
             Problem(
-                len(lines), 1, "A code block is not closed with ```; it runs to the end.", WARNING
+                len(lines),
+                1,
+                _("A code block is not closed with ```; it runs to the end."),
+                WARNING,
             )
         )
     _report_preface(preface, result)
@@ -290,10 +300,18 @@ def _report_preface(preface: list[tuple[int, str]], result: ParsedSet) -> None:
     content = [(number, line) for number, line in preface if line.strip()]
     if content:
         first, last = content[0][0], content[-1][0]
-        where = f"line {first}" if first == last else f"lines {first}–{last}"
+        where = (
+            _("line %(line)s") % {"line": first}
+            if first == last
+            else _("lines %(first)s–%(last)s") % {"first": first, "last": last}
+        )
         result.problems.append(
             Problem(
-                first, 1, f"Text before the first question ({where}) was not imported.", WARNING
+                first,
+                1,
+                _("Text before the first question (%(where)s) was not imported.")
+                % {"where": where},
+                WARNING,
             )
         )
 
@@ -302,7 +320,7 @@ def _build(item: _Item, result: ParsedSet) -> ParsedQuestion | None:
     prompt = "\n".join(item.question).strip()
     if not prompt:
         if item.explicit:
-            result.problems.append(Problem(item.line, 1, "A 'Q:' block has no question text."))
+            result.problems.append(Problem(item.line, 1, _("A 'Q:' block has no question text.")))
         return None
     body = list(item.body)
     while body and not body[-1][1].strip():
@@ -311,9 +329,9 @@ def _build(item: _Item, result: ParsedSet) -> ParsedQuestion | None:
         body.pop(0)
     choices: list[ParsedChoice] = []
     rest: list[str] = []
-    marked = [line for _, line in body if BULLET.match(line) and _choice(line)[1]]
+    marked = [line for _number, line in body if BULLET.match(line) and _choice(line)[1]]
     if marked and not item.explicit:
-        for _, line in body:
+        for _number, line in body:
             if BULLET.match(line):
                 text, correct = _choice(line)
                 choices.append(ParsedChoice(text=text, is_correct=correct))
@@ -322,24 +340,24 @@ def _build(item: _Item, result: ParsedSet) -> ParsedQuestion | None:
         answer = "\n".join(rest).strip()
         if len(choices) < 2:
             result.problems.append(
-                Problem(item.line, 1, "A multiple-choice question needs at least two options.")
+                Problem(item.line, 1, _("A multiple-choice question needs at least two options."))
             )
             return None
         return ParsedQuestion(
-            kind=base.MULTIPLE_CHOICE,
+            kind=Kind.MULTIPLE_CHOICE,
             prompt=prompt,
             answer=answer,
             choices=choices,
             allow_multiple=sum(choice.is_correct for choice in choices) > 1,
             line=item.line,
         )
-    answer = "\n".join(line.rstrip() for _, line in body).strip()
+    answer = "\n".join(line.rstrip() for _number, line in body).strip()
     if not answer and item.explicit:
-        result.problems.append(Problem(item.line, 1, "This card has no answer ('A:')."))
+        result.problems.append(Problem(item.line, 1, _("This card has no answer ('A:').")))
         return None
     # A question without an answer is kept: the content rules report the missing reference
     # answer at its line, so the preview says what to add.
-    kind = base.FLASHCARD if item.explicit or item.term else base.FREE_TEXT
+    kind = Kind.FLASHCARD if item.explicit or item.term else Kind.FREE_TEXT
     return ParsedQuestion(kind=kind, prompt=prompt, answer=answer, line=item.line)
 
 

@@ -26,6 +26,7 @@ import re
 import textwrap
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
 from markdown_it import MarkdownIt
 
 from flashcards.formats.base import WARNING, ParsedSet, Problem
@@ -247,8 +248,11 @@ def _report(questions: list[Question], prose: list[tuple[int, int]], result: Par
                 Problem(
                     question.line,
                     1,
-                    f"Line {question.line} was read as a question because it is numbered, "
-                    "though it does not ask anything (no '?'): check it.",
+                    _(
+                        "Line %(line)s was read as a question because it is numbered, though "
+                        "it does not ask anything (no '?'): check it."
+                    )
+                    % {"line": question.line},
                     WARNING,
                     code="unsure-question",
                 )
@@ -259,26 +263,38 @@ def _report(questions: list[Question], prose: list[tuple[int, int]], result: Par
                     Problem(
                         question.line,
                         1,
-                        f"Line {question.line}: the numbering starts at {question.number} "
-                        "(are the questions before it missing?).",
+                        _(
+                            "Line %(line)s: the numbering starts at %(number)s (are the questions "
+                            "before it missing?)."
+                        )
+                        % {"line": question.line, "number": question.number},
                         WARNING,
                         code="numbering-gap",
                     )
                 )
             if previous is not None and question.number not in (previous + 1, 1):
                 missing = (
-                    f"question {previous + 1} is missing"
+                    _("question %(number)s is missing") % {"number": previous + 1}
                     if question.number == previous + 2
-                    else f"questions {previous + 1}–{question.number - 1} are missing"
+                    else _("questions %(first)s–%(last)s are missing")
+                    % {"first": previous + 1, "last": question.number - 1}
                     if question.number > previous
-                    else "the numbering goes back"
+                    else _("the numbering goes back")
                 )
                 result.problems.append(
                     Problem(
                         question.line,
                         1,
-                        f"Line {question.line}: the numbering jumps from {previous} to "
-                        f"{question.number} ({missing}?).",
+                        _(
+                            "Line %(line)s: the numbering jumps from %(previous)s to %(number)s "
+                            "(%(missing)s?)."
+                        )
+                        % {
+                            "line": question.line,
+                            "previous": previous,
+                            "number": question.number,
+                            "missing": missing,
+                        },
                         WARNING,
                         code="numbering-gap",
                     )
@@ -291,12 +307,16 @@ def _report(questions: list[Question], prose: list[tuple[int, int]], result: Par
         else:
             merged.append((start, end))
     for start, end in merged:
-        where = f"line {start}" if start == end else f"lines {start}–{end}"
+        where = (
+            _("line %(line)s") % {"line": start}
+            if start == end
+            else _("lines %(first)s–%(last)s") % {"first": start, "last": end}
+        )
         result.problems.append(
             Problem(
                 start,
                 1,
-                f"Notes that are not questions ({where}) were not imported.",
+                _("Notes that are not questions (%(where)s) were not imported.") % {"where": where},
                 WARNING,
                 code="prose-skipped",
                 dropped=True,
@@ -310,8 +330,11 @@ def long_answer_warning(line: int, answer: str) -> Problem | None:
     return Problem(
         line,
         1,
-        f"The answer to the question on line {line} is {len(answer):,} characters long: "
-        "check that it does not run into notes or the next question.",
+        _(
+            "The answer to the question on line %(line)s is %(answer)s characters "
+            "long: check that it does not run into notes or the next question."
+        )
+        % {"line": line, "answer": format(len(answer), ",")},
         WARNING,
         code="long-answer",
     )

@@ -23,12 +23,13 @@ from flashcards.formats.encoding import decode_text
 from flashcards.models import ImportSession, Question
 from flashcards.selectors.content import sets_editable_by
 from flashcards.selectors.exports import export_formats_for
+from flashcards.services import import_preview as checks
 from flashcards.services import imports as service
 from frontend.forms_imports import FORMAT_LABELS, ImportForm
 
 
 def _require_importer(user) -> None:
-    if not service.can_import(user) and not sets_editable_by(user).exists():
+    if not checks.can_import(user) and not sets_editable_by(user).exists():
         raise PermissionDenied
 
 
@@ -76,7 +77,7 @@ def _problem_rows(problems: list[Problem], text: str | None) -> list[dict]:
 
 def _read(upload) -> bytes:
     if upload.size is not None:
-        service.check_size(upload.size)
+        checks.check_size(upload.size)
     return upload.read()
 
 

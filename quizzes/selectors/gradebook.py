@@ -127,3 +127,14 @@ def gradebook_csv(rows: list[dict]) -> str:
     for row in rows:
         writer.writerow([_cell(row[column]) for column in COLUMNS])
     return buffer.getvalue()
+
+
+def grade_of_record(quiz: Quiz, student: User) -> tuple[Decimal | None, bool]:
+    """The student's grade at `quiz` as a percentage, by its grading method (None before a
+    scored attempt), and whether an answer still awaits the instructor's grade.  What the
+    gradebook's row shows, for one student: passed back to a learning platform (LTI)."""
+    finished = list(
+        Attempt.objects.filter(quiz=quiz, student=student, state=Attempt.State.FINISHED)
+    )
+    percentage, _points = _grade(quiz, finished)
+    return percentage, any(a.needs_grading for a in finished)

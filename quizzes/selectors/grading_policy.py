@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from quizzes import grading
+from quizzes.grading.graders import grade
+from quizzes.grading.results import SELF_RATED_KINDS, Grade, SelfRatingPolicy, Status
 from quizzes.models import AttemptAnswer, Quiz
 
 HUNDRED = Decimal(100)
@@ -24,15 +25,15 @@ class GradedBy:
     NOBODY = "nobody"  # unanswered, or a description that carries no points
 
 
-def self_rating_policy(quiz: Quiz) -> grading.SelfRatingPolicy:
+def self_rating_policy(quiz: Quiz) -> SelfRatingPolicy:
     if quiz.free_text_grading == Quiz.FreeTextGrading.SELF_ASSESSED:
         cap = Decimal(quiz.self_assessment_cap) / HUNDRED
-        return grading.SelfRatingPolicy(scores=True, cap=cap, allowed=True)
-    return grading.SelfRatingPolicy(scores=False, allowed=quiz.is_practice)
+        return SelfRatingPolicy(scores=True, cap=cap, allowed=True)
+    return SelfRatingPolicy(scores=False, allowed=quiz.is_practice)
 
 
-def grade_of(answer: AttemptAnswer, quiz: Quiz) -> grading.Grade:
-    return grading.grade(
+def grade_of(answer: AttemptAnswer, quiz: Quiz) -> Grade:
+    return grade(
         answer.snapshot,
         answer.response,
         self_rating=answer.self_rating,
@@ -43,7 +44,7 @@ def grade_of(answer: AttemptAnswer, quiz: Quiz) -> grading.Grade:
 def counts_self_assessment(answer: AttemptAnswer, quiz: Quiz) -> bool:
     """Whether this answer's mark is the student's own (capped) rating."""
     return (
-        answer.kind in grading.SELF_RATED_KINDS
+        answer.kind in SELF_RATED_KINDS
         and answer.override_mark is None
         and answer.self_rating is not None
         and self_rating_policy(quiz).scores
@@ -64,10 +65,10 @@ def graded_by(answer: AttemptAnswer, quiz: Quiz, status: str) -> dict:
             "method": GradedBy.SELF_ASSESSED,
             "cap_percentage": str(Decimal(quiz.self_assessment_cap).quantize(Decimal("0.01"))),
         }
-    if status == grading.Status.AWAITING_INSTRUCTOR:
+    if status == Status.AWAITING_INSTRUCTOR:
         return {"method": GradedBy.AWAITING_INSTRUCTOR}
-    if status == grading.Status.AWAITING_SELF_RATING:
+    if status == Status.AWAITING_SELF_RATING:
         return {"method": GradedBy.AWAITING_SELF_RATING}
-    if status in {grading.Status.UNANSWERED, grading.Status.UNGRADED}:
+    if status in {Status.UNANSWERED, Status.UNGRADED}:
         return {"method": GradedBy.NOBODY}
     return {"method": GradedBy.AUTOMATIC}

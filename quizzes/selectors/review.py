@@ -14,7 +14,8 @@ from decimal import Decimal
 from django.utils import timezone
 
 from flashcards.models import Question, User
-from quizzes import grading
+from quizzes.grading.graders import correct_response
+from quizzes.grading.results import SELF_RATED_KINDS, Grade, Status, mark_for
 from quizzes.models import Attempt, AttemptAnswer, Quiz
 from quizzes.selectors.grading_policy import grade_of, graded_by, self_rating_policy
 from quizzes.selectors.secrecy import questions_of_open_attempts
@@ -76,13 +77,13 @@ def attempt_summary(attempt: Attempt) -> dict:
     return summary
 
 
-def _status(answer: AttemptAnswer, result: grading.Grade) -> str:
+def _status(answer: AttemptAnswer, result: Grade) -> str:
     """An instructor's grade decides the status too, not only the mark."""
     if answer.override_mark is None or not answer.max_mark:
         return result.status
     if answer.override_mark >= answer.max_mark:
-        return grading.Status.CORRECT
-    return grading.Status.PARTIAL if answer.override_mark > 0 else grading.Status.INCORRECT
+        return Status.CORRECT
+    return Status.PARTIAL if answer.override_mark > 0 else Status.INCORRECT
 
 
 def _review_part(answer: AttemptAnswer, quiz: Quiz, live_versions: dict[int, int]) -> dict:
@@ -96,11 +97,11 @@ def _review_part(answer: AttemptAnswer, quiz: Quiz, live_versions: dict[int, int
         "mark": decimal_text(
             answer.final_mark
             if answer.final_mark is not None
-            else grading.mark_for(answer.snapshot, result)
+            else mark_for(answer.snapshot, result)
         ),
         "max_mark": decimal_text(answer.max_mark),
         "feedback_html": result.feedback,
-        "correct_response": grading.correct_response(answer.snapshot),
+        "correct_response": correct_response(answer.snapshot),
         "explanation_html": answer.snapshot.get("answer_html", ""),
         "general_feedback_html": answer.snapshot.get("general_feedback_html", ""),
         "instructor_grade": None
@@ -162,7 +163,7 @@ def attempt_items(
             "checked": answer.checked_at is not None,
             "self_rating": answer.self_rating,
             # Whether the student may rate this answer themselves in this quiz.
-            "self_rated": answer.kind in grading.SELF_RATED_KINDS and may_self_rate,
+            "self_rated": answer.kind in SELF_RATED_KINDS and may_self_rate,
             "review": None,
         }
         if revealed[answer.pk]:

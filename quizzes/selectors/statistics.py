@@ -21,7 +21,9 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
-from quizzes import grading
+from quizzes.grading.graders import grade
+from quizzes.grading.matching import choice_weights, normalise_text
+from quizzes.grading.results import SELF_RATED_KINDS
 from quizzes.models import Attempt, AttemptAnswer
 from quizzes.selectors.review import decimal_text
 
@@ -65,7 +67,7 @@ def _response_distribution(snapshot: dict, responses: list[dict | None]) -> dict
     unanswered = sum(1 for r in responses if r is None)
     if kind == "multiple_choice":
         counts = Counter(cid for r in responses if r for cid in r["choices"])
-        weights = grading.choice_weights(snapshot)
+        weights = choice_weights(snapshot)
         choices = sorted(snapshot["choices"], key=lambda c: c["id"])
         return {
             "choices": [
@@ -100,13 +102,13 @@ def _response_distribution(snapshot: dict, responses: list[dict | None]) -> dict
             "ignore_accents": bool(snapshot.get("ignore_accents")),
         }
         counts = Counter(
-            grading.normalise_text(r[key], **options) if kind == "short_answer" else r[key].strip()
+            normalise_text(r[key], **options) if kind == "short_answer" else r[key].strip()
             for r in responses
             if r
         )
         top = []
         for text, count in counts.most_common(TOP_RESPONSES):
-            result = grading.grade(snapshot, {key: text})
+            result = grade(snapshot, {key: text})
             top.append({"response": text, "count": count, "status": result.status})
         return {"responses": top, "unanswered": unanswered}
     return {"unanswered": unanswered}
@@ -205,7 +207,7 @@ def grading_queue(attempts: QuerySet[Attempt]) -> list[AttemptAnswer]:
             attempt__in=attempts.filter(state=Attempt.State.FINISHED),
             override_mark__isnull=True,
             response__isnull=False,
-            snapshot__kind__in=sorted(grading.SELF_RATED_KINDS),
+            snapshot__kind__in=sorted(SELF_RATED_KINDS),
         )
         .select_related("attempt__student")
         .order_by("attempt__finished_at", "attempt_id", "slot")

@@ -13,7 +13,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from quizzes.models import Attempt
-from quizzes.services.attempts import close_overdue_attempt
+from quizzes.services.attempts.finish import close_overdue_attempt
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,8 @@ from django.db import transaction
 from flashcards.models import Question
 from quizzes.models import Attempt, AttemptAnswer, Quiz
 from quizzes.selectors.review import decimal_text
-from quizzes.services.attempts import TOTAL_FIELDS, regrade_answer, total_attempt
+from quizzes.services.attempts.finish import TOTAL_FIELDS, regrade_answer, total_attempt
+from quizzes.signals import announce_score
 from quizzes.snapshots import take_snapshot
 
 
@@ -201,6 +202,7 @@ def regrade_quiz(*, quiz: Quiz, apply: bool) -> RegradeReport:
             touched.extend(rows)
             if apply and change.changed:
                 attempt.save(update_fields=TOTAL_FIELDS)
+                announce_score(attempt)
         if apply and touched:
             AttemptAnswer.objects.bulk_update(
                 touched, ["snapshot", "question_version", "mark", "max_mark", "override_mark"]

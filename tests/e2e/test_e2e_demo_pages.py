@@ -7,7 +7,7 @@ import pytest
 from tests.e2e.site_checks import LANGUAGES, audit_both_themes, say, snap
 from tests.flashcards.factories import StudentFactory
 from tests.training.factories import DemoRunFactory
-from training.services.runs import execute_run
+from training.services.run_execution import execute_run
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import factory
 from django.contrib.auth import get_user_model
 
+from flashcards.formats.base import ParsedQuestion, ParsedSet
 from flashcards.models import (
     Card,
     CardState,
@@ -27,6 +29,7 @@ from flashcards.models import (
     Tag,
     User,
 )
+from flashcards.services.import_preview import preview_import
 from flashcards.services.study import sync_cards
 
 PASSWORD = "correct horse battery staple"
@@ -459,3 +462,21 @@ def snapshot(question_set: QuestionSet) -> list[dict]:
         ]
         rows.append(row)
     return rows
+
+
+# --- the real-world import corpus (tests/data/real_world) -------------------------------------
+
+REAL_WORLD = Path(__file__).resolve().parents[1] / "data" / "real_world"
+# The Moodle category both Moodle exports of the corpus put their questions in.
+MOODLE_CATEGORY = "Deep learning/Chapter 4"
+
+
+def preview_corpus_file(path: Path) -> ParsedSet:
+    """A corpus file parsed and checked as an upload of it would be (format detected)."""
+    return preview_import(data=path.read_bytes(), filename=path.name)
+
+
+def question_titled(parsed: ParsedSet, title: str) -> ParsedQuestion:
+    """The one parsed question with this title (it fails when there are none or several)."""
+    (question,) = [q for q in parsed.questions if q.title == title]
+    return question

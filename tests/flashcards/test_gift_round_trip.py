@@ -3,16 +3,13 @@ feedback per answer, through the database (what an instructor moving a bank in a
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from flashcards import formats
 from flashcards.selectors.exports import export_question_set
 from flashcards.services.imports import import_questions
-from tests.flashcards.factories import InstructorFactory
+from tests.flashcards.factories import REAL_WORLD, InstructorFactory
 
-REAL_WORLD = Path(__file__).parent.parent / "data" / "real_world"
 FILE = REAL_WORLD / "moodle_gift_export_deep_learning.txt"
 EXTRA = b"""
 Every weighted answer and its feedback must survive.{

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pytest
 
-from flashcards.formats import apkg, detect_format
+from flashcards.formats import apkg, apkg_media, apkg_writer, detect_format
 from flashcards.formats.base import ImportFormatError, ParsedChoice, ParsedQuestion, ParsedSet
 
 anki_collection = pytest.importorskip("anki.collection")
@@ -148,9 +148,9 @@ def test_a_zstd_bomb_is_refused_before_it_fills_the_disk(monkeypatch):
 
 
 def test_media_names_are_made_safe_for_urls_and_disks():
-    assert apkg.safe_media_name("../../etc/pass wd.PNG", ".png") == "pass_wd.png"
-    assert apkg.safe_media_name("Über ç.jpeg", ".jpg") == "Uber_c.jpg"
-    assert apkg.safe_media_name("...", ".gif") == "image.gif"
+    assert apkg_media.safe_media_name("../../etc/pass wd.PNG", ".png") == "pass_wd.png"
+    assert apkg_media.safe_media_name("Über ç.jpeg", ".jpg") == "Uber_c.jpg"
+    assert apkg_media.safe_media_name("...", ".gif") == "image.gif"
 
 
 def test_packages_are_detected_from_their_content(anki_packages):
@@ -216,7 +216,7 @@ def exported_set() -> ParsedSet:
 def test_an_exported_package_opens_in_anki_with_its_notes_and_fields(tmp_path):
     from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
-    result = apkg.export(exported_set())
+    result = apkg_writer.export(exported_set())
     package = tmp_path / "export.apkg"
     package.write_bytes(result.content)
     collection = Collection(str(tmp_path / "target.anki2"))
@@ -247,7 +247,7 @@ def test_an_exported_package_opens_in_anki_with_its_notes_and_fields(tmp_path):
 
 
 def test_our_own_package_reads_back(tmp_path):
-    parsed = apkg.parse(apkg.export(exported_set()).content)
+    parsed = apkg.parse(apkg_writer.export(exported_set()).content)
     assert [(q.kind, q.prompt, q.has_reverse) for q in parsed.questions][:3] == [
         ("flashcard", "What does SGD stand for?", False),
         ("flashcard", "Adam", True),
@@ -270,7 +270,7 @@ def test_an_image_over_the_size_limit_is_left_out_with_a_warning_naming_its_note
     from pathlib import Path
 
     package = Path(__file__).parents[1] / "data" / "real_world" / "anki-modern-with-media.apkg"
-    monkeypatch.setattr(apkg, "MAX_IMAGE_BYTES", 100)  # the JPEG has 633 bytes, the PNG 77
+    monkeypatch.setattr(apkg_media, "MAX_IMAGE_BYTES", 100)  # the JPEG has 633 bytes, the PNG 77
     parsed = apkg.parse(package.read_bytes())
     assert list(parsed.media) == ["relu_curve.png"]
     too_large = [p for p in parsed.warnings if "larger than" in p.message]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flashcards.formats import delimited, detect_format
+from flashcards.formats import delimited, delimited_writer, detect_format
 
 
 def test_it_reads_a_quizlet_style_tab_separated_export():
@@ -75,7 +75,7 @@ def test_export_writes_anki_headers_and_reads_back_every_field_it_carries():
         "{{c1::Cloze}} text\textra\tCloze\t\n"
     )
     for separator in ("\t", ","):
-        result = delimited.export(parsed, separator=separator)
+        result = delimited_writer.export(parsed, separator=separator)
         again = delimited.parse(result.content)
         assert [(q.kind, q.prompt, q.answer, q.tags, q.has_reverse) for q in again.questions] == [
             (q.kind, q.prompt, q.answer, q.tags, q.has_reverse) for q in parsed.questions

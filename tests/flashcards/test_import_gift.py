@@ -8,7 +8,7 @@ import pytest
 
 from flashcards.formats import gift
 from flashcards.formats.base import ImportFormatError
-from flashcards.services.imports import preview_import
+from flashcards.services.import_preview import preview_import
 
 
 def parse_one(text: str):

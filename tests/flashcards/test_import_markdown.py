@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flashcards.formats import detect_format, markdown
-from flashcards.services.imports import preview_import
+from flashcards.services.import_preview import preview_import
 
 
 def test_q_and_a_blocks_become_flashcards():

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from flashcards.formats import apkg, delimited
 from flashcards.formats.base import ParsedSet
-from flashcards.services.imports import preview_import
+from flashcards.services.import_preview import preview_import
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 words = st.text(alphabet="abcdefghijklmnopqrstuvwxyz ", min_size=1, max_size=12).map(str.strip)

@@ -15,7 +15,9 @@ from django.utils import timezone
 
 from benchmarks.import_gift import generate_gift
 from flashcards.models import ImportSession, Question
+from flashcards.services import import_summary as summaries
 from flashcards.services import imports as service
+from flashcards.services.import_preview import preview_import
 from flashcards.tasks import delete_stale_import_sessions
 from tests.flashcards.factories import InstructorFactory
 
@@ -64,13 +66,13 @@ def test_a_file_with_more_questions_than_one_import_takes_is_refused_where_the_l
     settings,
 ):
     settings.IMPORT_MAX_QUESTIONS = 2
-    parsed = service.preview_import(data=GIFT.encode(), fmt="gift")
+    parsed = preview_import(data=GIFT.encode(), fmt="gift")
     (error,) = parsed.errors
     assert error.line == 5
     assert error.code == "too-many-questions"
     assert "3 questions" in error.message
     assert "at most 2" in error.message
-    assert service.import_summary(parsed)["can_confirm"] is False
+    assert summaries.import_summary(parsed)["can_confirm"] is False
 
 
 def test_a_two_thousand_question_moodle_bank_imports_whole():
@@ -84,13 +86,13 @@ def test_a_two_thousand_question_moodle_bank_imports_whole():
 
 def test_a_preview_lists_the_first_problems_with_the_total_and_the_count_per_class():
     rows = "".join(f"front {n}\tback {n}\textra {n}\n" for n in range(5))
-    rows += "".join(f"only-one-column-{n}\n" for n in range(service.PREVIEW_PROBLEMS + 50))
-    summary = service.import_summary(service.preview_import(data=rows.encode(), fmt="tsv"))
-    assert summary["problems_total"] == service.PREVIEW_PROBLEMS + 51
-    assert len(summary["problems"]) == service.PREVIEW_PROBLEMS
+    rows += "".join(f"only-one-column-{n}\n" for n in range(summaries.PREVIEW_PROBLEMS + 50))
+    summary = summaries.import_summary(preview_import(data=rows.encode(), fmt="tsv"))
+    assert summary["problems_total"] == summaries.PREVIEW_PROBLEMS + 51
+    assert len(summary["problems"]) == summaries.PREVIEW_PROBLEMS
     classes = {(c["severity"], c["code"]): c["count"] for c in summary["classes"]}
     assert classes == {
-        ("error", ""): service.PREVIEW_PROBLEMS + 50,
+        ("error", ""): summaries.PREVIEW_PROBLEMS + 50,
         ("warning", "columns-ignored"): 1,
     }
     assert summary["dropped_total"] == 1
@@ -107,14 +109,14 @@ def test_the_sweep_deletes_pending_uploads_older_than_a_day_and_keeps_the_rest()
 
 def test_the_command_the_api_and_the_wizard_show_the_same_summary(tmp_path, client, api_client):
     owner = InstructorFactory(username="teacher")
-    expected = service.import_summary(service.preview_import(data=NOTES.encode(), fmt="markdown"))
+    expected = summaries.import_summary(preview_import(data=NOTES.encode(), fmt="markdown"))
     assert {c["code"] for c in expected["classes"]} == {"prose-skipped", "numbering-gap"}
 
     path = tmp_path / "notes.md"
     path.write_text(NOTES)
     out, err = StringIO(), StringIO()
     call_command("import_questions", str(path), "--dry-run", stdout=out, stderr=err)
-    for line in service.summary_text(expected):
+    for line in summaries.summary_text(expected):
         assert line in out.getvalue()
     for problem in expected["problems"]:
         assert f"notes.md:{problem['line']}:{problem['column']}: warning: {problem['message']}" in (

@@ -14,13 +14,13 @@ from flashcards.models import Tag
 from flashcards.selectors.content import question_data as stored_question_data
 from flashcards.selectors.exports import question_set_as_parsed
 from flashcards.services.content import validate_question_data
-from flashcards.services.imports import (
+from flashcards.services.import_preview import (
     field_label,
-    import_questions,
     preview_import,
     question_problems,
     validate_parsed_set,
 )
+from flashcards.services.imports import import_questions
 from tests.flashcards.factories import InstructorFactory, full_question_set
 
 

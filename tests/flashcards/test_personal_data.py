@@ -17,7 +17,8 @@ from flashcards.services.study import submit_review
 from quizzes.models import Attempt, AttemptAnswer
 from quizzes.selectors.access import attempts_for_results
 from quizzes.selectors.statistics import quiz_statistics
-from quizzes.services.attempts import save_answer, start_attempt, submit_attempt
+from quizzes.services.attempts.answer import save_answer, submit_attempt
+from quizzes.services.attempts.start import start_attempt
 from tests.flashcards.factories import (
     InstructorFactory,
     QuestionSetFactory,

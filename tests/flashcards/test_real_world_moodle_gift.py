@@ -8,26 +8,24 @@ form, `[html]` with a Moodle file image, a data: image and a table."""
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
-from flashcards.services.imports import import_questions, preview_import
-from tests.flashcards.factories import InstructorFactory
+from flashcards.services.imports import import_questions
+from tests.flashcards.factories import (
+    MOODLE_CATEGORY,
+    REAL_WORLD,
+    InstructorFactory,
+    preview_corpus_file,
+    question_titled,
+)
 
-REAL_WORLD = Path(__file__).parent.parent / "data" / "real_world"
 FILE = REAL_WORLD / "moodle_gift_export_deep_learning.txt"
-CATEGORY = "Deep learning/Chapter 4"
 
 
 @pytest.fixture(scope="module")
 def parsed():
-    return preview_import(data=FILE.read_bytes(), filename=FILE.name)
-
-
-def by_title(parsed, title):
-    (question,) = [q for q in parsed.questions if q.title == title]
-    return question
+    return preview_corpus_file(FILE)
 
 
 def test_it_is_detected_and_reads_twelve_questions_without_errors(parsed):
@@ -47,26 +45,26 @@ def test_it_is_detected_and_reads_twelve_questions_without_errors(parsed):
         "numerical",
         "multiple_choice",
     ]
-    assert all(q.tags == [CATEGORY] for q in parsed.questions)
+    assert all(q.tags == [MOODLE_CATEGORY] for q in parsed.questions)
 
 
 def test_essays_import_with_and_without_a_reference_answer(parsed):
-    assert by_title(parsed, "Why a loss function").answer == ""
+    assert question_titled(parsed, "Why a loss function").answer == ""
     assert (
-        by_title(parsed, "Mini-batches").answer
+        question_titled(parsed, "Mini-batches").answer
         == "A few items at a time: one step per batch is cheap."
     )
 
 
 def test_keys_and_weights(parsed):
-    single = by_title(parsed, "Which activation")
+    single = question_titled(parsed, "Which activation")
     assert [(c.text, c.is_correct, c.feedback) for c in single.choices] == [
         ("ReLU", True, "Yes: max(0, x)."),
         ("Sigmoid", False, "A sigmoid is never negative but is not zero either."),
         ("-", False, ""),
     ]
     assert single.general_feedback.startswith("It is zero for negative inputs")
-    several = by_title(parsed, "Optimisers")
+    several = question_titled(parsed, "Optimisers")
     assert several.allow_multiple is True
     assert [c.weight for c in several.choices] == [
         Decimal("33.33"),
@@ -74,28 +72,31 @@ def test_keys_and_weights(parsed):
         Decimal("33.34"),
         Decimal("-100.00"),
     ]
-    assert [(c.text, c.weight) for c in by_title(parsed, "Library name").choices] == [
+    assert [(c.text, c.weight) for c in question_titled(parsed, "Library name").choices] == [
         ("PyTorch", Decimal("100.00")),
         ("torch", Decimal("50.00")),
     ]
-    steps = by_title(parsed, "Gradient steps")
+    steps = question_titled(parsed, "Gradient steps")
     assert [(a.value, a.tolerance, a.weight) for a in steps.numerical_answers] == [
         (469.0, 0.0, Decimal("100.00")),
         (468.75, 0.3, Decimal("50.00")),
         (None, 0.0, Decimal("0")),
     ]
-    assert [(c.text, c.match_text) for c in by_title(parsed, "Shapes").choices][-1] == ("", "5")
-    missing = by_title(parsed, "Missing word")
+    assert [(c.text, c.match_text) for c in question_titled(parsed, "Shapes").choices][-1] == (
+        "",
+        "5",
+    )
+    missing = question_titled(parsed, "Missing word")
     assert missing.prompt == "A network is trained by _____ on the loss."
 
 
 def test_true_false_feedback_is_kept_for_each_answer(parsed):
-    softmax = by_title(parsed, "Softmax sums to one")
+    softmax = question_titled(parsed, "Softmax sums to one")
     assert softmax.correct_boolean is True
     assert softmax.true_feedback == "Right: each output is divided by the sum of all of them."
     assert softmax.false_feedback == "Look at the denominator again."
     assert softmax.general_feedback == ""
-    pixel = by_title(parsed, "Embedded diagram")
+    pixel = question_titled(parsed, "Embedded diagram")
     assert (pixel.correct_boolean, pixel.true_feedback, pixel.false_feedback) == (
         False,
         "A colour pixel has three channels.",
@@ -104,10 +105,10 @@ def test_true_false_feedback_is_kept_for_each_answer(parsed):
 
 
 def test_html_tables_survive_and_images_are_taken_out_with_a_warning_per_question(parsed):
-    activation = by_title(parsed, "Which activation")
+    activation = question_titled(parsed, "Which activation")
     assert "| input | output |\n|---|---|\n| -2 | 0 |\n| 3 | 3 |" in activation.prompt
     assert "@@PLUGINFILE@@" not in activation.prompt
-    assert "data:" not in by_title(parsed, "Embedded diagram").prompt
+    assert "data:" not in question_titled(parsed, "Embedded diagram").prompt
     assert [(w.line, w.code) for w in parsed.warnings] == [
         (2, "category-as-tag"),
         (20, "image-not-imported"),

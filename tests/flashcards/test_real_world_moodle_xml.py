@@ -5,26 +5,24 @@ way Moodle's question/format/xml writes one (CDATA, format="html", fractions lik
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
-from flashcards.services.imports import import_questions, preview_import
-from tests.flashcards.factories import InstructorFactory
+from flashcards.services.imports import import_questions
+from tests.flashcards.factories import (
+    MOODLE_CATEGORY,
+    REAL_WORLD,
+    InstructorFactory,
+    preview_corpus_file,
+    question_titled,
+)
 
-REAL_WORLD = Path(__file__).parent.parent / "data" / "real_world"
 FILE = REAL_WORLD / "moodle_xml_export_deep_learning.xml"
-CATEGORY = "Deep learning/Chapter 4"
 
 
 @pytest.fixture(scope="module")
 def parsed():
-    return preview_import(data=FILE.read_bytes(), filename=FILE.name)
-
-
-def by_title(parsed, title):
-    (question,) = [q for q in parsed.questions if q.title == title]
-    return question
+    return preview_corpus_file(FILE)
 
 
 def test_it_is_detected_and_reads_eleven_questions_without_errors(parsed):
@@ -40,17 +38,17 @@ def test_it_is_detected_and_reads_eleven_questions_without_errors(parsed):
         "matching": 1,
         "cloze": 1,
     }
-    assert all(q.tags == [CATEGORY] for q in parsed.questions)
+    assert all(q.tags == [MOODLE_CATEGORY] for q in parsed.questions)
 
 
 def test_essays_import_with_and_without_a_reference_answer(parsed):
-    assert by_title(parsed, "Why a loss function").answer == ""
-    assert by_title(parsed, "Why a loss function").points == 2
-    assert by_title(parsed, "Mini-batches").answer.startswith("A few items at a time")
+    assert question_titled(parsed, "Why a loss function").answer == ""
+    assert question_titled(parsed, "Why a loss function").points == 2
+    assert question_titled(parsed, "Mini-batches").answer.startswith("A few items at a time")
 
 
 def test_multichoice_keys_weights_and_tables(parsed):
-    single = by_title(parsed, "Which activation")
+    single = question_titled(parsed, "Which activation")
     assert [(c.text, c.is_correct) for c in single.choices] == [
         ("ReLU", True),
         ("Sigmoid", False),
@@ -58,7 +56,7 @@ def test_multichoice_keys_weights_and_tables(parsed):
     ]
     assert "| input | output |\n|---|---|\n| -2 | 0 |" in single.prompt
     assert "@@PLUGINFILE@@" not in single.prompt
-    several = by_title(parsed, "Optimisers")
+    several = question_titled(parsed, "Optimisers")
     assert several.allow_multiple is True
     assert [c.weight for c in several.choices] == [
         Decimal("33.33"),
@@ -70,23 +68,23 @@ def test_multichoice_keys_weights_and_tables(parsed):
 
 
 def test_true_false_short_answer_numerical_and_matching(parsed):
-    true_false = by_title(parsed, "Softmax sums to one")
+    true_false = question_titled(parsed, "Softmax sums to one")
     assert true_false.correct_boolean is True
     assert true_false.true_feedback.startswith("Right")
     assert true_false.false_feedback == "Look at the denominator again."
-    short = by_title(parsed, "Library name")
+    short = question_titled(parsed, "Library name")
     assert short.case_sensitive is True
     assert [(c.text, c.weight) for c in short.choices] == [
         ("PyTorch", None),
         ("torch", Decimal("50.00")),
     ]
-    numerical = by_title(parsed, "Gradient steps")
+    numerical = question_titled(parsed, "Gradient steps")
     assert [(a.value, a.tolerance, a.weight) for a in numerical.numerical_answers] == [
         (469.0, 0.0, Decimal("100.00")),
         (468.75, 0.3, Decimal("50.00")),
         (None, 0.0, Decimal("0")),
     ]
-    matching = by_title(parsed, "Shapes")
+    matching = question_titled(parsed, "Shapes")
     assert [(c.text, c.match_text) for c in matching.choices] == [
         ("A scalar", "0"),
         ("A batch of grey images", "3"),
@@ -96,12 +94,12 @@ def test_true_false_short_answer_numerical_and_matching(parsed):
 
 
 def test_calculated_and_multianswer_are_represented_as_numerical_and_cloze(parsed):
-    calculated = by_title(parsed, "Learning rate step")
+    calculated = question_titled(parsed, "Learning rate step")
     assert calculated.kind == "numerical"
     assert "A weight is 2.5, its gradient is 1.5" in calculated.prompt
     (answer,) = calculated.numerical_answers
     assert (answer.value, answer.tolerance) == (pytest.approx(2.35), 0.01)
-    cloze = by_title(parsed, "Fill the training loop")
+    cloze = question_titled(parsed, "Fill the training loop")
     assert cloze.prompt.startswith("A training loop computes the {{c1::loss}}, calls ")
     assert "{{c2::backward()::backward() / forward() / step()}}" in cloze.prompt
     assert "{{c3::938}}" in cloze.prompt
@@ -133,4 +131,4 @@ def test_it_saves_and_renders_without_broken_images(parsed):
     assert "<img" not in activation.prompt_html
     assert activation.choices.get(text="-").text_html == "<p>-</p>"
     assert "<math" in questions["Softmax sums to one"].prompt_html
-    assert list(questions["Shapes"].tags.values_list("name", flat=True)) == [CATEGORY]
+    assert list(questions["Shapes"].tags.values_list("name", flat=True)) == [MOODLE_CATEGORY]

@@ -14,13 +14,12 @@ from flashcards.models import NumericalAnswer, Question
 from flashcards.richtext import (
     _PLAIN_TEXT,
     HTML_TAGS,
-    MATHML_TAGS,
     _render_markdown,
     cloze_deletions,
-    escape_text_arguments,
     highlight_css,
     render_rich_text,
 )
+from flashcards.richtext_math import MATHML_TAGS, escape_text_arguments
 from tests import servers
 from tests.flashcards.factories import ChoiceFactory, QuestionFactory, QuestionSetFactory
 

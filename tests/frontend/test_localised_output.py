@@ -17,7 +17,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from quizzes.services.attempts import start_attempt, submit_attempt
+from quizzes.services.attempts.answer import submit_attempt
+from quizzes.services.attempts.start import start_attempt
 from tests.flashcards.factories import (
     InstructorFactory,
     StudentFactory,
@@ -30,7 +31,7 @@ from tests.flashcards.factories import (
 from tests.quizzes.factories import QuizFactory
 from tests.training.factories import DemoRunFactory
 from training.selectors.results import run_result
-from training.services.runs import execute_run
+from training.services.run_execution import execute_run
 
 pytestmark = pytest.mark.django_db
 

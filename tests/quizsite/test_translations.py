@@ -20,7 +20,7 @@ import pytest
 from tests import servers
 
 LANGUAGES = ("pt_BR", "da")
-SOURCES = ("flashcards", "frontend", "quizsite", "quizzes", "training", "manage.py")
+SOURCES = ("flashcards", "frontend", "lti", "quizsite", "quizzes", "training", "manage.py")
 LOCALE = servers.ROOT / "locale"
 
 

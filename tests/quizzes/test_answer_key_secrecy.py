@@ -22,7 +22,8 @@ from flashcards.models import Question, QuestionMedia, QuestionSet
 from flashcards.selectors.content import sets_studied_by, studied_set_ids
 from flashcards.services.study.cards import sync_cards
 from quizzes.models import Attempt, Quiz
-from quizzes.services.attempts import start_attempt, submit_attempt
+from quizzes.services.attempts.answer import submit_attempt
+from quizzes.services.attempts.start import start_attempt
 from tests.flashcards.factories import (
     ChoiceFactory,
     ClassroomFactory,

@@ -13,7 +13,8 @@ import pytest
 from django.urls import reverse
 
 from quizzes.models import Attempt, AttemptAnswer, Quiz
-from quizzes.services.attempts import save_answer, start_attempt, submit_attempt
+from quizzes.services.attempts.answer import save_answer, submit_attempt
+from quizzes.services.attempts.start import start_attempt
 from tests.flashcards.factories import (
     ClassroomFactory,
     InstructorFactory,
@@ -29,7 +30,7 @@ from tests.flashcards.factories import (
 )
 from tests.quizzes.factories import QuizFactory
 from tests.training.factories import DemoAttachmentFactory
-from training.services.runs import execute_run
+from training.services.run_execution import execute_run
 
 pytestmark = pytest.mark.django_db
 

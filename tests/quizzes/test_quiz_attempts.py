@@ -13,19 +13,13 @@ import pytest
 import time_machine
 
 from flashcards.models import Question, ReviewLog
-from quizzes.grading import ResponseError
+from quizzes.grading.responses import ResponseError
 from quizzes.models import Attempt, AttemptAnswer, Quiz
 from quizzes.selectors.review import review_data
-from quizzes.services.attempts import (
-    check_answer,
-    close_overdue_attempt,
-    grade_by_instructor,
-    rate_own_answer,
-    refresh_attempt,
-    save_answer,
-    start_attempt,
-    submit_attempt,
-)
+from quizzes.services.attempts.answer import check_answer, save_answer, submit_attempt
+from quizzes.services.attempts.finish import close_overdue_attempt, refresh_attempt
+from quizzes.services.attempts.rating import grade_by_instructor, rate_own_answer
+from quizzes.services.attempts.start import start_attempt
 from quizzes.services.errors import ActionConflict, ActionNotAllowed, QuizActionError
 from quizzes.tasks import close_attempt_at_deadline
 from tests import servers

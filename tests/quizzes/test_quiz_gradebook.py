@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from quizzes.models import Quiz
 from quizzes.selectors.gradebook import COLUMNS, gradebook_csv
-from quizzes.services.attempts import save_answer, start_attempt, submit_attempt
+from quizzes.services.attempts.answer import save_answer, submit_attempt
+from quizzes.services.attempts.start import start_attempt
 from tests.flashcards.factories import (
     InstructorFactory,
     QuestionSetFactory,

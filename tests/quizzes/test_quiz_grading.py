@@ -11,8 +11,10 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from flashcards.models import Question
-from quizzes import grading
-from quizzes.grading import ResponseError, Status, grade, mark_for, validate_response
+from quizzes.grading.graders import correct_response, grade, study_rating
+from quizzes.grading.matching import normalise_text
+from quizzes.grading.responses import ResponseError, validate_response
+from quizzes.grading.results import Status, mark_for, max_mark
 from quizzes.snapshots import question_for_student, take_snapshot
 
 
@@ -174,7 +176,7 @@ def test_an_empty_selection_is_unanswered_and_worth_nothing():
 
 
 def test_the_review_names_the_choices_that_earn_credit():
-    assert grading.correct_response(MULTI_WEIGHTED) == {"choices": [1, 2]}
+    assert correct_response(MULTI_WEIGHTED) == {"choices": [1, 2]}
 
 
 # --- true / false ------------------------------------------------------------------------------
@@ -279,7 +281,7 @@ def test_the_any_other_number_answer_gives_its_feedback_only_when_nothing_else_m
         Decimal(0),
         ["<p>Count the classes.</p>"],
     )
-    assert grading.correct_response(snapshot) == {"accepted": ["10"]}
+    assert correct_response(snapshot) == {"accepted": ["10"]}
 
 
 @pytest.mark.parametrize("typed", ["abc", "1.2.3", "NaN", "Infinity", "1,000,000"])
@@ -448,7 +450,7 @@ def test_a_blank_free_text_answer_is_unanswered_whatever_the_rating():
 
 def test_a_description_carries_no_points():
     snapshot = snap("description", points="1.00")
-    assert grading.max_mark(snapshot) == 0
+    assert max_mark(snapshot) == 0
     assert grade(snapshot, None).status == Status.UNGRADED
 
 
@@ -456,19 +458,19 @@ def test_a_description_carries_no_points():
 
 
 def test_wrong_or_partly_right_answers_feed_a_lapse_and_right_ones_a_good():
-    assert grading.study_rating(SINGLE, graded(SINGLE, {"choice": 1}), self_rating=None) == 4
-    assert grading.study_rating(SINGLE, graded(SINGLE, {"choice": 2}), self_rating=None) == 1
-    assert grading.study_rating(SINGLE, grade(SINGLE, None), self_rating=None) == 1
+    assert study_rating(SINGLE, graded(SINGLE, {"choice": 1}), self_rating=None) == 4
+    assert study_rating(SINGLE, graded(SINGLE, {"choice": 2}), self_rating=None) == 1
+    assert study_rating(SINGLE, grade(SINGLE, None), self_rating=None) == 1
     partial = graded(MULTI_UNWEIGHTED, {"choices": [1]})
-    assert grading.study_rating(MULTI_UNWEIGHTED, partial, self_rating=None) == 1
+    assert study_rating(MULTI_UNWEIGHTED, partial, self_rating=None) == 1
 
 
 def test_free_text_feeds_the_students_own_rating():
     snapshot = snap("free_text")
     result = graded(snapshot, {"text": "x"}, self_rating=2)
-    assert grading.study_rating(snapshot, result, self_rating=2) == 2
+    assert study_rating(snapshot, result, self_rating=2) == 2
     waiting = graded(snapshot, {"text": "x"})
-    assert grading.study_rating(snapshot, waiting, self_rating=None) is None
+    assert study_rating(snapshot, waiting, self_rating=None) is None
 
 
 # --- properties ---------------------------------------------------------------------------------
@@ -494,8 +496,8 @@ def test_any_selection_of_weighted_choices_scores_between_zero_and_one(weights, 
 @example("İ")  # case folding adds a combining dot
 def test_normalisation_is_idempotent(text):
     options = {"case_sensitive": False, "normalize_whitespace": True, "ignore_accents": True}
-    once = grading.normalise_text(text, **options)
-    assert grading.normalise_text(once, **options) == once
+    once = normalise_text(text, **options)
+    assert normalise_text(once, **options) == once
 
 
 # --- snapshots: what students see, and edits after the attempt started ---------------------------

@@ -14,7 +14,9 @@ from django.urls import reverse
 from flashcards.selectors.content import question_data
 from flashcards.services.content import update_question
 from quizzes.models import Attempt, AttemptAnswer
-from quizzes.services.attempts import grade_by_instructor, start_attempt, submit_attempt
+from quizzes.services.attempts.answer import submit_attempt
+from quizzes.services.attempts.rating import grade_by_instructor
+from quizzes.services.attempts.start import start_attempt
 from quizzes.services.regrade import regrade_quiz
 from tests.flashcards.factories import (
     InstructorFactory,

@@ -30,13 +30,9 @@ from django.urls import reverse
 from quizzes.models import Quiz
 from quizzes.selectors.access import attempts_for_results
 from quizzes.selectors.statistics import pearson, quiz_statistics, score_distribution
-from quizzes.services.attempts import (
-    grade_by_instructor,
-    rate_own_answer,
-    save_answer,
-    start_attempt,
-    submit_attempt,
-)
+from quizzes.services.attempts.answer import save_answer, submit_attempt
+from quizzes.services.attempts.rating import grade_by_instructor, rate_own_answer
+from quizzes.services.attempts.start import start_attempt
 from tests.flashcards.factories import (
     InstructorFactory,
     QuestionSetFactory,

@@ -10,7 +10,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from flashcards.services.content import validate_question_data
-from quizzes.grading import grade, validate_response
+from quizzes.grading.graders import grade
+from quizzes.grading.responses import validate_response
 from quizzes.snapshots import take_snapshot
 from tests.flashcards.factories import InstructorFactory, QuestionFactory, QuestionSetFactory
 

@@ -21,7 +21,7 @@ from tests.flashcards.factories import (
 from tests.training.factories import DemoAttachmentFactory, DemoRunFactory, shared_digit_training
 from training.data import load_embedded
 from training.models import DemoAttachment, DemoRun
-from training.services import runs
+from training.services.run_execution import execute_run
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +63,7 @@ def client_for(api_client, user):
 
 def finished_run(**kwargs) -> DemoRun:
     run = DemoRunFactory(**kwargs)
-    runs.execute_run(run_id=run.pk, worker="test")
+    execute_run(run_id=run.pk, worker="test")
     run.refresh_from_db()
     return run
 

@@ -10,7 +10,7 @@ from django.utils import translation
 from tests.training.factories import DemoRunFactory
 from training.figures import translate_svg_text
 from training.selectors.results import run_result
-from training.services.runs import execute_run
+from training.services.run_execution import execute_run
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,8 @@ from training.models import DemoRun
 from training.params import DemoParameterError
 from training.registry import Demo, DemoOutput, get_demo
 from training.selectors.runs import run_for_display
-from training.services import runs
+from training.services.run_cleanup import fail_stale_runs, recover_orphaned_runs
+from training.services.run_execution import MAX_ATTEMPTS, execute_run
 from training.services.runs import RateLimited, request_run
 
 pytestmark = pytest.mark.django_db
@@ -163,7 +164,7 @@ def test_light_demos_go_to_the_default_queue_and_training_to_gpu_with_their_time
 def test_executing_a_run_stores_result_figures_device_seed_versions_and_timings():
     run = request_run(demo_slug="softmax-cross-entropy", params={}).run
 
-    runs.execute_run(run_id=run.pk, worker="test@host")
+    execute_run(run_id=run.pk, worker="test@host")
 
     run.refresh_from_db()
     assert run.status == DemoRun.Status.DONE
@@ -182,10 +183,10 @@ def test_executing_a_run_stores_result_figures_device_seed_versions_and_timings(
 
 def test_a_finished_run_is_not_computed_again_when_its_task_is_delivered_twice():
     run = request_run(demo_slug="tensor-grid", params={}).run
-    runs.execute_run(run_id=run.pk, worker="w1")
+    execute_run(run_id=run.pk, worker="w1")
     finished_at = DemoRun.objects.get(pk=run.pk).finished_at
 
-    assert runs.execute_run(run_id=run.pk, worker="w2") is None
+    assert execute_run(run_id=run.pk, worker="w2") is None
 
     run.refresh_from_db()
     assert (run.worker, run.attempts, run.finished_at) == ("w1", 1, finished_at)
@@ -198,7 +199,7 @@ def test_a_demo_that_raises_fails_its_run_with_the_reason(swap_demo):
     swap_demo("tensor-grid", function=broken)
     run = request_run(demo_slug="tensor-grid", params={}).run
 
-    runs.execute_run(run_id=run.pk, worker="w")
+    execute_run(run_id=run.pk, worker="w")
 
     run.refresh_from_db()
     assert run.status == DemoRun.Status.FAILED
@@ -216,7 +217,7 @@ def test_a_demo_past_its_soft_limit_stops_at_its_next_progress_report(swap_demo)
     swap_demo("tensor-grid", function=slow, soft_time_limit=0.3, time_limit=1)
     run = request_run(demo_slug="tensor-grid", params={}).run
 
-    runs.execute_run(run_id=run.pk, worker="w")
+    execute_run(run_id=run.pk, worker="w")
 
     run.refresh_from_db()
     assert run.status == DemoRun.Status.FAILED
@@ -235,7 +236,7 @@ def test_progress_is_written_while_a_demo_runs(swap_demo):
     swap_demo("tensor-grid", function=watched)
     run = request_run(demo_slug="tensor-grid", params={}).run
 
-    runs.execute_run(run_id=run.pk, worker="w")
+    execute_run(run_id=run.pk, worker="w")
 
     assert seen == [("running", 0.3, "epoch 3/10")]
 
@@ -244,7 +245,7 @@ def test_a_run_requested_before_a_version_change_fails_with_a_clear_reason(swap_
     run = request_run(demo_slug="tensor-grid", params={}).run
     swap_demo("tensor-grid", version=run.demo_version + 1)
 
-    runs.execute_run(run_id=run.pk, worker="w")
+    execute_run(run_id=run.pk, worker="w")
 
     run.refresh_from_db()
     assert run.status == DemoRun.Status.FAILED
@@ -277,7 +278,7 @@ def test_a_redelivered_task_retries_a_run_whose_worker_died(django_capture_on_co
         heartbeat_at=timezone.now() - timedelta(minutes=5),
     )
 
-    runs.execute_run(run_id=run.pk, worker="alive@host")
+    execute_run(run_id=run.pk, worker="alive@host")
 
     run.refresh_from_db()
     assert (run.status, run.attempts, run.worker) == ("done", 2, "alive@host")
@@ -287,13 +288,13 @@ def test_a_run_whose_worker_died_on_every_attempt_is_failed_with_the_reason():
     run = DemoRunFactory(
         demo="tensor-grid",
         status=DemoRun.Status.RUNNING,
-        attempts=runs.MAX_ATTEMPTS,
+        attempts=MAX_ATTEMPTS,
         worker="dead@host",
         started_at=timezone.now() - timedelta(minutes=5),
         heartbeat_at=timezone.now() - timedelta(minutes=5),
     )
 
-    runs.execute_run(run_id=run.pk, worker="alive@host")
+    execute_run(run_id=run.pk, worker="alive@host")
 
     run.refresh_from_db()
     assert run.status == DemoRun.Status.FAILED
@@ -311,7 +312,7 @@ def test_a_duplicate_delivery_leaves_a_run_with_a_fresh_heartbeat_alone():
         heartbeat_at=timezone.now(),
     )
 
-    assert runs.execute_run(run_id=run.pk, worker="other@host") is None
+    assert execute_run(run_id=run.pk, worker="other@host") is None
 
     run.refresh_from_db()
     assert (run.status, run.worker) == ("running", "busy@host")
@@ -331,7 +332,7 @@ def test_a_restarted_worker_requeues_the_runs_it_left_running(
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        outcome = runs.recover_orphaned_runs(worker="me@host")
+        outcome = recover_orphaned_runs(worker="me@host")
 
     assert outcome == {"requeued": 1, "failed": 1}
     states = dict(DemoRun.objects.values_list("pk", "status"))
@@ -357,7 +358,7 @@ def test_the_sweep_fails_runs_past_their_hard_limit_and_spares_the_others(time_m
         started_at=timezone.now() - timedelta(seconds=demo.time_limit - 10),
     )
 
-    assert runs.fail_stale_runs() == 1
+    assert fail_stale_runs() == 1
 
     overdue.refresh_from_db()
     recent.refresh_from_db()

@@ -16,7 +16,8 @@ from django.utils import timezone
 from tests import servers
 from tests.training.factories import DemoRunFactory
 from training.models import DemoRun
-from training.services import runs
+from training.services.run_cleanup import recover_abandoned_runs
+from training.services.run_execution import MAX_ATTEMPTS, Heartbeat
 from training.services.runs import request_run
 
 
@@ -46,7 +47,7 @@ def test_a_run_whose_heartbeat_stopped_is_queued_again_under_any_worker_name(
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        outcome = runs.recover_abandoned_runs()
+        outcome = recover_abandoned_runs()
 
     abandoned.refresh_from_db()
     assert outcome == {"requeued": 1, "failed": 0}
@@ -62,11 +63,11 @@ def test_a_run_abandoned_a_second_time_is_failed_with_the_reason(
     django_capture_on_commit_callbacks, published
 ):
     exhausted = DemoRunFactory(
-        demo="tensor-grid", attempts=runs.MAX_ATTEMPTS, worker="gone@old-host", **silent_for(300)
+        demo="tensor-grid", attempts=MAX_ATTEMPTS, worker="gone@old-host", **silent_for(300)
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        outcome = runs.recover_abandoned_runs()
+        outcome = recover_abandoned_runs()
 
     exhausted.refresh_from_db()
     assert outcome == {"requeued": 0, "failed": 1}
@@ -84,7 +85,7 @@ def test_a_run_with_a_fresh_heartbeat_and_a_run_never_started_are_left_alone(
     queued = DemoRunFactory(demo="tensor-grid")
 
     with django_capture_on_commit_callbacks(execute=True):
-        outcome = runs.recover_abandoned_runs()
+        outcome = recover_abandoned_runs()
 
     assert outcome == {"requeued": 0, "failed": 0}
     assert DemoRun.objects.get(pk=alive.pk).status == DemoRun.Status.RUNNING
@@ -111,7 +112,7 @@ def test_the_heartbeat_thread_stamps_a_running_run_until_it_stops():
     def stamped() -> bool:
         return DemoRun.objects.get(pk=run.pk).heartbeat_at > before
 
-    with runs.Heartbeat(run.pk, attempt=1, interval=0.05) as heartbeat:
+    with Heartbeat(run.pk, attempt=1, interval=0.05) as heartbeat:
         servers.wait_until(stamped, timeout=10, what="a heartbeat")
     assert not heartbeat.thread.is_alive()
 

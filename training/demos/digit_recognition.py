@@ -15,7 +15,7 @@ from training.digit_model import (
     warm_model,
 )
 from training.figures import make_figure, new_figure
-from training.params import Param, Schema
+from training.params import Param, Schema, seed_param
 from training.preprocess import to_mnist
 from training.registry import TRAINING_QUEUE, Demo, DemoOutput, register
 
@@ -223,15 +223,7 @@ TRAINING = register(
                     label=_("Learning rate"),
                     help=_("Peak learning rate"),
                 ),
-                Param(
-                    "seed",
-                    "int",
-                    0,
-                    minimum=0,
-                    maximum=2**31 - 1,
-                    label=_("Random seed"),
-                    help=_("The same seed gives the same run"),
-                ),
+                seed_param(),
             ),
         ),
         version=1,

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from training.figures import json_number, make_figure, new_figure
-from training.params import Param, Schema
+from training.params import Param, Schema, seed_param
 from training.registry import Demo, DemoOutput, register
 
 STALL_IMPROVEMENT = 0.05  # less than 5% off the starting loss after all steps: "stalled"
@@ -258,16 +258,7 @@ DEMO = register(
                     used_when={"problem": ("parabola",)},
                 ),
                 # Only the speed problem draws random numbers (its noise and initial weights).
-                Param(
-                    "seed",
-                    "int",
-                    0,
-                    minimum=0,
-                    maximum=2**31 - 1,
-                    label=_("Random seed"),
-                    help=_("The same seed gives the same run"),
-                    used_when={"problem": ("speed",)},
-                ),
+                seed_param(used_when={"problem": ("speed",)}),
             ),
         ),
         version=1,

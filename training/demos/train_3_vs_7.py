@@ -16,7 +16,7 @@ from torch import nn
 from training.data import as_float, load_mnist
 from training.figures import make_figure, new_figure
 from training.nets import batch_count, batches, sgd_step
-from training.params import Param, Schema
+from training.params import Param, Schema, seed_param
 from training.registry import TRAINING_QUEUE, Demo, DemoOutput, register
 
 
@@ -217,15 +217,7 @@ DEMO = register(
                     help=_("Two-layer network only: the width of its hidden layer"),
                     used_when={"model": ("mlp",)},
                 ),
-                Param(
-                    "seed",
-                    "int",
-                    0,
-                    minimum=0,
-                    maximum=2**31 - 1,
-                    label=_("Random seed"),
-                    help=_("The same seed gives the same run"),
-                ),
+                seed_param(),
             ),
         ),
         version=1,

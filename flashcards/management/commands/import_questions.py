@@ -17,12 +17,8 @@ from django.db.models import Q
 
 from flashcards.formats import IMPORT_FORMATS, ImportFormatError
 from flashcards.models import QuestionSet
-from flashcards.services.imports import (
-    PREVIEW_PROBLEMS,
-    import_questions,
-    import_summary,
-    summary_text,
-)
+from flashcards.services.import_summary import PREVIEW_PROBLEMS, import_summary, summary_text
+from flashcards.services.imports import import_questions
 
 
 class Command(BaseCommand):
