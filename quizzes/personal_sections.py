@@ -25,5 +25,14 @@ register(
         kept_because=_("Quizzes you own stay for the students who took them."),
     )
 )
-register(Section("quiz_answers", "quizzes.AttemptAnswer", "attempt__student", Policy.WITH_PARENT))
+# Without the snapshot: it holds the answer key, which an open attempt must not show.
+register(
+    Section(
+        "quiz_answers",
+        "quizzes.AttemptAnswer",
+        "attempt__student",
+        Policy.WITH_PARENT,
+        exclude=frozenset({"snapshot"}),
+    )
+)
 register(Section("answers_graded", "quizzes.AttemptAnswer", "graded_by", Policy.DETACH))
