@@ -109,7 +109,7 @@ def bench_batchnorm_seeds(params: dict, seeds: int, device) -> None:
     import torch
 
     from training.data import load_mnist
-    from training.demos import batch_normalisation as bn
+    from training.demos import batch_norm_experiment as bn
 
     mnist = load_mnist()
     for key in ("large_batch_high_lr", "uniform_init", "no_scaling"):

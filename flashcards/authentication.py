@@ -4,8 +4,9 @@ Why not DRF's `TokenAuthentication` as it is: every API request of a studying st
 for authentication before it does anything else, and DRF's version builds and compiles
 `Token.objects.select_related("user").get(key=…)` on each of them.  On the study load
 benchmark that compiling cost about 0.7 ms of Python per request, more than PostgreSQL took
-to answer the query.  The statement below is the same join as fixed text (see
-flashcards/selectors/sql.py for the hot path's other hand-written reads).
+to answer the query.  `TOKEN_SQL` (flashcards/selectors/sql/accounts.py) is the same join as
+fixed text (see flashcards/selectors/sql/__init__.py for the hot path's other written-out
+reads).
 
 Everything else is DRF's: the header parsing and its errors, "Invalid token." for an unknown
 key and "User inactive or deleted." for a deactivated account
@@ -20,15 +21,9 @@ from rest_framework.authtoken.models import Token
 
 from flashcards.models import User
 from flashcards.selectors import sql
+from flashcards.selectors.sql.accounts import TOKEN_FIELDS, TOKEN_SQL, USER_FIELDS
 
-_TOKEN_FIELDS = list(Token._meta.concrete_fields)
-_USER_FIELDS = list(User._meta.concrete_fields)
-TOKEN_SQL = (
-    f"SELECT {', '.join(f't.{f.column}' for f in _TOKEN_FIELDS)}, "
-    f"{', '.join(f'u.{f.column}' for f in _USER_FIELDS)} "
-    f"FROM {Token._meta.db_table} t JOIN {User._meta.db_table} u ON u.id = t.user_id "
-    "WHERE t.key = %s"
-)
+_TOKEN_FIELDS, _USER_FIELDS = TOKEN_FIELDS, USER_FIELDS
 
 
 class TokenAuthentication(authentication.TokenAuthentication):

@@ -22,7 +22,7 @@ from datetime import datetime
 from django.utils import timezone
 from rest_framework import serializers
 
-from flashcards.models import CardState, StudySettings, User
+from flashcards.models import Card, CardState, StudySettings, User
 from flashcards.scheduling import StudyScheduler
 from flashcards.selectors import study as selectors
 from flashcards.selectors.content import sets_studied_by
@@ -68,7 +68,7 @@ def state_payload(row: CardState | None) -> dict:
     if row is None:
         return dict(NEW_STATE_PAYLOAD)
     return {
-        "state": STATE_NAMES[row.state],
+        "state": STATE_NAMES[CardState.State(row.state)],
         "due": api_datetime(row.due),
         "stability": row.stability,
         "difficulty": row.difficulty,
@@ -82,7 +82,7 @@ def state_payload(row: CardState | None) -> dict:
     }
 
 
-def entry_payload(entry: selectors.QueueEntry, scheduler: StudyScheduler, now) -> dict:
+def entry_payload(entry: selectors.QueueEntry, scheduler: StudyScheduler, now: datetime) -> dict:
     card = entry.card
     question = card.question
     front, back = card_faces(card)
@@ -146,7 +146,11 @@ def study_payload(
 
 
 def restored_entry_payload(
-    student: User, row: CardState, *, settings_row: StudySettings | None = None, now=None
+    student: User,
+    row: CardState,
+    *,
+    settings_row: StudySettings | None = None,
+    now: datetime | None = None,
 ) -> dict | None:
     """The card an undo put back, as a queue entry: the page shows it again at once.
 
@@ -157,6 +161,7 @@ def restored_entry_payload(
     if not sets_studied_by(student, [row.question_set_id]):
         return None
     now = now or timezone.now()
-    entry = selectors.QueueEntry(None, row, QUEUE_OF_STATE[row.state])
+    card = Card.objects.select_related("question").get(pk=row.card_id)
+    entry = selectors.QueueEntry(card, row, QUEUE_OF_STATE[CardState.State(row.state)])
     selectors.attach_cards(student, [entry])
     return entry_payload(entry, scheduler_for(settings_row), now)

@@ -13,7 +13,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from frontend.forms import Form
-from quizzes.models import Quiz
+from quizzes.models import (
+    MAX_ATTEMPTS_ALLOWED,
+    MAX_TIME_LIMIT_SECONDS,
+    QUIZ_TITLE_MAX_LENGTH,
+    Quiz,
+)
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -24,7 +29,7 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
 
 class QuizForm(Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=QUIZ_TITLE_MAX_LENGTH)
     description = forms.CharField(
         label=_("Instructions"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -55,14 +60,14 @@ class QuizForm(Form):
         label=_("Time limit (minutes)"),
         required=False,
         min_value=Decimal("0.2"),
-        max_value=7 * 24 * 60,
+        max_value=MAX_TIME_LIMIT_SECONDS // 60,
         decimal_places=1,
         help_text=_("Leave empty for no time limit."),
     )
     attempts_allowed = forms.IntegerField(
         label=_("Attempts allowed"),
         min_value=0,
-        max_value=1000,
+        max_value=MAX_ATTEMPTS_ALLOWED,
         initial=0,
         help_text=_("0 means unlimited attempts."),
     )

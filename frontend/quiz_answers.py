@@ -10,6 +10,8 @@ in — used for resuming a saved attempt and for re-showing a form that was refu
 
 from __future__ import annotations
 
+from flashcards.models import Question
+
 
 def prefix(slot: int) -> str:
     return f"q{slot}-"
@@ -29,23 +31,23 @@ def response_from_post(question: dict, slot: int, post) -> dict | None:
     kind = question["kind"]
     if f"{p}present" not in post:
         return None
-    if kind == "multiple_choice":
+    if kind == Question.Kind.MULTIPLE_CHOICE:
         return {"choices": _ints(post.getlist(f"{p}choices"))}
-    if kind == "true_false":
+    if kind == Question.Kind.TRUE_FALSE:
         value = post.get(f"{p}value", "")
         return {"value": {"true": True, "false": False}.get(value)}
-    if kind == "numerical":
+    if kind == Question.Kind.NUMERICAL:
         return {"value": post.get(f"{p}value", "")}
-    if kind in {"short_answer", "free_text", "flashcard"}:
+    if kind in {Question.Kind.SHORT_ANSWER, Question.Kind.FREE_TEXT, Question.Kind.FLASHCARD}:
         return {"text": post.get(f"{p}text", "")}
-    if kind == "matching":
+    if kind == Question.Kind.MATCHING:
         return {
             "matches": {
                 str(stem["id"]): post.get(f"{p}match-{stem['id']}", "")
                 for stem in question["stems"]
             }
         }
-    if kind == "cloze":
+    if kind == Question.Kind.CLOZE:
         return {
             "blanks": [
                 post.get(f"{p}blank-{index}", "") for index in range(len(question["blanks"]))
@@ -69,21 +71,21 @@ def answer_fields(question: dict, response: dict | None) -> dict:
     """What the inputs of one question show for `response` (saved or as typed)."""
     response = response or {}
     kind = question["kind"]
-    if kind == "multiple_choice":
+    if kind == Question.Kind.MULTIPLE_CHOICE:
         chosen = {str(value) for value in response.get("choices") or []}
         return {
             "choices": [
                 {**choice, "checked": str(choice["id"]) in chosen} for choice in question["choices"]
             ]
         }
-    if kind == "true_false":
+    if kind == Question.Kind.TRUE_FALSE:
         value = response.get("value")
         return {"value": "" if value is None else ("true" if value else "false")}
-    if kind == "numerical":
+    if kind == Question.Kind.NUMERICAL:
         return {"value": response.get("value") or ""}
-    if kind in {"short_answer", "free_text", "flashcard"}:
+    if kind in {Question.Kind.SHORT_ANSWER, Question.Kind.FREE_TEXT, Question.Kind.FLASHCARD}:
         return {"text": response.get("text") or ""}
-    if kind == "matching":
+    if kind == Question.Kind.MATCHING:
         matches = response.get("matches") or {}
         return {
             "stems": [
@@ -91,7 +93,7 @@ def answer_fields(question: dict, response: dict | None) -> dict:
             ],
             "options": question["options"],
         }
-    if kind == "cloze":
+    if kind == Question.Kind.CLOZE:
         typed = list(response.get("blanks") or [])
         blanks = question["blanks"]
         typed += [""] * (len(blanks) - len(typed))
@@ -120,7 +122,7 @@ def review_fields(item: dict) -> dict:
     correct = review["correct_response"]
     response = item["response"] or {}
     kind = question["kind"]
-    if kind == "multiple_choice":
+    if kind == Question.Kind.MULTIPLE_CHOICE:
         chosen = set(response.get("choices") or [])
         right = set(correct.get("choices") or [])
         return {
@@ -129,15 +131,15 @@ def review_fields(item: dict) -> dict:
                 for choice in question["choices"]
             ]
         }
-    if kind == "true_false":
+    if kind == Question.Kind.TRUE_FALSE:
         return {"given": response.get("value"), "expected": correct.get("value")}
-    if kind == "numerical":
+    if kind == Question.Kind.NUMERICAL:
         return {"given": response.get("value"), "accepted": correct.get("accepted", [])}
-    if kind == "short_answer":
+    if kind == Question.Kind.SHORT_ANSWER:
         return {"given": response.get("text"), "accepted": correct.get("accepted", [])}
-    if kind in {"free_text", "flashcard"}:
+    if kind in {Question.Kind.FREE_TEXT, Question.Kind.FLASHCARD}:
         return {"given": response.get("text"), "reference_html": correct.get("reference_html")}
-    if kind == "matching":
+    if kind == Question.Kind.MATCHING:
         matches = response.get("matches") or {}
         expected = correct.get("matches") or {}
         return {
@@ -150,7 +152,7 @@ def review_fields(item: dict) -> dict:
                 for stem in question["stems"]
             ]
         }
-    if kind == "cloze":
+    if kind == Question.Kind.CLOZE:
         given = list(response.get("blanks") or [])
         expected = correct.get("blanks") or []
         given += [""] * (len(expected) - len(given))

@@ -5,6 +5,7 @@ from frontend.views import (
     accounts,
     classes,
     dashboard,
+    demo_live,
     demos,
     editor,
     email_address,
@@ -83,6 +84,7 @@ urlpatterns += [
     path("demos/", demos.demo_list, name="demo-list-page"),
     path("demos/draw/", demos.draw_digit, name="demo-draw"),
     path("demos/<slug:slug>/", demos.demo_page, name="demo-page"),
+    path("demos/<slug:slug>/live/", demo_live.demo_live_run, name="demo-live-run"),
     path("demo-runs/<int:pk>/panel/", demos.run_panel, name="demo-run-panel"),
     path("questions/<int:pk>/demos/", demos.question_demos, name="question-demos-page"),
     path(

@@ -141,6 +141,10 @@ AUTH_PASSWORD_VALIDATORS = [
 if env_bool("QUIZSITE_FAST_PASSWORD_HASHING", False):
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 AUTH_USER_MODEL = "flashcards.User"
+# Django's database sessions and ModelBackend, each with the per-request read written out as
+# one fixed statement (the study page pays for both on every rating; see their docstrings).
+SESSION_ENGINE = "quizsite.sessions"
+AUTHENTICATION_BACKENDS = ["flashcards.auth_backends.ModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "home"

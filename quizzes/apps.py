@@ -8,7 +8,7 @@ class QuizzesConfig(AppConfig):
     def ready(self) -> None:
         # While a student takes a quiz, no other endpoint may show its questions' answers.
         from flashcards.selectors.content import register_answer_key_lock
-        from quizzes.selectors.secrecy import questions_of_open_attempts
+        from quizzes.selectors.secrecy import OPEN_ATTEMPTS_LOCK
 
-        register_answer_key_lock(questions_of_open_attempts)
+        register_answer_key_lock(OPEN_ATTEMPTS_LOCK)
         import quizzes.personal_sections  # noqa: F401  (registers the personal data tables)

@@ -19,6 +19,10 @@ from django.utils.translation import gettext_lazy as _
 
 from flashcards.models import Classroom, Question, QuestionSet, Tag
 
+QUIZ_TITLE_MAX_LENGTH = 200
+MAX_ATTEMPTS_ALLOWED = 1000  # the most a quiz may allow (0 is unlimited)
+MAX_TIME_LIMIT_SECONDS = 7 * 24 * 3600  # a week
+
 
 class Quiz(models.Model):
     class Selection(models.TextChoices):
@@ -41,7 +45,7 @@ class Quiz(models.Model):
         INSTRUCTOR = "instructor", _("By the instructor")
         SELF_ASSESSED = "self_assessed", _("By the student's own rating, capped")
 
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=QUIZ_TITLE_MAX_LENGTH)
     description = models.TextField(blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="owned_quizzes"

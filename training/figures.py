@@ -12,6 +12,7 @@ import html
 import io
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,8 @@ import matplotlib
 matplotlib.use("Agg")
 
 from matplotlib.figure import Figure as MplFigure
+
+from training.texts import Text, to_json
 
 # Same input, same bytes: no timestamps, fixed ids, text kept as text (smaller, selectable).
 matplotlib.rcParams.update(
@@ -41,15 +44,22 @@ class Figure:
     svg: str
     columns: list[str] = field(default_factory=list)
     rows: list[list[Any]] = field(default_factory=list)
+    # Computed words drawn inside the SVG (a title with numbers, a legend naming a digit):
+    # each is a training.texts.Message, swapped for its translation when the SVG is served.
+    labels: list[str] = field(default_factory=list)
 
     def meta(self) -> dict[str, Any]:
         """Everything but the SVG: what a polling page needs before it fetches the image."""
-        return {
+        meta = {
             "name": self.name,
-            "title": self.title,
-            "alt": self.alt,
-            "table": {"columns": self.columns, "rows": self.rows},
+            "title": to_json(self.title),
+            "alt": to_json(self.alt),
+            "table": {"columns": [to_json(c) for c in self.columns], "rows": self.rows},
         }
+        labels = [label.json() for label in self.labels if isinstance(label, Text)]
+        if labels:
+            meta["labels"] = labels
+        return meta
 
 
 def new_figure(width: float = 6.4, height: float = 4.0) -> MplFigure:
@@ -70,6 +80,7 @@ def make_figure(
     alt: str,
     columns: list[str],
     rows: list[list[Any]],
+    labels: Sequence[str] | None = None,
 ) -> Figure:
     return Figure(
         name=name,
@@ -78,6 +89,7 @@ def make_figure(
         svg=to_svg(figure),
         columns=columns,
         rows=[[json_number(value) for value in row] for row in rows],
+        labels=list(labels or []),
     )
 
 
@@ -108,15 +120,18 @@ def sample_rows(rows: list[list[Any]], limit: int = 101) -> list[list[Any]]:
 _TEXT = re.compile(r"(<text\b[^>]*>)([^<]+)(</text>)")
 
 
-def translate_svg_text(svg: str, translate) -> str:
+def translate_svg_text(svg: str, translate, computed: dict[str, str] | None = None) -> str:
     """A figure's words in the reader's language: each <text> whose whole content is a
     message of the catalogue (axis labels, legends, marked with gettext_noop where drawn) is
-    replaced by `translate(content)`; numbers and names pass through unchanged.  Figures are
-    drawn once per run, in the worker, and are read in every language."""
+    replaced by `translate(content)`, and each computed label (its English text in
+    `computed`, from the figure's `labels`) by its rendering; numbers and names pass through
+    unchanged.  Figures are drawn once per run, in the worker, and are read in every
+    language."""
+    computed = computed or {}
 
     def swap(match: re.Match) -> str:
         original = html.unescape(match.group(2))
-        translated = translate(original)
+        translated = computed.get(original) or translate(original)
         if translated == original:
             return match.group(0)
         return match.group(1) + html.escape(translated, quote=False) + match.group(3)

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from quizsite.queues import DEFAULT_QUEUE
+
 
 class DemoRun(models.Model):
     """One computation of a demo: keyed by (demo, canonical parameters, demo version).
@@ -38,7 +40,7 @@ class DemoRun(models.Model):
     figure_svgs = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
 
-    queue = models.CharField(max_length=16, default="default")
+    queue = models.CharField(max_length=16, default=DEFAULT_QUEUE)
     device = models.CharField(max_length=64, blank=True)
     versions = models.JSONField(default=dict, blank=True)
     timings = models.JSONField(default=dict, blank=True)

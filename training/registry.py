@@ -25,6 +25,7 @@ import torch
 from quizsite.queues import DEFAULT_QUEUE, GPU_QUEUE, QUEUES
 from training.figures import Figure
 from training.params import Schema, StrOrPromise
+from training.texts import to_json
 
 TRAINING_QUEUE = GPU_QUEUE  # the queue of demos that train a model
 
@@ -73,12 +74,18 @@ class DemoOutput:
 
     data: dict[str, Any]
     figures: list[Figure] = field(default_factory=list)
-    summary: str = ""
+    summary: str = ""  # a training.texts.Text, translated when it is shown
     notes: list[str] = field(default_factory=list)
     checkpoint: dict[str, Any] | None = None
 
     def result_json(self) -> dict[str, Any]:
-        return json_safe({"summary": self.summary, "notes": list(self.notes), "data": self.data})
+        return json_safe(
+            {
+                "summary": to_json(self.summary),
+                "notes": [to_json(note) for note in self.notes],
+                "data": self.data,
+            }
+        )
 
 
 def json_safe(value: Any) -> Any:
@@ -113,6 +120,9 @@ class Demo:
     soft_time_limit: int = 30
     time_limit: int = 60
     uses_mnist: bool = False
+    # Cheap enough to re-run as a student moves a slider (a fraction of a second, no
+    # training): the demo page then re-runs it live, within the per-user run limits.
+    live: bool = False
 
     def validate(self, raw: dict | None) -> dict[str, Any]:
         return self.schema.validate(raw)
@@ -146,6 +156,7 @@ class Demo:
             "version": self.version,
             "queue": self.queue,
             "uses_mnist": self.uses_mnist,
+            "live": self.live,
             "params": self.schema.describe(),
         }
 
@@ -165,6 +176,8 @@ def register(demo: Demo) -> Demo:
         raise ValueError(f"{demo.slug}: unknown queue {demo.queue!r}")
     if demo.soft_time_limit >= demo.time_limit:
         raise ValueError(f"{demo.slug}: the soft time limit must be below the hard one")
+    if demo.live and demo.queue != DEFAULT_QUEUE:
+        raise ValueError(f"{demo.slug}: a demo that trains on the GPU queue cannot be live")
     _REGISTRY[demo.slug] = demo
     return demo
 

@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 
 from flashcards.models import Question
+from flashcards.sample_content.names import every_name
 from training.models import DemoAttachment
 from training.registry import get_demo
 from training.services.attachments import attach_demo, update_attachment
@@ -155,7 +156,10 @@ def attach_sample_demos(*, stdout=None, question_sets=None) -> dict[str, int]:
     if question_sets is not None:
         questions = questions.filter(question_set__in=question_sets)
     for (set_title, question_title), demos in SAMPLE_DEMOS.items():
-        found = list(questions.filter(question_set__title=set_title, title=question_title))
+        # The sets are loaded in the site's language: found by their name in any.
+        found = list(
+            questions.filter(question_set__title__in=every_name(set_title), title=question_title)
+        )
         if not found:
             counts["missing_questions"] += 1
             _say(stdout, f"No question {question_title!r} in a set {set_title!r}: skipped.")

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -36,8 +37,10 @@ from flashcards.api.study_serializers import (
     UndoResponseSerializer,
     UndoSerializer,
 )
-from flashcards.models import CardState, StudySettings
+from flashcards.models import CardState, StudySettings, User
+from flashcards.permissions import request_user
 from flashcards.selectors import study as selectors
+from flashcards.selectors import study_statistics as statistics
 from flashcards.services import study as services
 from flashcards.study_payload import (
     api_datetime,
@@ -49,7 +52,7 @@ from flashcards.study_payload import (
 # --- answers shared with the browser page (frontend/views/study.py adds its demo HTML) ----
 
 
-def next_answer(user, data: dict) -> dict:
+def next_answer(user: User, data: dict) -> dict:
     """GET next: the scope's next cards (flashcards/study_payload.py builds them)."""
     scope = _scope_of(user, data)
     return study_payload(
@@ -57,7 +60,7 @@ def next_answer(user, data: dict) -> dict:
     )
 
 
-def review_answer(user, data: dict) -> tuple[dict, int]:
+def review_answer(user: User, data: dict) -> tuple[dict, int]:
     """POST a rating; with `next` the answer carries the scope's next cards as well.
 
     The scope is read first, so a rating sent with a scope the student may not study is
@@ -102,7 +105,7 @@ def review_answer(user, data: dict) -> tuple[dict, int]:
     return answer, status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK
 
 
-def undo_answer(user, data: dict) -> tuple[dict, int]:
+def undo_answer(user: User, data: dict) -> tuple[dict, int]:
     """POST undo: the restored card (to show again) and the scope's corrected counts."""
     scope = _scope_of(user, data)
     try:
@@ -123,17 +126,17 @@ def _error_body(exc: services.StudyError) -> dict:
     return {"detail": str(exc), "code": exc.code}
 
 
-def _scope_of(user, data: dict) -> selectors.StudyScope:
+def _scope_of(user: User, data: dict) -> selectors.StudyScope:
     """The one scope parser: `set`, `classroom` or everything (validated by ScopeSerializer)."""
     return selectors.study_scope(user, set_id=data.get("set"), classroom_id=data.get("classroom"))
 
 
-def _error(exc: services.StudyError, code=status.HTTP_400_BAD_REQUEST) -> Response:
+def _error(exc: services.StudyError, code: int = status.HTTP_400_BAD_REQUEST) -> Response:
     return Response(_error_body(exc), status=code)
 
 
-def _scope(request, data: dict) -> selectors.StudyScope:
-    return _scope_of(request.user, data)
+def _scope(request: Request, data: dict) -> selectors.StudyScope:
+    return _scope_of(request_user(request), data)
 
 
 # --- views ------------------------------------------------------------------------------------
@@ -212,20 +215,24 @@ class BuryView(_CardMarkView):
     """POST: hide the card until the student's next study day (4 a.m. local)."""
 
     @extend_schema(request=None, responses=CARD_MARK_RESPONSES)
-    def post(self, request, card_id: int):
-        return self.respond(lambda: services.bury_card(student=request.user, card_id=card_id))
+    def post(self, request: Request, card_id: int) -> Response:
+        return self.respond(
+            lambda: services.bury_card(student=request_user(request), card_id=card_id)
+        )
 
 
 class SuspendView(_CardMarkView):
     """POST {"suspended": true|false}."""
 
     @extend_schema(request=SuspendSerializer, responses=CARD_MARK_RESPONSES)
-    def post(self, request, card_id: int):
+    def post(self, request: Request, card_id: int) -> Response:
         body = SuspendSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return self.respond(
             lambda: services.set_suspended(
-                student=request.user, card_id=card_id, suspended=body.validated_data["suspended"]
+                student=request_user(request),
+                card_id=card_id,
+                suspended=body.validated_data["suspended"],
             )
         )
 
@@ -234,12 +241,14 @@ class FlagView(_CardMarkView):
     """POST {"flagged": true|false}."""
 
     @extend_schema(request=FlagSerializer, responses=CARD_MARK_RESPONSES)
-    def post(self, request, card_id: int):
+    def post(self, request: Request, card_id: int) -> Response:
         body = FlagSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return self.respond(
             lambda: services.set_flagged(
-                student=request.user, card_id=card_id, flagged=body.validated_data["flagged"]
+                student=request_user(request),
+                card_id=card_id,
+                flagged=body.validated_data["flagged"],
             )
         )
 
@@ -252,7 +261,7 @@ class StatisticsView(APIView):
         params = ScopeSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         scope = _scope(request, params.validated_data)
-        stats = selectors.student_statistics(request.user, scope.set_ids)
+        stats = statistics.student_statistics(request.user, scope.set_ids)
         return Response(StatisticsSerializer(stats).data)
 
 
@@ -265,11 +274,11 @@ class LeechesView(APIView):
         params.is_valid(raise_exception=True)
         data = params.validated_data
         if "classroom" in data and request.user.is_instructor:
-            classroom = selectors.owned_classroom(request.user, data["classroom"])
-            rows = selectors.classroom_leeches(classroom)
+            classroom = statistics.owned_classroom(request.user, data["classroom"])
+            rows = statistics.classroom_leeches(classroom)
         else:
             scope = _scope(request, data) if data else None
-            rows = selectors.student_leeches(request.user, scope.set_ids if scope else None)
+            rows = statistics.student_leeches(request.user, scope.set_ids if scope else None)
         leeches = [
             {
                 "student": {"id": row.student_id, "username": row.student.username},
@@ -289,11 +298,11 @@ class ClassroomStatisticsView(APIView):
     """GET: per-student progress of a class, for the instructor who runs it."""
 
     @extend_schema(responses={200: ClassroomStatisticsSerializer})
-    def get(self, request, classroom_id: int):
-        if not request.user.is_instructor:
+    def get(self, request: Request, classroom_id: int) -> Response:
+        if not request_user(request).is_instructor:
             raise PermissionDenied("Only instructors see class statistics.")
-        classroom = selectors.owned_classroom(request.user, classroom_id)
-        stats = selectors.classroom_statistics(classroom)
+        classroom = statistics.owned_classroom(request_user(request), classroom_id)
+        stats = statistics.classroom_statistics(classroom)
         return Response(ClassroomStatisticsSerializer(stats).data)
 
 

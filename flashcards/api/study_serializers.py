@@ -207,7 +207,9 @@ class StoredReviewSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     card = serializers.IntegerField()
     rating = serializers.IntegerField()
-    source = serializers.CharField()
+    # A field named "source" shadows Field.source for the type checker only: DRF's metaclass
+    # takes declared fields off the class.
+    source = serializers.CharField()  # type: ignore[assignment]
     reviewed_at = serializers.DateTimeField()
     client_review_id = serializers.CharField()
 

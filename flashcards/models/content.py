@@ -149,6 +149,10 @@ class Question(RichTextMixin):
     tell that the question changed after it was given.
     """
 
+    # Set by the study queue (`attach_cards`) on the questions it hands out: their choices in
+    # order, read for the whole batch in one query.  Not a column.
+    prefetched_choices: list[Choice]
+
     class Kind(models.TextChoices):
         FLASHCARD = "flashcard", _("Flashcard")
         MULTIPLE_CHOICE = "multiple_choice", _("Multiple choice")

@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from flashcards.models import Classroom, Course, Membership, Question, QuestionSet, User
+from flashcards.sample_content.names import every_name, site_name
 from flashcards.selectors.content import question_data
 from flashcards.services.classes import assign_set
 from flashcards.services.content import (
@@ -198,11 +199,15 @@ def _sync_set(
         "visibility": QuestionSet.Visibility.CLASSES,
     }
     tags = normalize_tag_names(spec.get("tags") or [])
-    question_set = QuestionSet.objects.filter(owner=instructor, title=spec["title"]).first()
+    # Loaded in the site's language, found in any (see names.py).
+    fields["title"] = site_name(spec["title"])
+    question_set = (
+        QuestionSet.objects.filter(owner=instructor, title__in=every_name(spec["title"]))
+        .order_by("pk")
+        .first()
+    )
     if question_set is None:
-        question_set = create_question_set(
-            owner=instructor, title=spec["title"], tags=tags, **fields
-        )
+        question_set = create_question_set(owner=instructor, tags=tags, **fields)
     else:
         changed = {
             name: value for name, value in fields.items() if getattr(question_set, name) != value
@@ -233,15 +238,32 @@ def load_sample_content(
     instructor, new_instructor = _account(accounts["instructor"], password, reset_passwords)
     student, new_student = _account(accounts["student"], password, reset_passwords)
 
-    course = Course.objects.filter(owner=instructor, title=course_spec["title"]).first()
+    course_title = site_name(course_spec["title"])
+    course = (
+        Course.objects.filter(owner=instructor, title__in=every_name(course_spec["title"]))
+        .order_by("pk")
+        .first()
+    )
     if course is None:
-        course = Course.objects.create(owner=instructor, title=course_spec["title"])
+        course = Course.objects.create(owner=instructor, title=course_title)
+    elif course.title != course_title:
+        course.title = course_title
+        course.save(update_fields=["title"])
     if course.description != course_spec.get("description", ""):
         course.description = course_spec.get("description", "")
         course.save(update_fields=["description"])
 
-    classroom_name = course_spec["classroom"]["name"]
-    classroom = Classroom.objects.filter(owner=instructor, name=classroom_name).first()
+    classroom_name = site_name(course_spec["classroom"]["name"])
+    classroom = (
+        Classroom.objects.filter(
+            owner=instructor, name__in=every_name(course_spec["classroom"]["name"])
+        )
+        .order_by("pk")
+        .first()
+    )
+    if classroom is not None and classroom.name != classroom_name:
+        classroom.name = classroom_name
+        classroom.save(update_fields=["name"])
     if classroom is None:
         classroom = Classroom.objects.create(owner=instructor, name=classroom_name)
     Membership.objects.get_or_create(classroom=classroom, user=student)

@@ -33,6 +33,11 @@ log loss but raises RMSE(bins).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import torch
+
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -222,7 +227,7 @@ def _review_tensors(reviews: Sequence[LoggedReview]) -> dict:
     return {"rating": rating, "days": days, "y": recalled, "present": present, "scored": scored}
 
 
-def _summed_log_loss(w, batch: dict):
+def _summed_log_loss(w: torch.Tensor, batch: dict) -> torch.Tensor:
     """FSRS-6 as the `fsrs` package computes it (`predict_history` gives the same losses to
     1e-12), vectorised over cards so that one pass with gradients costs milliseconds per card
     step instead of a Python call per review."""
@@ -445,6 +450,7 @@ def fit_parameters(
             start = trial  # warm start: the next window's fit sees a superset of the reviews
         if best is None or log_loss(after) < best[0]:
             best = (log_loss(after), name, trial, after, per_window)
+    assert best is not None, "FITTERS names at least one fitter"
     loss_after, name, trial, after, per_window = best
     result.fitter = name
     result.trial_parameters = trial

@@ -62,7 +62,7 @@ class MemoryState:
         for key in ("due", "last_review"):
             if values.get(key):
                 values[key] = datetime.fromisoformat(values[key])
-        return cls(**{key: values.get(key) for key in cls.__dataclass_fields__ if key in values})
+        return cls(**{key: values[key] for key in cls.__dataclass_fields__ if key in values})
 
 
 def _as_utc(moment: datetime) -> datetime:
@@ -130,6 +130,9 @@ class StudyScheduler:
         when = _as_utc(when)
         rating = Rating(int(rating))
         card, _ = self._fsrs.review_card(self._to_card(state, when), rating, when)
+        # A reviewed card always has both (the package types them optional for new cards).
+        assert card.stability is not None
+        assert card.difficulty is not None
         due = card.due
         fuzz = self.config.enable_fuzzing if fuzz is None else fuzz
         if fuzz and card.state == State.Review:
@@ -164,14 +167,20 @@ class StudyScheduler:
         low = min(max(2, round(days - delta)), high)
         return timedelta(days=min(round(self._rng.random() * (high - low + 1) + low), longest))
 
-    def preview(self, state: MemoryState, when: datetime, *, mapping: str = DEFAULT_MAPPING):
-        """The interval (seconds, unfuzzed) each 1–5 rating would give: shown on the buttons."""
-        return {
-            raw: round(
-                (self.review(state, grade, when, fuzz=False).due - _as_utc(when)).total_seconds()
-            )
-            for raw, grade in MAPPINGS[mapping].items()
-        }
+    def preview(
+        self, state: MemoryState, when: datetime, *, mapping: str = DEFAULT_MAPPING
+    ) -> dict[int, int]:
+        """The interval (seconds, unfuzzed) each 1–5 rating would give: shown on the buttons.
+
+        Two ratings can share an FSRS grade (1 and 2 are both Again): each grade is reviewed
+        once.  The page shows these for every card it is handed, so this runs per card."""
+        when = _as_utc(when)
+        seconds: dict[int, int] = {}
+        for grade in set(MAPPINGS[mapping].values()):
+            due = self.review(state, grade, when, fuzz=False).due
+            assert due is not None  # every review schedules the card
+            seconds[grade] = round((due - when).total_seconds())
+        return {raw: seconds[grade] for raw, grade in MAPPINGS[mapping].items()}
 
     def replay(self, reviews: Iterable[tuple[Rating | int, datetime]]) -> MemoryState:
         """The state a card reaches from new through `reviews` (in time order), without fuzz."""

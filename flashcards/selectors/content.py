@@ -9,12 +9,15 @@ they own.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
 from django.db.models import Q, QuerySet
 
 from flashcards.models import Classroom, Membership, Question, QuestionSet, User
+from flashcards.selectors import sql
+from flashcards.selectors.sql import sets as sets_sql
 
 
 def sets_visible_to(user: User) -> QuerySet[QuestionSet]:
@@ -30,69 +33,39 @@ def sets_visible_to(user: User) -> QuerySet[QuestionSet]:
     return QuestionSet.objects.filter(pk__in=QuestionSet.objects.filter(rule).values("pk"))
 
 
-def _visible_set_sql() -> str:
-    co_editors = QuestionSet.co_editors.through._meta
-    assigned = Classroom.question_sets.through._meta
-    membership = Membership._meta
-    return f"""(
-  {{qs}}.visibility = %s OR {{qs}}.owner_id = %s
-  OR {{qs}}.id IN (SELECT {co_editors.get_field("questionset").column} FROM {co_editors.db_table}
-               WHERE {co_editors.get_field("user").column} = %s)
-  OR ({{qs}}.visibility = %s AND {{qs}}.id IN (
-      SELECT a.{assigned.get_field("questionset").column} FROM {assigned.db_table} a
-      JOIN {Classroom._meta.db_table} cl ON cl.id = a.{assigned.get_field("classroom").column}
-      WHERE cl.owner_id = %s OR cl.id IN (
-        SELECT m.{membership.get_field("classroom").column} FROM {membership.db_table} m
-        WHERE m.{membership.get_field("user").column} = %s))))"""
-
-
 def visible_set_condition(user: User, alias: str) -> tuple[str, list]:
     """`sets_visible_to` as a SQL condition on the question-set table aliased `alias`.
 
     For the few queries on the study hot path that are written out in SQL (see
-    flashcards/selectors/sql.py); tests/flashcards/test_study_sql.py checks it equals
+    flashcards/selectors/sql/__init__.py); tests/flashcards/test_study_sql.py checks it equals
     `sets_visible_to` for every relation and visibility.
     """
     if not user.is_authenticated:
         return f"{alias}.visibility = %s", [QuestionSet.Visibility.PUBLIC]
     params = [QuestionSet.Visibility.PUBLIC, user.pk, user.pk, QuestionSet.Visibility.CLASSES]
-    return VISIBLE_SET_SQL.format(qs=alias), [*params, user.pk, user.pk]
-
-
-def _studied_sets_sql() -> str:
-    sets = QuestionSet._meta.db_table
-    co_editors = QuestionSet.co_editors.through._meta
-    assigned = Classroom.question_sets.through._meta
-    return f"""
-SELECT qs.id FROM {sets} qs
-WHERE qs.owner_id = %s
-   OR qs.id IN (SELECT {co_editors.get_field("questionset").column} FROM {co_editors.db_table}
-                WHERE {co_editors.get_field("user").column} = %s)
-   OR (qs.visibility IN (%s, %s) AND qs.id IN (
-        SELECT a.{assigned.get_field("questionset").column} FROM {assigned.db_table} a
-        JOIN {Membership._meta.db_table} m
-          ON m.{Membership._meta.get_field("classroom").column}
-             = a.{assigned.get_field("classroom").column}
-        WHERE m.{Membership._meta.get_field("user").column} = %s))
-ORDER BY qs.id
-"""
+    return sets_sql.VISIBLE_SET.format(qs=alias), [*params, user.pk, user.pk]
 
 
 def studied_set_ids(user: User) -> list[int]:
     """The sets a user studies when they pick none: those assigned to their classes, their own
-    and those they co-edit — each only if they may read it (`sets_visible_to`).
+    and those they co-edit — each only if they may read it (`sets_visible_to`) — less the sets
+    study must not show now (`sets_studied_by_rule`).
 
-    Equal to `sets_visible_to(user).filter(classrooms__members=user | owner | co_editors)`,
-    which is how tests/flashcards/test_study_sql.py checks it, but written out: it runs on every
-    next-card request, and the ORM spent 2–3 ms of Python composing that query's joins and
-    subqueries.  Intersected with the read rule, a class member's set counts when it is public
-    or assigned to classes; a private set only for its owner and co-editors.
+    Equal to `sets_studied_by_rule(user, <sets_visible_to(user) filtered to classes | owner |
+    co_editors>)`, which is how tests/flashcards/test_study_sql.py checks it, but one fixed
+    statement (`sets_sql.STUDY_SETS`): it runs on every study request, and composing the ORM
+    twin's joins and nested subqueries cost 5–10 ms of Python per request, more than the
+    rest of the next-card request together.  Intersected with the read rule, a class member's
+    set counts when it is public or assigned to classes; a private set only for its owner and
+    co-editors.
     """
     if not user.is_authenticated:
         return []
     visible = (QuestionSet.Visibility.PUBLIC, QuestionSet.Visibility.CLASSES)
+    withheld, withheld_params = _withheld_parts(user)
+    statement = sets_sql.STUDY_SETS.format(locks=withheld)
     with connection.cursor() as cursor:
-        cursor.execute(STUDIED_SETS_SQL, [user.pk, user.pk, *visible, user.pk])
+        cursor.execute(statement, [user.pk, user.pk, *visible, user.pk, *withheld_params])
         return [row[0] for row in cursor.fetchall()]
 
 
@@ -198,15 +171,35 @@ def question_content(question: Question, *, with_ids: bool = False) -> dict[str,
 
 # --- answer-key secrecy -------------------------------------------------------------------------
 
-# Higher apps say which questions' answers a user may not read right now, each as a function
-# user -> queryset of question ids (`values("question_id")`).  quizzes registers "the
-# questions of an attempt in progress" (quizzes/apps.py); flashcards must not import quizzes.
-ANSWER_KEY_LOCKS: list[Callable[[User], QuerySet]] = []
+
+@dataclass(frozen=True)
+class AnswerKeyLock:
+    """Which questions' answers a user may not read now, said twice: as a queryset of question
+    ids (`values("question_id")`) for the ORM reads, and as the same SELECT in SQL for the
+    study hot path, where every `%s` is the user's id.  The app that registers a lock tests
+    the two equal (quizzes: tests/quizzes/test_answer_key_secrecy.py)."""
+
+    questions: Callable[[User], QuerySet]
+    sql: str
 
 
-def register_answer_key_lock(provider: Callable[[User], QuerySet]) -> None:
-    if provider not in ANSWER_KEY_LOCKS:
-        ANSWER_KEY_LOCKS.append(provider)
+# Higher apps say which questions' answers a user may not read right now.  quizzes registers
+# "the questions of an attempt in progress" (quizzes/apps.py); flashcards must not import
+# quizzes.
+ANSWER_KEY_LOCKS: list[AnswerKeyLock] = []
+
+
+def register_answer_key_lock(lock: AnswerKeyLock) -> None:
+    if lock not in ANSWER_KEY_LOCKS:
+        ANSWER_KEY_LOCKS.append(lock)
+
+
+def _withheld_parts(user: User) -> tuple[str, list]:
+    """The locks as one SELECT of question ids and its parameters, prefixed by the parameters
+    of `sets_sql.WITHHELD_SET` itself."""
+    locks = " UNION ".join(lock.sql for lock in ANSWER_KEY_LOCKS) or "SELECT NULL"
+    lock_params = [user.pk] * sum(lock.sql.count("%s") for lock in ANSWER_KEY_LOCKS)
+    return locks, [QuestionSet.Visibility.QUIZ_ONLY, user.pk, user.pk, *lock_params]
 
 
 def questions_with_hidden_keys(user: User) -> QuerySet[Question]:
@@ -220,8 +213,8 @@ def questions_with_hidden_keys(user: User) -> QuerySet[Question]:
     if not user.is_authenticated or not ANSWER_KEY_LOCKS:
         return Question.objects.none()
     locked = Q()
-    for provider in ANSWER_KEY_LOCKS:
-        locked |= Q(pk__in=provider(user))
+    for lock in ANSWER_KEY_LOCKS:
+        locked |= Q(pk__in=lock.questions(user))
     return Question.objects.filter(locked).exclude(
         question_set__in=sets_editable_by(user).values("pk")
     )
@@ -243,8 +236,45 @@ def sets_studied_by(user: User, set_ids: list[int]) -> list[int]:
 
     Quiz-only sets are never studied (not even by their owner: they are exam material), and a
     set holding a question of a quiz the student is taking is left out until they submit.
-    Every study mode (queue, cram, statistics, pages) takes its scope through here.
+    Every study mode (queue, cram, statistics, pages) takes its scope through here.  Runs as
+    one fixed statement (`sets_sql.STUDIED_AMONG`) on every study request and rating; its ORM
+    twin, `sets_studied_by_rule`, is what tests/flashcards/test_study_sql.py compares it with.
     """
+    if not set_ids:
+        return []
+    ids, id_params = sql.in_list(set_ids)
+    locks, withheld_params = _withheld_parts(user)
+    statement = sets_sql.STUDIED_AMONG.format(ids=ids, locks=locks)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*id_params, *withheld_params])
+        kept = {row[0] for row in cursor.fetchall()}
+    return [pk for pk in set_ids if pk in kept]
+
+
+def withheld_set_condition(user: User, alias: str) -> tuple[str, list]:
+    """`sets_sql.WITHHELD_SET` for the set table aliased `alias`: true for a set study must
+    not show `user` now.  For hot-path statements that check it in passing (a rating)."""
+    locks, params = _withheld_parts(user)
+    return sets_sql.WITHHELD_SET.format(qs=alias, locks=locks), params
+
+
+def readable_set_for_study(user: User, set_id: int) -> tuple[QuestionSet | None, bool]:
+    """The set `set_id` if `user` may read it (else None), and whether study withholds it now:
+    one statement (`sets_sql.READABLE_SET`), the set scope of every study request."""
+    locks, withheld_params = _withheld_parts(user)
+    visible, visible_params = visible_set_condition(user, "qs")
+    _, rows = sql.fetch_all(
+        sets_sql.READABLE_SET.format(locks=locks, visible=visible),
+        [*withheld_params, set_id, *visible_params],
+    )
+    if not rows:
+        return None, True
+    *values, withheld = rows[0]
+    return sql.from_row(QuestionSet, sets_sql.SET_FIELDS, values), bool(withheld)
+
+
+def sets_studied_by_rule(user: User, set_ids: list[int]) -> list[int]:
+    """`sets_studied_by` in the ORM: the rule as the rest of the project would write it."""
     if not set_ids:
         return []
     hidden = QuestionSet.objects.filter(pk__in=set_ids).filter(
@@ -253,7 +283,3 @@ def sets_studied_by(user: User, set_ids: list[int]) -> list[int]:
     )
     withheld = set(hidden.values_list("pk", flat=True))
     return [pk for pk in set_ids if pk not in withheld]
-
-
-STUDIED_SETS_SQL = _studied_sets_sql()
-VISIBLE_SET_SQL = _visible_set_sql()

@@ -70,7 +70,7 @@ def sign_up(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
             messages.success(request, _("Welcome, %(name)s!") % {"name": user.username})
             if user.email:
                 email_addresses.send_verification(user=user, link_for=verification_link(request))

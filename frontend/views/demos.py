@@ -216,6 +216,7 @@ def _panel_context(question, *, demo_slug=None, values=None, errors=None, captio
         "general_errors": (errors or {}).get("__all__", []),
         "demo_errors": (errors or {}).get("demo", []),
         "caption": caption,
+        "caption_max_length": CAPTION_MAX_LENGTH,
         "caption_errors": (errors or {}).get("caption", []),
     }
 

@@ -170,7 +170,7 @@ def answer_grade(request, pk: int, slot: int):
     if not can_grade_attempt(user, attempt):
         raise PermissionDenied
     answer = AttemptAnswer.objects.filter(attempt=attempt, slot=slot).first()
-    if answer is None or answer.kind != "free_text":
+    if answer is None or answer.kind != Question.Kind.FREE_TEXT:
         raise Http404
     answer.attempt = attempt
     back = request.POST.get("next") == "review"

@@ -26,6 +26,7 @@ from flashcards.api.study import next_answer, review_answer, undo_answer
 from flashcards.api.study_serializers import NextSerializer, ReviewSerializer, UndoSerializer
 from flashcards.scheduling.ratings import RATING_LABELS
 from flashcards.selectors import study as selectors
+from flashcards.selectors import study_statistics as statistics
 from training.selectors.results import demo_results_for_questions
 
 QUEUE_AHEAD = 8  # cards the page keeps in hand: enough to never wait on the network
@@ -170,7 +171,7 @@ def statistics_page(request):
         scope = _scope_from_query(request)
     except ValueError:
         scope = selectors.study_scope(request.user)
-    stats = selectors.student_statistics(request.user, scope.set_ids)
+    stats = statistics.student_statistics(request.user, scope.set_ids)
     context = {
         "scope": scope,
         "stats": stats,
@@ -246,14 +247,14 @@ def dashboard_section(user) -> dict:
     from flashcards.models import QuestionSet
 
     titles = dict(QuestionSet.objects.filter(pk__in=set_ids).values_list("pk", "title"))
-    counts = selectors.counts_by_set(user, set_ids)
+    counts = statistics.counts_by_set(user, set_ids)
     rows = []
     for set_id in set_ids:
         due = counts[set_id]["learning"] + counts[set_id]["review"]
         rows.append(
             {"id": set_id, "title": titles[set_id], "due": due, "new": counts[set_id]["new"]}
         )
-    stats = selectors.student_statistics(user, scope.set_ids)
+    stats = statistics.student_statistics(user, scope.set_ids)
     return {
         "study": {
             "sets": rows,

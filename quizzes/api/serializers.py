@@ -5,7 +5,14 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from flashcards.models import Classroom, Question, QuestionSet, Tag
-from quizzes.models import Attempt, Quiz
+from flashcards.scheduling.ratings import MAX_RATING, MIN_RATING
+from quizzes.models import (
+    MAX_ATTEMPTS_ALLOWED,
+    MAX_TIME_LIMIT_SECONDS,
+    QUIZ_TITLE_MAX_LENGTH,
+    Attempt,
+    Quiz,
+)
 from quizzes.selectors.review import decimal_text
 
 
@@ -13,7 +20,7 @@ class QuizWriteSerializer(serializers.Serializer):
     """Types and existence only; which sets, questions and classes the owner may use, and how
     settings fit together, is checked by `quizzes.services.quizzes`."""
 
-    title = serializers.CharField(max_length=200)
+    title = serializers.CharField(max_length=QUIZ_TITLE_MAX_LENGTH)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     selection = serializers.ChoiceField(choices=Quiz.Selection.choices, required=False)
     question_set = serializers.PrimaryKeyRelatedField(
@@ -31,9 +38,11 @@ class QuizWriteSerializer(serializers.Serializer):
     )
     shuffle_questions = serializers.BooleanField(required=False)
     shuffle_choices = serializers.BooleanField(required=False)
-    attempts_allowed = serializers.IntegerField(min_value=0, max_value=1000, required=False)
+    attempts_allowed = serializers.IntegerField(
+        min_value=0, max_value=MAX_ATTEMPTS_ALLOWED, required=False
+    )
     time_limit_seconds = serializers.IntegerField(
-        min_value=10, max_value=7 * 24 * 3600, required=False, allow_null=True
+        min_value=10, max_value=MAX_TIME_LIMIT_SECONDS, required=False, allow_null=True
     )
     answers_shown = serializers.ChoiceField(choices=Quiz.AnswersShown.choices, required=False)
     grading_method = serializers.ChoiceField(choices=Quiz.GradingMethod.choices, required=False)
@@ -174,7 +183,7 @@ class SubmitInputSerializer(serializers.Serializer):
 
 
 class SelfRatingSerializer(serializers.Serializer):
-    rating = serializers.IntegerField(min_value=1, max_value=5)
+    rating = serializers.IntegerField(min_value=MIN_RATING, max_value=MAX_RATING)
 
 
 class InstructorGradeSerializer(serializers.Serializer):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from flashcards.models import Question
 from quizzes.grading.matching import (
     choice_weights,
     is_any_other_number,
@@ -131,7 +132,7 @@ def grade(
     if kind in SELF_RATED_KINDS:
         # A flashcard is answered in the head, so it needs only the rating; a blank free-text
         # answer is simply unanswered.
-        if kind == "free_text" and response is None:
+        if kind == Question.Kind.FREE_TEXT and response is None:
             return Grade(Status.UNANSWERED, ZERO)
         if not policy.scores:
             if response is None:
@@ -144,24 +145,24 @@ def grade(
     if response is None:
         return Grade(Status.UNANSWERED, ZERO)
     graders = {
-        "multiple_choice": _grade_multiple_choice,
-        "true_false": _grade_true_false,
-        "numerical": _grade_numerical,
-        "short_answer": _grade_short_answer,
-        "matching": _grade_matching,
-        "cloze": _grade_cloze,
+        Question.Kind.MULTIPLE_CHOICE: _grade_multiple_choice,
+        Question.Kind.TRUE_FALSE: _grade_true_false,
+        Question.Kind.NUMERICAL: _grade_numerical,
+        Question.Kind.SHORT_ANSWER: _grade_short_answer,
+        Question.Kind.MATCHING: _grade_matching,
+        Question.Kind.CLOZE: _grade_cloze,
     }
     return graders[kind](snapshot, response)
 
 
 def correct_response(snapshot: dict) -> dict:
     kind = snapshot["kind"]
-    if kind == "multiple_choice":
+    if kind == Question.Kind.MULTIPLE_CHOICE:
         weights = choice_weights(snapshot)
         return {"choices": [c["id"] for c in snapshot["choices"] if weights[c["id"]] > 0]}
-    if kind == "true_false":
+    if kind == Question.Kind.TRUE_FALSE:
         return {"value": snapshot.get("correct_boolean")}
-    if kind == "numerical":
+    if kind == Question.Kind.NUMERICAL:
         accepted = []
         for answer in snapshot["numerical_answers"]:
             if Decimal(answer["weight"]) < HUNDRED:
@@ -173,12 +174,12 @@ def correct_response(snapshot: dict) -> dict:
             else:
                 accepted.append(f"{answer['value']}")
         return {"accepted": accepted}
-    if kind == "short_answer":
+    if kind == Question.Kind.SHORT_ANSWER:
         weights = choice_weights({**snapshot, "allow_multiple": False})
         return {"accepted": [c["text"] for c in snapshot["choices"] if weights[c["id"]] >= 100]}
-    if kind == "matching":
+    if kind == Question.Kind.MATCHING:
         return {"matches": {str(s["id"]): s["match_text"] for s in snapshot["stems"]}}
-    if kind == "cloze":
+    if kind == Question.Kind.CLOZE:
         return {"blanks": [blank["answer"] for blank in snapshot["cloze"]["blanks"]]}
     if kind in SELF_RATED_KINDS:
         return {"reference_html": snapshot.get("answer_html", "")}

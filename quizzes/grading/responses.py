@@ -18,6 +18,7 @@ from collections.abc import Mapping
 
 from django.utils.translation import gettext as _
 
+from flashcards.models import Question
 from quizzes.grading.matching import parse_number
 
 
@@ -61,7 +62,7 @@ def validate_response(snapshot: dict, data: object) -> dict | None:
     if not isinstance(data, dict):
         raise ResponseError({"response": [_("Must be an object.")]})
 
-    if kind == "multiple_choice":
+    if kind == Question.Kind.MULTIPLE_CHOICE:
         if "choice" in data and "choices" not in data:
             raw = [] if data["choice"] in (None, "") else [data["choice"]]
         else:
@@ -88,7 +89,7 @@ def validate_response(snapshot: dict, data: object) -> dict | None:
         selected = [c["id"] for c in snapshot["choices"] if c["id"] in set(raw)]
         return {"choices": selected} if selected else None
 
-    if kind == "true_false":
+    if kind == Question.Kind.TRUE_FALSE:
         value = data.get("value")
         if value is None:
             return None
@@ -96,7 +97,7 @@ def validate_response(snapshot: dict, data: object) -> dict | None:
             raise ResponseError({"value": [_("Must be true or false.")]})
         return {"value": value}
 
-    if kind == "numerical":
+    if kind == Question.Kind.NUMERICAL:
         value = data.get("value")
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
@@ -111,11 +112,11 @@ def validate_response(snapshot: dict, data: object) -> dict | None:
             ) from None
         return {"value": text.strip()}
 
-    if kind in {"short_answer", "free_text", "flashcard"}:
+    if kind in {Question.Kind.SHORT_ANSWER, Question.Kind.FREE_TEXT, Question.Kind.FLASHCARD}:
         text = _text(data)
         return {"text": text} if text.strip() else None
 
-    if kind == "matching":
+    if kind == Question.Kind.MATCHING:
         matches = data.get("matches") or {}
         if not isinstance(matches, dict):
             raise ResponseError({"matches": [_("Must map each item to one of the options.")]})
@@ -136,7 +137,7 @@ def validate_response(snapshot: dict, data: object) -> dict | None:
             raise ResponseError({"matches": errors})
         return {"matches": cleaned} if cleaned else None
 
-    if kind == "cloze":
+    if kind == Question.Kind.CLOZE:
         blanks = data.get("blanks") or []
         expected = len(snapshot["cloze"]["blanks"])
         if not isinstance(blanks, list) or not all(
@@ -150,7 +151,7 @@ def validate_response(snapshot: dict, data: object) -> dict | None:
         filled = [item or "" for item in blanks] + [""] * (expected - len(blanks))
         return {"blanks": filled} if any(item.strip() for item in filled) else None
 
-    if kind == "description":
+    if kind == Question.Kind.DESCRIPTION:
         return None
 
     raise ResponseError(

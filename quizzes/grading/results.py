@@ -8,13 +8,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from flashcards.models import Question
+
 ZERO = Decimal(0)
 ONE = Decimal(1)
 HUNDRED = Decimal(100)
 MARK_QUANTUM = Decimal("0.0001")
 
-SELF_RATED_KINDS = frozenset({"free_text", "flashcard"})
-UNGRADED_KINDS = frozenset({"description"})
+SELF_RATED_KINDS = frozenset({Question.Kind.FREE_TEXT, Question.Kind.FLASHCARD})
+UNGRADED_KINDS = frozenset({Question.Kind.DESCRIPTION})
 
 
 class Status:

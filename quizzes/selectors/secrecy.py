@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from flashcards.models import User
+from flashcards.selectors.content import AnswerKeyLock
 from quizzes.models import Attempt, AttemptAnswer
 
 
@@ -23,3 +24,19 @@ def questions_of_open_attempts(user: User, *, except_attempt: int | None = None)
     if except_attempt is not None:
         answers = answers.exclude(attempt_id=except_attempt)
     return answers.values("question_id")
+
+
+_ANSWERS, _ATTEMPTS = AttemptAnswer._meta, Attempt._meta
+
+# `questions_of_open_attempts(user)` as the SQL the study hot path runs (each %s is the user's
+# id); tests/quizzes/test_answer_key_secrecy.py holds the two equal.
+OPEN_ATTEMPT_QUESTIONS_SQL = f"""SELECT oa.{_ANSWERS.get_field("question").column}
+  FROM {_ANSWERS.db_table} oa
+  JOIN {_ATTEMPTS.db_table} ot ON ot.id = oa.{_ANSWERS.get_field("attempt").column}
+  WHERE ot.{_ATTEMPTS.get_field("student").column} = %s
+    AND ot.{_ATTEMPTS.get_field("state").column} = '{Attempt.State.IN_PROGRESS.value}'
+    AND oa.{_ANSWERS.get_field("question").column} IS NOT NULL"""
+
+OPEN_ATTEMPTS_LOCK = AnswerKeyLock(
+    questions=questions_of_open_attempts, sql=OPEN_ATTEMPT_QUESTIONS_SQL
+)

@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
+from flashcards.models import Question
 from quizzes.grading.graders import grade
 from quizzes.grading.matching import choice_weights, normalise_text
 from quizzes.grading.results import SELF_RATED_KINDS
@@ -65,7 +66,7 @@ def _response_distribution(snapshot: dict, responses: list[dict | None]) -> dict
     answers (normalised as the question compares them) for typed ones."""
     kind = snapshot["kind"]
     unanswered = sum(1 for r in responses if r is None)
-    if kind == "multiple_choice":
+    if kind == Question.Kind.MULTIPLE_CHOICE:
         counts = Counter(cid for r in responses if r for cid in r["choices"])
         weights = choice_weights(snapshot)
         choices = sorted(snapshot["choices"], key=lambda c: c["id"])
@@ -81,7 +82,7 @@ def _response_distribution(snapshot: dict, responses: list[dict | None]) -> dict
             ],
             "unanswered": unanswered,
         }
-    if kind == "true_false":
+    if kind == Question.Kind.TRUE_FALSE:
         counts = Counter(r["value"] for r in responses if r)
         return {
             "choices": [
@@ -94,15 +95,17 @@ def _response_distribution(snapshot: dict, responses: list[dict | None]) -> dict
             ],
             "unanswered": unanswered,
         }
-    if kind in {"numerical", "short_answer"}:
-        key = "value" if kind == "numerical" else "text"
+    if kind in {Question.Kind.NUMERICAL, Question.Kind.SHORT_ANSWER}:
+        key = "value" if kind == Question.Kind.NUMERICAL else "text"
         options = {
             "case_sensitive": bool(snapshot.get("case_sensitive")),
             "normalize_whitespace": bool(snapshot.get("normalize_whitespace", True)),
             "ignore_accents": bool(snapshot.get("ignore_accents")),
         }
         counts = Counter(
-            normalise_text(r[key], **options) if kind == "short_answer" else r[key].strip()
+            normalise_text(r[key], **options)
+            if kind == Question.Kind.SHORT_ANSWER
+            else r[key].strip()
             for r in responses
             if r
         )
@@ -177,7 +180,9 @@ def quiz_statistics(quiz, attempts: QuerySet[Attempt]) -> dict:
             "self_rating": a.self_rating,
         }
         for a in answers
-        if a.snapshot["kind"] == "free_text" and a.response is not None and a.override_mark is None
+        if a.snapshot["kind"] == Question.Kind.FREE_TEXT
+        and a.response is not None
+        and a.override_mark is None
     ]
     return {
         "quiz": {"id": quiz.pk, "title": quiz.title},

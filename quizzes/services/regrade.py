@@ -111,18 +111,18 @@ def refreshed_snapshot(old: dict, question: Question) -> dict | None:
         return None
     new = take_snapshot(question, rng=random.Random(0), shuffle_choices=False)
     kind = old["kind"]
-    if kind == "multiple_choice":
+    if kind == Question.Kind.MULTIPLE_CHOICE:
         choices = _ordered(new["choices"], old["choices"])
         if choices is None:
             return None
         new["choices"] = choices
-    elif kind == "matching":
+    elif kind == Question.Kind.MATCHING:
         stems = _ordered(new["stems"], old["stems"])
         if stems is None or set(new["match_options"]) != set(old["match_options"]):
             return None
         new["stems"] = stems
         new["match_options"] = list(old["match_options"])
-    elif kind == "cloze" and len(new["cloze"]["blanks"]) != len(old["cloze"]["blanks"]):
+    elif kind == Question.Kind.CLOZE and len(new["cloze"]["blanks"]) != len(old["cloze"]["blanks"]):
         return None
     return new
 

@@ -33,6 +33,11 @@ def test_a_demo_figure_uses_the_width_it_is_given_and_the_form_speaks_plainly(ne
     )
     assert figure.bounding_box()["width"] >= 600
     assert page.locator(".demo-summary").text_content().strip().endswith(".")
+    page.set_viewport_size({"width": 390, "height": 844})
+    width = figure.bounding_box()["width"]
+    assert 300 <= width <= 390
+    page.set_viewport_size({"width": 1280, "height": 900})
+    snap(page, "demo", locale)
 
     function = page.get_by_label(say(locale, "Function", "Função", "Funktion"), exact=True)
     options = function.locator("option").all_text_contents()
@@ -48,12 +53,8 @@ def test_a_demo_figure_uses_the_width_it_is_given_and_the_form_speaks_plainly(ne
         ".textContent.replace('−', '-') === text",
         arg=say(locale, "-2.5", "-2,5", "-2,5"),
     )
-    snap(page, "demo", locale)
+    # Moving the slider re-runs this live demo (test_e2e_demo_live.py follows the figure).
     audit_both_themes(page, f"demo-{locale}")
-
-    page.set_viewport_size({"width": 390, "height": 844})
-    width = figure.bounding_box()["width"]
-    assert 300 <= width <= 390
 
 
 RAW = ("large_batch_high_lr", "no_scaling", "2.14748e+09", "e+09")

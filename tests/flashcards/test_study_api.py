@@ -301,19 +301,19 @@ def test_next_card_and_submit_run_in_a_constant_number_of_queries(
     StudySettings.objects.create(student=student)
     api_client.get(NEXT)  # derive cards once; later calls only check they are current
 
-    # Session and user (2), scope, what study must withhold (quiz-only sets, a quiz in
-    # progress), the queue's context (counts, card freshness, settings), learning and reviews
-    # with card and question joined; new cards and their states (2) only when the due cards do
-    # not fill the request.
+    # Session and user (2), the scope with what study must withhold (quiz-only sets, a quiz
+    # in progress) in one statement, the queue's context (counts, settings), learning and
+    # reviews with card and question joined; new cards and their states (2) only when the due
+    # cards do not fill the request.
     for limit in (1, 10, 30):
-        with django_assert_max_num_queries(6 if limit <= 12 else 8):
+        with django_assert_max_num_queries(5 if limit <= 12 else 7):
             response = api_client.get(NEXT, {"limit": limit})
         assert len(response.json()["cards"]) == limit
     for i, card in enumerate(cards_of(chapters[1])[10:20]):
         # Session and user (2), savepoint and release (2: the test's transaction), the lock
-        # that also counts the review, card + state + earlier submit, what study must withhold
-        # (quiz-only sets, a quiz in progress), state, review.
-        with django_assert_max_num_queries(9):
+        # that also counts the review, card + state + earlier submit + what study must
+        # withhold (quiz-only sets, a quiz in progress) in one statement, state, review.
+        with django_assert_max_num_queries(8):
             response = api_client.post(
                 REVIEWS, {"card": card.pk, "rating": 1 + i % 5, "client_review_id": f"q{i}"}
             )

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from flashcards.models import CardState, ReviewLog, StudySettings
-from flashcards.selectors.study import counts_by_set, cram_queue, study_queue, study_scope
+from flashcards.selectors.study import cram_queue, study_queue, study_scope
+from flashcards.selectors.study_statistics import counts_by_set
 from flashcards.services.study import bury_card, ensure_cards, set_suspended, submit_review
 from tests.flashcards.factories import STUDY_NOW as NOW
 from tests.flashcards.factories import (

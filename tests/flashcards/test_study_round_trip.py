@@ -156,14 +156,14 @@ def test_the_pages_queue_and_a_rating_with_next_cost_the_same_queries_at_any_sco
     cards = [c for chapter in chapters for c in cards_of(chapter)]
     submit_review(student=student, card_id=cards[-1].pk, rating=4, client_review_id="earlier")
 
-    # Session and user (2), scope (1), context (1), due and new cards (2), choices (1),
-    # demo attachments (1).
-    with django_assert_max_num_queries(8):
+    # Session and user (2), scope with what study withholds (1), context (1), due and new
+    # cards (2), choices (1), demo attachments with their runs (1).
+    with django_assert_max_num_queries(7):
         queue = client.get(reverse(PAGE_QUEUE)).json()
-    # Session and user (2), scope (1), the rating's transaction (lock and count, card and
-    # state, state, review: 4, plus the test's SAVEPOINT and RELEASE), then the next cards
-    # as above (context, due, new, choices: 4) and their demo attachments (1).
-    with django_assert_max_num_queries(14):
+    # Session and user (2), scope (1), the rating's transaction (lock and count; card, state
+    # and the study rule in one; state; review: 4, plus the test's SAVEPOINT and RELEASE),
+    # then the next cards as above (context, due, new, choices: 4) and their demos (1).
+    with django_assert_max_num_queries(12):
         answer = post(
             client,
             PAGE_REVIEW,

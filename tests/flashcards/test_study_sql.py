@@ -1,8 +1,8 @@
 """The hand-written SQL of the study hot path answers exactly what the ORM rules answer.
 
 The next-card request reads the student's sets, the queue's counts and the due cards through
-fixed SQL (flashcards/selectors/sql.py says why).  Each test builds varied data and compares
-that SQL with the same question put to the ORM, on SQLite and (with --postgres) PostgreSQL.
+fixed SQL (flashcards/selectors/sql/__init__.py says why).  Each test builds varied data and
+compares that SQL with the same question put to the ORM, on SQLite and (with --postgres) PostgreSQL.
 """
 
 from __future__ import annotations
@@ -18,7 +18,12 @@ from django.db.models import Q
 
 from flashcards import scheduling
 from flashcards.models import CardState, QuestionSet, StudySettings
-from flashcards.selectors.content import sets_visible_to, studied_set_ids, visible_set_condition
+from flashcards.selectors.content import (
+    sets_studied_by_rule,
+    sets_visible_to,
+    studied_set_ids,
+    visible_set_condition,
+)
 from flashcards.selectors.study import queue_context, study_queue
 from flashcards.services.content import create_question
 from tests.flashcards.factories import STUDY_NOW as NOW
@@ -42,7 +47,9 @@ def orm_studied_set_ids(user) -> list[int]:
     mine = sets_visible_to(user).filter(
         Q(classrooms__members=user) | Q(owner=user) | Q(co_editors=user)
     )
-    return list(mine.order_by("pk").values_list("pk", flat=True).distinct())
+    return sets_studied_by_rule(
+        user, list(mine.order_by("pk").values_list("pk", flat=True).distinct())
+    )
 
 
 def orm_visible_set_ids(user) -> list[int]:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from flashcards.models import CardState
-from flashcards.selectors.study import student_statistics
+from flashcards.selectors.study_statistics import student_statistics
 from flashcards.services.study import submit_review, undo_last_review
 from tests.flashcards.factories import StudentFactory, cards_of, put_state, studyable_set
 

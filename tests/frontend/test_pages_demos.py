@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from tests.frontend.factories import class_world
 from tests.training.factories import DemoAttachmentFactory, DemoRunFactory
-from training.models import DemoAttachment, DemoRun
+from training.models import CAPTION_MAX_LENGTH, DemoAttachment, DemoRun
 
 pytestmark = pytest.mark.django_db
 
@@ -137,6 +137,13 @@ def test_the_question_editor_offers_the_demo_picker_to_the_owner(client, world):
     assert "Live demos on the answer" in page
     assert 'name="demo"' in page
     assert 'name="caption"' in page
+
+
+def test_the_caption_input_takes_as_many_characters_as_a_caption_may_have(client, world):
+    client.force_login(world["owner"])
+    question = world["questions"][0]
+    page = client.get(reverse("question-demos-page", args=[question.pk])).content.decode()
+    assert f'name="caption" value="" maxlength="{CAPTION_MAX_LENGTH}"' in page
 
 
 def test_the_owner_attaches_a_demo_and_sees_it_pending(client, world):

@@ -19,7 +19,7 @@ from django.core.files.base import ContentFile
 from django.urls import URLResolver, get_resolver, reverse
 
 from flashcards.models import Question, QuestionMedia, QuestionSet
-from flashcards.selectors.content import sets_studied_by, studied_set_ids
+from flashcards.selectors.content import sets_editable_by, sets_studied_by, studied_set_ids
 from flashcards.services.study.cards import sync_cards
 from quizzes.models import Attempt, Quiz
 from quizzes.services.attempts.answer import submit_attempt
@@ -387,6 +387,7 @@ OUT_OF_REACH = {
     "training:digit-prediction": "classifies the student's own drawing",
     "demo-list-page": "the demo catalogue, not tied to questions",
     "demo-draw": "the drawing canvas",
+    "demo-live-run": "re-runs a catalogue demo with parameters the student typed",
     "demo-page": "the demo catalogue, not tied to questions",
     "demo-attachment-delete": "editors only (POST)",
     "flashcards:import-list": "instructors' own uploads",
@@ -439,6 +440,13 @@ OUT_OF_REACH = {
     "account-delete": "deletes the account, answers with a redirect",
     "invitation-list": "instructors and administrators only",
     "invitation-accept": "account pages, no content",
+    "lti:jwks": "the tool's public keys, no content",
+    "lti:login": "redirects to the platform's login (OIDC), no content",
+    "lti:launch": (
+        "needs an id_token signed by a registered platform; redirects to the set or quiz "
+        "page (swept)"
+    ),
+    "lti:deep-link": "instructors only (a learner's deep-linking request is refused)",
 }
 
 
@@ -647,8 +655,10 @@ def test_a_quiz_only_set_is_never_studied_not_even_by_its_editors(api_client, ex
         )
         assert response.status_code == 200
         assert response.json()["cards"] == []
-    assert exam_bank["bank"].pk in studied_set_ids(user)  # they own or co-edit it …
-    assert sets_studied_by(user, studied_set_ids(user)) == []  # … and study never shows it
+    bank = exam_bank["bank"].pk
+    assert bank in sets_editable_by(user).values_list("pk", flat=True)  # they edit it …
+    assert bank not in studied_set_ids(user)  # … and study never shows it
+    assert sets_studied_by(user, [bank]) == []
 
 
 def test_a_quiz_only_set_is_not_given_to_a_class_to_study(api_client, exam_bank):

@@ -15,7 +15,7 @@ from torch import nn
 
 from tests.demo_checks import assert_well_formed
 from training.data import load_mnist
-from training.demos.batch_normalisation import (
+from training.demos.batch_norm_experiment import (
     KERAS_EPSILON,
     collapse,
     keras_categorical_crossentropy,

@@ -3,7 +3,8 @@ and says why they differ, so the sample card quoting ~11% / ~97% and its demo ag
 
 from __future__ import annotations
 
-from training.demos.batch_normalisation import SETTINGS, full_data_comparison
+from training.demos.batch_norm_experiment import SETTINGS
+from training.demos.batch_norm_figures import full_data_comparison
 from training.registry import get_demo
 from training.sample_demos import NETWORKS, SAMPLE_DEMOS
 

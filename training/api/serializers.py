@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from training.models import CAPTION_MAX_LENGTH, DemoAttachment, DemoRun
 from training.registry import Demo
+from training.texts import render, render_table
 
 
 def demo_json(demo: Demo) -> dict[str, Any]:
@@ -39,15 +40,28 @@ def run_json(run: DemoRun, *, user=None) -> dict[str, Any]:
         ),
     }
     if run.status == DemoRun.Status.DONE:
-        body["result"] = run.result
+        body["result"] = shown_result(run.result)
         body["figures"] = [
             {
-                **figure,
+                **{key: value for key, value in figure.items() if key != "labels"},
+                "title": render(figure.get("title")),
+                "alt": render(figure.get("alt")),
+                "table": render_table(figure.get("table")),
                 "url": reverse("training:run-figure", args=[run.pk, figure["name"]]),
             }
             for figure in run.figures
         ]
     return body
+
+
+def shown_result(result: dict | None) -> dict | None:
+    """The stored result with its summary and notes in the reader's language."""
+    if not isinstance(result, dict):
+        return result
+    shown = {**result, "summary": render(result.get("summary"))}
+    if "notes" in result:
+        shown["notes"] = [render(note) for note in result.get("notes") or []]
+    return shown
 
 
 def attachment_json(attachment: DemoAttachment, *, user=None, can_edit: bool = False) -> dict:

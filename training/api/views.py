@@ -51,9 +51,10 @@ from training.selectors.attachments import (
     needs_new_run,
     question_access,
 )
-from training.selectors.runs import figure_svg, run_for_display
+from training.selectors.runs import figure_with_labels, run_for_display
 from training.services import attachments as attachment_services
 from training.services.runs import RateLimited, request_run
+from training.texts import render
 
 POLL_AGAIN_SECONDS = "1"
 # 200 with the finished run, 202 (with Retry-After) while it is queued or running.
@@ -151,15 +152,17 @@ class DemoRunFigureView(APIView):
 
     @extend_schema(operation_id="demo_runs_figure_retrieve", responses={200: OpenApiTypes.OBJECT})
     def get(self, request, run_id: int, name: str):
-        svg = figure_svg(run_id, name)
-        if svg is None:
+        found = figure_with_labels(run_id, name)
+        if found is None:
             raise Http404("No such figure (or the run has not finished).")
+        svg, labels = found
         # The page asks in its language (?lang=); the URL differs per language, so the long
         # immutable cache below never serves one language's words to another.
         language = request.GET.get("lang", "")
         if language in dict(settings.LANGUAGES):
             with translation.override(language):
-                svg = translate_svg_text(svg, translation.gettext)
+                computed = {label.get("text", ""): render(label) for label in labels}
+                svg = translate_svg_text(svg, translation.gettext, computed)
         response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
         # Matplotlib's SVG has no scripts; this makes sure none could run if one slipped in.
         response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"

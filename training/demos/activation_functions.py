@@ -10,6 +10,7 @@ from django.utils.translation import gettext_noop
 from training.figures import make_figure, new_figure, sample_rows
 from training.params import Param, Schema
 from training.registry import Demo, DemoOutput, register
+from training.texts import Joined, Message, number
 
 FUNCTIONS = {
     "sigmoid": ("sigmoid", lambda x, slope: torch.sigmoid(x)),
@@ -21,12 +22,23 @@ FUNCTIONS = {
 }
 # What each curve teaches; the summary states it next to the numbers that show it.
 FACTS = {
-    "sigmoid": "squashes any input into (0, 1); its slope is at most 0.25, at x = 0",
-    "tanh": "squashes any input into (−1, 1) and is centred on 0; slope at most 1",
-    "relu": "is 0 for negative inputs and x itself for positive ones; slope 0 or 1",
-    "leaky_relu": "keeps a small slope for negative inputs, so their gradient is not 0",
-    "gelu": "is a smooth ReLU: x weighted by the probability that a standard normal is below x",
-    "softplus": "is a smooth ReLU, log(1 + eˣ), whose slope is the sigmoid",
+    "sigmoid": gettext_noop(
+        "%(name)s squashes any input into (0, 1); its slope is at most 0.25, at x = 0."
+    ),
+    "tanh": gettext_noop(
+        "%(name)s squashes any input into (−1, 1) and is centred on 0; slope at most 1."
+    ),
+    "relu": gettext_noop(
+        "%(name)s is 0 for negative inputs and x itself for positive ones; slope 0 or 1."
+    ),
+    "leaky_relu": gettext_noop(
+        "%(name)s keeps a small slope for negative inputs, so their gradient is not 0."
+    ),
+    "gelu": gettext_noop(
+        "%(name)s is a smooth ReLU: x weighted by the probability that a standard normal is "
+        "below x."
+    ),
+    "softplus": gettext_noop("%(name)s is a smooth ReLU, log(1 + eˣ), whose slope is the sigmoid."),
 }
 
 
@@ -70,27 +82,43 @@ def run(params, *, generator, device, progress) -> DemoOutput:
     axes.set_ylabel("f(x)" if len(chosen) > 1 else gettext_noop("f(x) and f′(x)"))
     axes.legend()
 
-    describe = []
-    for name, curve in curves.items():
-        describe.append(
-            f"{FUNCTIONS[name][0]} from {min(curve['y']):.3g} to {max(curve['y']):.3g}, "
-            f"slope from {min(curve['dy_dx']):.3g} to {max(curve['dy_dx']):.3g}"
+    describe = [
+        Message(
+            gettext_noop(
+                "%(name)s from %(low)s to %(high)s, slope from %(slope_low)s to %(slope_high)s"
+            ),
+            name=FUNCTIONS[name][0],
+            low=number(min(curve["y"]), ".3g"),
+            high=number(max(curve["y"]), ".3g"),
+            slope_low=number(min(curve["dy_dx"]), ".3g"),
+            slope_high=number(max(curve["dy_dx"]), ".3g"),
         )
-    span = f"x from {params['x_min']:g} to {params['x_max']:g}"
-    alt = f"Line chart over {span}: " + "; ".join(describe) + "."
-    columns = ["x"]
+        for name, curve in curves.items()
+    ]
+    span = {"low": number(params["x_min"], "g"), "high": number(params["x_max"], "g")}
+    alt = Message(
+        gettext_noop("Line chart over x from %(low)s to %(high)s: %(curves)s."),
+        curves=Joined(describe, "; "),
+        **span,
+    )
+    columns: list[str] = ["x"]
     for name in curves:
-        columns += [FUNCTIONS[name][0], f"{FUNCTIONS[name][0]} derivative"]
+        label = FUNCTIONS[name][0]
+        columns += [label, Message(gettext_noop("%(name)s derivative"), name=label)]
     rows = [
         [xs[i]]
         + [value for curve in curves.values() for value in (curve["y"][i], curve["dy_dx"][i])]
         for i in range(len(xs))
     ]
-    title = ", ".join(FUNCTIONS[name][0] for name in chosen) + f" for {span}"
+    title = Message(
+        gettext_noop("%(functions)s for x from %(low)s to %(high)s"),
+        functions=", ".join(FUNCTIONS[name][0] for name in chosen),
+        **span,
+    )
     figures = [
         make_figure("curve", figure, title=title, alt=alt, columns=columns, rows=sample_rows(rows))
     ]
-    summary = " ".join(f"{FUNCTIONS[name][0]} {FACTS[name]}." for name in chosen)
+    summary = Joined(Message(FACTS[name], name=FUNCTIONS[name][0]) for name in chosen)
     return DemoOutput(
         data={"x": xs, "functions": curves},
         figures=figures,
@@ -173,5 +201,6 @@ DEMO = register(
         ),
         version=1,
         function=run,
+        live=True,
     )
 )

@@ -6,10 +6,18 @@ from typing import Any
 
 import torch
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from training.figures import make_figure, new_figure
 from training.params import Param, Schema
 from training.registry import Demo, DemoOutput, register
+from training.texts import Joined, Message
+
+# The rule each axis follows: stored in the data as English and shown translated.
+MISSING = gettext_noop("missing on one side: treated as 1")
+EQUAL = gettext_noop("equal")
+STRETCHED = gettext_noop("one is 1: stretched")
+INCOMPATIBLE = gettext_noop("incompatible")
 
 
 def align(shape_a: list[int], shape_b: list[int]) -> list[dict]:
@@ -20,13 +28,13 @@ def align(shape_a: list[int], shape_b: list[int]) -> list[dict]:
     axes = []
     for position, (a, b) in enumerate(zip(padded_a, padded_b, strict=True)):
         if a is None or b is None:
-            rule, size = "missing on one side: treated as 1", a if b is None else b
+            rule, size = MISSING, a if b is None else b
         elif a == b:
-            rule, size = "equal", a
+            rule, size = EQUAL, a
         elif a == 1 or b == 1:
-            rule, size = "one is 1: stretched", max(a, b)
+            rule, size = STRETCHED, max(a, b)
         else:
-            rule, size = "incompatible", None
+            rule, size = INCOMPATIBLE, None
         axes.append({"axis": position - width, "a": a, "b": b, "rule": rule, "size": size})
     return axes
 
@@ -50,45 +58,82 @@ def run(params, *, generator, device, progress) -> DemoOutput:
     cells = [
         ["a", *[_cell(axis["a"]) for axis in axes]],
         ["b", *[_cell(axis["b"]) for axis in axes]],
-        ["a + b", *[_cell(axis["size"], failed=axis["rule"] == "incompatible") for axis in axes]],
+        ["a + b", *[_cell(axis["size"], failed=axis["rule"] == INCOMPATIBLE) for axis in axes]],
     ]
     drawn = table.table(
         cellText=cells,
-        colLabels=["", *[f"axis {axis['axis']}" for axis in axes]],
+        colLabels=["", *[str(_axis_name(axis)) for axis in axes]],
         loc="center",
         cellLoc="center",
     )
     for column, axis in enumerate(axes, start=1):
-        if axis["rule"] == "incompatible":
+        if axis["rule"] == INCOMPATIBLE:
             for row in range(1, 4):
                 drawn[row, column].set_facecolor("#f8d7da")
-    verdict = f"result shape {tuple(result_shape or ())}" if error is None else "error"
-    table.set_title(f"{tuple(shape_a)} + {tuple(shape_b)} → {verdict}")
-
-    explained = "; ".join(
-        f"axis {axis['axis']}: {_cell(axis['a'])} and {_cell(axis['b'])}, {axis['rule']}"
-        for axis in axes
-    )
+    shapes = {"a": str(tuple(shape_a)), "b": str(tuple(shape_b))}
     if error is None:
-        summary = (
-            f"Shapes {tuple(shape_a)} and {tuple(shape_b)} broadcast to "
-            f"{tuple(result_shape or ())}: "
-            "compared from the right, every pair of sizes is equal, or one of them is 1 (or "
-            "missing) and is stretched without copying data."
+        verdict = Message(
+            gettext_noop("result shape %(shape)s"), shape=str(tuple(result_shape or ()))
         )
     else:
-        bad = [axis["axis"] for axis in axes if axis["rule"] == "incompatible"]
-        summary = (
-            f"Shapes {tuple(shape_a)} and {tuple(shape_b)} do not broadcast: on axis "
-            f"{', '.join(map(str, bad))} the sizes differ and neither is 1. PyTorch says: {error}"
+        verdict = Message(gettext_noop("error"))
+    heading = Message(gettext_noop("%(a)s + %(b)s → %(verdict)s"), verdict=verdict, **shapes)
+    table.set_title(str(heading))
+
+    explained = Joined(
+        (
+            Message(
+                gettext_noop("%(axis)s: %(a)s and %(b)s, %(rule)s"),
+                axis=_axis_name(axis),
+                a=_cell(axis["a"]),
+                b=_cell(axis["b"]),
+                rule=Message(axis["rule"]),
+            )
+            for axis in axes
+        ),
+        "; ",
+    )
+    if error is None:
+        summary = Message(
+            gettext_noop(
+                "Shapes %(a)s and %(b)s broadcast to %(result)s: compared from the right, "
+                "every pair of sizes is equal, or one of them is 1 (or missing) and is "
+                "stretched without copying data."
+            ),
+            result=str(tuple(result_shape or ())),
+            **shapes,
+        )
+    else:
+        bad = [axis["axis"] for axis in axes if axis["rule"] == INCOMPATIBLE]
+        summary = Message(
+            gettext_noop(
+                "Shapes %(a)s and %(b)s do not broadcast: on axis %(axes)s the sizes differ "
+                "and neither is 1. PyTorch says: %(error)s"
+            ),
+            axes=", ".join(map(str, bad)),
+            error=error,
+            **shapes,
         )
     figures = [
         make_figure(
             "alignment",
             figure,
-            title=f"Broadcasting {tuple(shape_a)} with {tuple(shape_b)}",
-            alt=f"Table lining up the shapes from the right. {explained}. Outcome: {verdict}.",
-            columns=["axis", "a", "b", "rule", "result size"],
+            title=Message(gettext_noop("Broadcasting %(a)s with %(b)s"), **shapes),
+            alt=Message(
+                gettext_noop(
+                    "Table lining up the shapes from the right. %(explained)s. Outcome: "
+                    "%(verdict)s."
+                ),
+                explained=explained,
+                verdict=verdict,
+            ),
+            columns=[
+                gettext_noop("axis"),
+                "a",
+                "b",
+                gettext_noop("rule"),
+                gettext_noop("result size"),
+            ],
             rows=[
                 [
                     axis["axis"],
@@ -99,6 +144,7 @@ def run(params, *, generator, device, progress) -> DemoOutput:
                 ]
                 for axis in axes
             ],
+            labels=[heading, *(_axis_name(axis) for axis in axes)],
         )
     ]
     data = {
@@ -112,6 +158,10 @@ def run(params, *, generator, device, progress) -> DemoOutput:
     if result is not None and result.numel() <= 64:
         data.update(a=a.cpu().tolist(), b=b.cpu().tolist(), result=result.cpu().tolist())
     return DemoOutput(data=data, figures=figures, summary=summary)
+
+
+def _axis_name(axis: dict) -> Message:
+    return Message(gettext_noop("axis %(number)s"), number=str(axis["axis"]))
 
 
 def _numel(shape: list[int]) -> int:
@@ -171,5 +221,6 @@ DEMO = register(
         ),
         version=1,
         function=run,
+        live=True,
     )
 )

@@ -12,10 +12,12 @@ from typing import Any
 
 import torch
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from training.figures import json_number, make_figure, new_figure
 from training.params import Param, Schema
 from training.registry import Demo, DemoOutput, register
+from training.texts import Joined, Message, number
 
 
 @dataclass(frozen=True)
@@ -213,13 +215,23 @@ def run(params, *, generator, device, progress) -> DemoOutput:
     leaves = [node for node in graph["nodes"] if node["op"] == "input"]
     loss = graph["nodes"][-1]
     gradient_text = ", ".join(f"∂loss/∂{node['name']} = {node['gradient']:.4g}" for node in leaves)
-    alt = (
-        f"Computation graph of {graph['formula']}, inputs on the left, loss on the right. "
-        + "; ".join(
-            f"{node['name']} = {node['value']:.4g} with gradient {node['gradient']:.4g}"
-            for node in graph["nodes"]
-        )
-        + "."
+    alt = Message(
+        gettext_noop(
+            "Computation graph of %(formula)s, inputs on the left, loss on the right. %(nodes)s."
+        ),
+        formula=graph["formula"],
+        nodes=Joined(
+            (
+                Message(
+                    gettext_noop("%(name)s = %(value)s with gradient %(gradient)s"),
+                    name=node["name"],
+                    value=number(node["value"], ".4g"),
+                    gradient=number(node["gradient"], ".4g"),
+                )
+                for node in graph["nodes"]
+            ),
+            "; ",
+        ),
     )
     figures = [
         make_figure(
@@ -227,18 +239,32 @@ def run(params, *, generator, device, progress) -> DemoOutput:
             figure,
             title=graph["formula"],
             alt=alt,
-            columns=["from", "to", "local derivative", "gradient along the edge"],
+            columns=[
+                gettext_noop("from"),
+                gettext_noop("to"),
+                gettext_noop("local derivative"),
+                gettext_noop("gradient along the edge"),
+            ],
             rows=[
                 [edge["from"], edge["to"], edge["local_derivative"], edge["gradient"]]
                 for edge in graph["edges"]
             ],
         )
     ]
-    check = "agrees" if graph["agrees_with_autograd"] else "DISAGREES"
-    summary = (
-        f"{graph['formula']} = {loss['value']:.4g}. Backward pass by the chain rule: "
-        f"{gradient_text}. Autograd {check} (largest difference "
-        f"{graph['max_difference_from_autograd']:.1e})."
+    summary = Message(
+        gettext_noop(
+            "%(formula)s = %(loss)s. Backward pass by the chain rule: %(gradients)s. "
+            "%(check)s (largest difference %(difference)s)."
+        ),
+        formula=graph["formula"],
+        loss=number(loss["value"], ".4g"),
+        gradients=gradient_text,
+        check=Message(
+            gettext_noop("Autograd agrees")
+            if graph["agrees_with_autograd"]
+            else gettext_noop("Autograd DISAGREES")
+        ),
+        difference=number(graph["max_difference_from_autograd"], ".1e"),
     )
     data = {
         **graph,
@@ -279,5 +305,6 @@ DEMO = register(
         ),
         version=1,
         function=run,
+        live=True,
     )
 )

@@ -18,6 +18,7 @@ from training.figures import make_figure, new_figure
 from training.params import Param, Schema, seed_param
 from training.preprocess import to_mnist
 from training.registry import TRAINING_QUEUE, Demo, DemoOutput, register
+from training.texts import Message, number
 
 
 @torch.inference_mode()
@@ -55,11 +56,18 @@ def recognise(params, *, generator, device, progress) -> DemoOutput:
         progress(0, 1, "no digit model yet: training it (first use)")
         train_and_store(mnist, generator=generator, device=device, progress=progress)
         model, meta = warm_model(device)
-        notes.append("The digit model did not exist yet and was trained for this run.")
+        notes.append(
+            Message(gettext_noop("The digit model did not exist yet and was trained for this run."))
+        )
     if meta["data_source"] != "mnist":
         notes.append(
-            f"The digit model was trained on the embedded subset "
-            f"(test accuracy {meta['test_accuracy']:.3f}), not on full MNIST."
+            Message(
+                gettext_noop(
+                    "The digit model was trained on the embedded subset (test accuracy "
+                    "%(accuracy)s), not on full MNIST."
+                ),
+                accuracy=number(meta["test_accuracy"], ".3f"),
+            )
         )
     candidates = (mnist.valid_labels == params["digit"]).nonzero().flatten()
     index = int(candidates[params["sample"] % len(candidates)])
@@ -69,25 +77,45 @@ def recognise(params, *, generator, device, progress) -> DemoOutput:
     predicted = max(range(10), key=lambda d: probs[d])
     progress(1, 1, "classified")
 
-    figure = probability_figure(probs, image, f"validation image #{index} (a {params['digit']})")
-    verdict = "correct" if predicted == params["digit"] else f"wrong: it is a {params['digit']}"
-    summary = (
-        f"The CNN says {predicted} with probability {probs[predicted]:.3f} ({verdict}). The image "
-        "was preprocessed as MNIST was: cropped to the ink, scaled to fit 20×20, and centred by "
-        "its centre of mass in 28×28; a drawing goes through the same steps."
+    caption = Message(
+        gettext_noop("validation image #%(index)s (a %(digit)s)"),
+        index=str(index),
+        digit=str(params["digit"]),
+    )
+    figure = probability_figure(probs, image, str(caption))
+    verdict = (
+        Message(gettext_noop("correct"))
+        if predicted == params["digit"]
+        else Message(gettext_noop("wrong: it is a %(digit)s"), digit=str(params["digit"]))
+    )
+    summary = Message(
+        gettext_noop(
+            "The CNN says %(digit)s with probability %(probability)s (%(verdict)s). The image "
+            "was preprocessed as MNIST was: cropped to the ink, scaled to fit 20×20, and "
+            "centred by its centre of mass in 28×28; a drawing goes through the same steps."
+        ),
+        digit=str(predicted),
+        probability=number(probs[predicted], ".3f"),
+        verdict=verdict,
     )
     figures = [
         make_figure(
             "prediction",
             figure,
-            title="What the CNN sees, and what it answers",
-            alt=(
-                f"Left: a handwritten {params['digit']} from the validation set. Right: a bar "
-                f"chart of the network's probability for each digit; the highest is {predicted} "
-                f"at {probs[predicted]:.2f}."
+            title=gettext_noop("What the CNN sees, and what it answers"),
+            alt=Message(
+                gettext_noop(
+                    "Left: a handwritten %(digit)s from the validation set. Right: a bar chart "
+                    "of the network's probability for each digit; the highest is %(predicted)s "
+                    "at %(probability)s."
+                ),
+                digit=str(params["digit"]),
+                predicted=str(predicted),
+                probability=number(probs[predicted], ".2f"),
             ),
-            columns=["digit", "probability"],
+            columns=[gettext_noop("digit"), gettext_noop("probability")],
             rows=[[d, probs[d]] for d in range(10)],
+            labels=[caption],
         )
     ]
     return DemoOutput(
@@ -126,12 +154,22 @@ def train_cnn(params, *, generator, device, progress) -> DemoOutput:
         make_figure(
             "accuracy",
             figure,
-            title="Test accuracy of the digit CNN per epoch",
-            alt=(
-                f"Test accuracy after each of {len(history)} epochs, ending at "
-                f"{result.accuracy:.4f} after {result.seconds:.0f} s."
+            title=gettext_noop("Test accuracy of the digit CNN per epoch"),
+            alt=Message(
+                gettext_noop(
+                    "Test accuracy after each of %(epochs)s epochs, ending at %(accuracy)s "
+                    "after %(seconds)s s."
+                ),
+                epochs=len(history),
+                accuracy=number(result.accuracy, ".4f"),
+                seconds=number(result.seconds, ".0f"),
             ),
-            columns=["epoch", "training loss", "test accuracy", "seconds"],
+            columns=[
+                gettext_noop("epoch"),
+                gettext_noop("training loss"),
+                gettext_noop("test accuracy"),
+                gettext_noop("seconds"),
+            ],
             rows=[[h["epoch"], h["train_loss"], h["test_accuracy"], h["seconds"]] for h in history],
         )
     ]
@@ -145,9 +183,16 @@ def train_cnn(params, *, generator, device, progress) -> DemoOutput:
         "seconds": result.seconds,
         "device": str(device),
     }
-    summary = (
-        f"Trained the digit CNN for {len(history)} epochs in {result.seconds:.0f} s on "
-        f"{device.type}: test accuracy {result.accuracy:.4f} on {meta['test_images']:,} images."
+    summary = Message(
+        gettext_noop(
+            "Trained the digit CNN for %(epochs)s epochs in %(seconds)s s on %(device)s: test "
+            "accuracy %(accuracy)s on %(images)s images."
+        ),
+        epochs=len(history),
+        seconds=number(result.seconds, ".0f"),
+        device=device.type,
+        accuracy=number(result.accuracy, ".4f"),
+        images=number(meta["test_images"], ","),
     )
     return DemoOutput(
         data={

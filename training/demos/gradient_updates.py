@@ -8,6 +8,7 @@ from django.utils.translation import gettext_noop
 from training.figures import make_figure, new_figure, sample_rows
 from training.params import Param, Schema
 from training.registry import Demo, DemoOutput, register
+from training.texts import Joined, Message, number
 
 
 def count(samples: int, batch_size: int, epochs: int, drop_last: bool) -> dict:
@@ -33,10 +34,13 @@ def run(params, *, generator, device, progress) -> DemoOutput:
     )
     counts = count(samples, batch, epochs, drop_last)
     progress(1, 1, "counted")
-    formula = (
-        f"⌊{samples:,} / {batch:,}⌋ × {epochs}"
+    formula = Message(
+        gettext_noop("⌊%(samples)s / %(batch)s⌋ × %(epochs)s")
         if drop_last
-        else f"⌈{samples:,} / {batch:,}⌉ × {epochs}"
+        else gettext_noop("⌈%(samples)s / %(batch)s⌉ × %(epochs)s"),
+        samples=number(samples, ","),
+        batch=number(batch, ","),
+        epochs=epochs,
     )
     per_epoch = counts["batches_per_epoch"]
 
@@ -46,35 +50,73 @@ def run(params, *, generator, device, progress) -> DemoOutput:
     axes.step(epochs_axis, [per_epoch * e for e in epochs_axis], where="post", marker="o")
     axes.set_xlabel(gettext_noop("epoch"))
     axes.set_ylabel(gettext_noop("gradient updates so far"))
-    axes.set_title(f"{counts['updates']:,} updates = {formula}")
+    heading = Message(
+        gettext_noop("%(updates)s updates = %(formula)s"),
+        updates=number(counts["updates"], ","),
+        formula=formula,
+    )
+    axes.set_title(str(heading))
     rows = [[e, per_epoch, per_epoch * e] for e in range(1, epochs + 1)]
-    last = (
-        f"The last batch of each epoch holds {counts['last_batch_size']:,} samples."
-        if not drop_last
-        else f"drop_last skips the last {counts['dropped_per_epoch']:,} samples of each epoch."
-    )
-    summary = (
-        f"{samples:,} samples in batches of {batch:,} make {per_epoch:,} batches per epoch "
-        f"(one gradient update each); over {epochs} epochs that is {formula} = "
-        f"{counts['updates']:,} updates. {last}"
-    )
+    if not drop_last:
+        last = Message(
+            gettext_noop("The last batch of each epoch holds %(size)s samples."),
+            size=number(counts["last_batch_size"], ","),
+        )
+    else:
+        last = Message(
+            gettext_noop("drop_last skips the last %(dropped)s samples of each epoch."),
+            dropped=number(counts["dropped_per_epoch"], ","),
+        )
+    sentences = [
+        Message(
+            gettext_noop(
+                "%(samples)s samples in batches of %(batch)s make %(per_epoch)s batches per "
+                "epoch (one gradient update each); over %(epochs)s epochs that is %(formula)s "
+                "= %(updates)s updates."
+            ),
+            samples=number(samples, ","),
+            batch=number(batch, ","),
+            per_epoch=number(per_epoch, ","),
+            epochs=epochs,
+            formula=formula,
+            updates=number(counts["updates"], ","),
+        ),
+        last,
+    ]
     if per_epoch == 0:
-        summary += " With drop_last and fewer samples than one batch, nothing is ever trained."
+        sentences.append(
+            Message(
+                gettext_noop(
+                    "With drop_last and fewer samples than one batch, nothing is ever trained."
+                )
+            )
+        )
+    summary = Joined(sentences)
     figures = [
         make_figure(
             "updates",
             figure,
-            title="Gradient updates per epoch",
-            alt=(
-                f"Step chart rising by {per_epoch:,} updates each epoch, to "
-                f"{counts['updates']:,} after {epochs} epochs."
+            title=gettext_noop("Gradient updates per epoch"),
+            alt=Message(
+                gettext_noop(
+                    "Step chart rising by %(per_epoch)s updates each epoch, to %(updates)s "
+                    "after %(epochs)s epochs."
+                ),
+                per_epoch=number(per_epoch, ","),
+                updates=number(counts["updates"], ","),
+                epochs=epochs,
             ),
-            columns=["epoch", "updates in this epoch", "updates so far"],
+            columns=[
+                gettext_noop("epoch"),
+                gettext_noop("updates in this epoch"),
+                gettext_noop("updates so far"),
+            ],
             rows=sample_rows(rows),
+            labels=[heading],
         )
     ]
     return DemoOutput(
-        data={**counts, "formula": formula},
+        data={**counts, "formula": str(formula)},
         figures=figures,
         summary=summary,
     )
@@ -120,5 +162,6 @@ DEMO = register(
         ),
         version=1,
         function=run,
+        live=True,
     )
 )

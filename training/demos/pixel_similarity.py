@@ -17,6 +17,7 @@ from training.data import as_float, load_mnist
 from training.figures import make_figure, new_figure
 from training.params import Param, Schema
 from training.registry import Demo, DemoOutput, register
+from training.texts import Message, number
 
 
 def distance(images: torch.Tensor, ideal: torch.Tensor, metric: str) -> torch.Tensor:
@@ -67,9 +68,16 @@ def run(params, *, generator, device, progress) -> DemoOutput:
 
     images = new_figure(5.6, 3.0)
     left, right = images.subplots(1, 2)
+    image_labels = []
     for axes, digit in ((left, a), (right, b)):
         axes.imshow(means[digit].cpu().numpy(), cmap="Greys")
-        axes.set_title(f"mean {digit} ({int((mnist.train_labels == digit).sum()):,} images)")
+        heading = Message(
+            gettext_noop("mean %(digit)s (%(images)s images)"),
+            digit=str(digit),
+            images=number(int((mnist.train_labels == digit).sum()), ","),
+        )
+        axes.set_title(str(heading))
+        image_labels.append(heading)
         axes.axis("off")
     mean_rows = [
         [digit, row, *[round(v, 3) for v in means[digit][row].cpu().tolist()]]
@@ -83,7 +91,10 @@ def run(params, *, generator, device, progress) -> DemoOutput:
     high = float(max(d.max() for d in differences.values()))
     edges = torch.linspace(low, high, 41)
     counts = {}
+    histogram_labels = []
     for digit, colour in ((a, "#4a78b0"), (b, "crimson")):
+        legend = Message(gettext_noop("validation %(digit)ss"), digit=str(digit))
+        histogram_labels.append(legend)
         counts[digit] = torch.histogram(differences[digit].double(), bins=edges.double())[0]
         axes.stairs(
             counts[digit].tolist(),
@@ -91,10 +102,17 @@ def run(params, *, generator, device, progress) -> DemoOutput:
             fill=True,
             alpha=0.5,
             color=colour,
-            label=f"validation {digit}s",
+            label=str(legend),
         )
     axes.axvline(0, color="black", linestyle="--", label=gettext_noop("decision boundary"))
-    axes.set_xlabel(f"distance to mean {a} − distance to mean {b} ({metric.upper()})")
+    xlabel = Message(
+        gettext_noop("distance to mean %(a)s − distance to mean %(b)s (%(metric)s)"),
+        a=str(a),
+        b=str(b),
+        metric=metric.upper(),
+    )
+    histogram_labels.append(xlabel)
+    axes.set_xlabel(str(xlabel))
     axes.set_ylabel(gettext_noop("images"))
     axes.legend()
     histogram_rows = [
@@ -107,36 +125,71 @@ def run(params, *, generator, device, progress) -> DemoOutput:
         for i in range(40)
     ]
 
-    label = "mean absolute difference (L1)" if metric == "l1" else "root mean squared error"
+    label = Message(
+        gettext_noop("mean absolute difference (L1)")
+        if metric == "l1"
+        else gettext_noop("root mean squared error")
+    )
+    digits = {"a": str(a), "b": str(b)}
     figures = [
         make_figure(
             "mean-images",
             images,
-            title=f"The mean {a} and the mean {b}",
-            alt=(
-                f"Two blurry grey digits: the pixel-by-pixel average of the training {a}s and of "
-                f"the training {b}s. The table holds their 28×28 pixel values (0 to 1)."
+            title=Message(gettext_noop("The mean %(a)s and the mean %(b)s"), **digits),
+            alt=Message(
+                gettext_noop(
+                    "Two blurry grey digits: the pixel-by-pixel average of the training %(a)ss "
+                    "and of the training %(b)ss. The table holds their 28×28 pixel values "
+                    "(0 to 1)."
+                ),
+                **digits,
             ),
-            columns=["digit", "row", *[f"column {c}" for c in range(28)]],
+            columns=[
+                gettext_noop("digit"),
+                gettext_noop("row"),
+                *[Message(gettext_noop("column %(number)s"), number=str(c)) for c in range(28)],
+            ],
             rows=mean_rows,
+            labels=image_labels,
         ),
         make_figure(
             "distances",
             histogram,
-            title=f"Which mean is each validation image nearer to? ({metric.upper()})",
-            alt=(
-                f"Two histograms of the difference between each validation image's distance to "
-                f"the mean {a} and to the mean {b}. Left of 0 is classified as {a}: "
-                f"{acc_a:.1%} of the {a}s and {1 - acc_b:.1%} of the {b}s fall there."
+            title=Message(
+                gettext_noop("Which mean is each validation image nearer to? (%(metric)s)"),
+                metric=metric.upper(),
             ),
-            columns=["from", "to", f"{a}s", f"{b}s"],
+            alt=Message(
+                gettext_noop(
+                    "Two histograms of the difference between each validation image's distance "
+                    "to the mean %(a)s and to the mean %(b)s. Left of 0 is classified as %(a)s: "
+                    "%(share_a)s of the %(a)ss and %(share_b)s of the %(b)ss fall there."
+                ),
+                share_a=number(acc_a, ".1%"),
+                share_b=number(1 - acc_b, ".1%"),
+                **digits,
+            ),
+            columns=[
+                gettext_noop("from"),
+                gettext_noop("to"),
+                Message(gettext_noop("%(digit)ss"), digit=str(a)),
+                Message(gettext_noop("%(digit)ss"), digit=str(b)),
+            ],
             rows=histogram_rows,
+            labels=histogram_labels,
         ),
     ]
-    summary = (
-        f"Classifying each validation image as the digit whose mean image is nearer by "
-        f"{label}: {a}s {acc_a:.4f}, {b}s {acc_b:.4f}, mean {mean_acc:.4f}. A baseline with no "
-        f"learning at all, for a trained model to beat."
+    summary = Message(
+        gettext_noop(
+            "Classifying each validation image as the digit whose mean image is nearer by "
+            "%(metric)s: %(a)ss %(accuracy_a)s, %(b)ss %(accuracy_b)s, mean %(mean)s. A "
+            "baseline with no learning at all, for a trained model to beat."
+        ),
+        metric=label,
+        accuracy_a=number(acc_a, ".4f"),
+        accuracy_b=number(acc_b, ".4f"),
+        mean=number(mean_acc, ".4f"),
+        **digits,
     )
     return DemoOutput(
         data={

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_noop
 from training.figures import json_number, make_figure, new_figure
 from training.params import Param, Schema, seed_param
 from training.registry import Demo, DemoOutput, register
+from training.texts import Joined, Message, number
 
 STALL_IMPROVEMENT = 0.05  # less than 5% off the starting loss after all steps: "stalled"
 
@@ -76,36 +77,71 @@ def trajectory(params: dict, generator: torch.Generator) -> dict:
     }
 
 
-def diagnose(losses: list[float], params: dict, history: list[list[float]]) -> tuple[str, str]:
+VERDICTS = {
+    "diverged": gettext_noop("diverged"),
+    "stalled": gettext_noop("stalled"),
+    "oscillating": gettext_noop("oscillating"),
+    "converging": gettext_noop("converging"),
+}
+SENTENCES = {
+    "diverged": gettext_noop("Diverged."),
+    "stalled": gettext_noop("Stalled."),
+    "oscillating": gettext_noop("Oscillating."),
+    "converging": gettext_noop("Converging."),
+}
+
+
+def diagnose(losses: list[float], params: dict, history: list[list[float]]) -> tuple[str, Message]:
     first, last = losses[0], losses[-1]
-    lr = params["lr"]
+    lr = number(params["lr"], "g")
     if not math.isfinite(last) or last > first:
         if params["problem"] == "parabola" and params["momentum"] == 0:
-            factor = 1 - 2 * lr
-            why = (
-                f"on f(x) = x² each step multiplies x by 1 − 2·lr = {factor:g}, whose size is "
-                "above 1, so every step lands further from the minimum than the last"
+            why = Message(
+                gettext_noop(
+                    "on f(x) = x² each step multiplies x by 1 − 2·lr = %(factor)s, whose size is "
+                    "above 1, so every step lands further from the minimum than the last"
+                ),
+                factor=number(1 - 2 * params["lr"], "g"),
             )
         else:
-            why = (
-                "each step overshoots the minimum by more than the distance it started from, so "
-                "the loss grows instead of shrinking"
+            why = Message(
+                gettext_noop(
+                    "each step overshoots the minimum by more than the distance it started "
+                    "from, so the loss grows instead of shrinking"
+                )
             )
-        return "diverged", f"The learning rate {lr:g} is too high: {why}. Try a smaller one."
+        return "diverged", Message(
+            gettext_noop("The learning rate %(lr)s is too high: %(why)s. Try a smaller one."),
+            lr=lr,
+            why=why,
+        )
     improvement = (first - last) / first if first > 0 else 0.0
     if improvement < STALL_IMPROVEMENT:
-        return "stalled", (
-            f"The learning rate {lr:g} is too low: after {len(losses) - 1} steps the loss fell "
-            f"by only {improvement:.1%}. The steps are so small that training barely moves."
+        return "stalled", Message(
+            gettext_noop(
+                "The learning rate %(lr)s is too low: after %(steps)s steps the loss fell by "
+                "only %(improvement)s. The steps are so small that training barely moves."
+            ),
+            lr=lr,
+            steps=len(losses) - 1,
+            improvement=number(improvement, ".1%"),
         )
     moves = [history[i + 1][0] - history[i][0] for i in range(len(history) - 1)]
     flips = sum(1 for i in range(len(moves) - 1) if moves[i] * moves[i + 1] < 0)
     if moves and flips >= max(1, (len(moves) - 1) // 2):
-        return "oscillating", (
-            f"The loss fell by {improvement:.1%}, but the steps overshoot the minimum and "
-            "bounce from side to side: the learning rate is near the largest that still works."
+        return "oscillating", Message(
+            gettext_noop(
+                "The loss fell by %(improvement)s, but the steps overshoot the minimum and "
+                "bounce from side to side: the learning rate is near the largest that still "
+                "works."
+            ),
+            improvement=number(improvement, ".1%"),
         )
-    return "converging", f"The loss fell by {improvement:.1%} in {len(losses) - 1} steps."
+    return "converging", Message(
+        gettext_noop("The loss fell by %(improvement)s in %(steps)s steps."),
+        improvement=number(improvement, ".1%"),
+        steps=len(losses) - 1,
+    )
 
 
 def run(params, *, generator, device, progress) -> DemoOutput:
@@ -129,7 +165,13 @@ def run(params, *, generator, device, progress) -> DemoOutput:
             axes.set_yscale("log")
     axes.set_xlabel(gettext_noop("step"))
     axes.set_ylabel(gettext_noop("loss"))
-    axes.set_title(f"Loss, lr = {params['lr']:g}: {verdict}")
+    lr = number(params["lr"], "g")
+    verdict_word = Message(VERDICTS[verdict])
+    loss_heading = Message(
+        gettext_noop("Loss, lr = %(lr)s: %(verdict)s"), lr=lr, verdict=verdict_word
+    )
+    axes.set_title(str(loss_heading))
+    path_labels: list[str] = []
 
     path_figure = new_figure()
     axes = path_figure.add_subplot()
@@ -143,9 +185,11 @@ def run(params, *, generator, device, progress) -> DemoOutput:
             axes.annotate(str(index), (x, x * x), textcoords="offset points", xytext=(4, 4))
         axes.set_xlabel("x")
         axes.set_ylabel("f(x) = x²")
-        path_title = f"SGD on x² from x = {params['start']:g}"
+        path_title = Message(
+            gettext_noop("SGD on x² from x = %(start)s"), start=number(params["start"], "g")
+        )
         path_rows = [[i, json_number(point[0])] for i, point in enumerate(steps["parameters"])]
-        path_columns = ["step", "x"]
+        path_columns = [gettext_noop("step"), "x"]
     else:
         time, speed = steps["time"], steps["speed"]
         axes.scatter(time, speed, color="black", label=gettext_noop("measured speed"), zorder=3)
@@ -153,15 +197,17 @@ def run(params, *, generator, device, progress) -> DemoOutput:
         for index in shown:
             a, b, c = steps["parameters"][index]
             if all(math.isfinite(v) for v in (a, b, c)):
-                axes.plot(time, [a * t * t + b * t + c for t in time], label=f"after {index} steps")
+                legend = Message(gettext_noop("after %(steps)s steps"), steps=index)
+                path_labels.append(legend)
+                axes.plot(time, [a * t * t + b * t + c for t in time], label=str(legend))
         axes.set_xlabel(gettext_noop("time"))
         axes.set_ylabel(gettext_noop("speed"))
         axes.legend()
-        path_title = "Quadratic fitted to speed over time"
+        path_title = Message(gettext_noop("Quadratic fitted to speed over time"))
         path_rows = [
             [i, *[json_number(v) for v in point]] for i, point in enumerate(steps["parameters"])
         ]
-        path_columns = ["step", "a", "b", "c"]
+        path_columns = [gettext_noop("step"), "a", "b", "c"]
 
     final = ", ".join(
         f"{name} = {value:.4g}"
@@ -171,27 +217,36 @@ def run(params, *, generator, device, progress) -> DemoOutput:
         make_figure(
             "loss",
             loss_figure,
-            title=f"Loss at each step (lr = {params['lr']:g})",
-            alt=(
-                f"Loss over {len(losses) - 1} steps, from {steps['losses'][0]:.4g} to "
-                f"{steps['losses'][-1]:.4g}: {verdict}."
+            title=Message(gettext_noop("Loss at each step (lr = %(lr)s)"), lr=lr),
+            alt=Message(
+                gettext_noop("Loss over %(steps)s steps, from %(first)s to %(last)s: %(verdict)s."),
+                steps=len(losses) - 1,
+                first=number(steps["losses"][0], ".4g"),
+                last=number(steps["losses"][-1], ".4g"),
+                verdict=verdict_word,
             ),
-            columns=["step", "loss"],
+            columns=[gettext_noop("step"), gettext_noop("loss")],
             rows=[[i, value] for i, value in enumerate(losses)],
+            labels=[loss_heading],
         ),
         make_figure(
             "trajectory",
             path_figure,
             title=path_title,
-            alt=f"{path_title}: the parameters after each step; finally {final}.",
+            alt=Message(
+                gettext_noop("%(title)s: the parameters after each step; finally %(final)s."),
+                title=path_title,
+                final=final,
+            ),
             columns=path_columns,
             rows=path_rows,
+            labels=path_labels,
         ),
     ]
     data = {
         "problem": params["problem"],
         "verdict": verdict,
-        "explanation": explanation,
+        "explanation": str(explanation),
         "parameter_names": steps["names"],
         "parameters": [[json_number(v, 12) for v in point] for point in steps["parameters"]],
         "gradients": [[json_number(v, 12) for v in point] for point in steps["gradients"]],
@@ -199,7 +254,8 @@ def run(params, *, generator, device, progress) -> DemoOutput:
     }
     if steps["time"] is not None:
         data.update(time=steps["time"], speed=[json_number(v, 12) for v in steps["speed"]])
-    return DemoOutput(data=data, figures=figures, summary=f"{verdict.capitalize()}. {explanation}")
+    summary = Joined([Message(SENTENCES[verdict]), explanation])
+    return DemoOutput(data=data, figures=figures, summary=summary)
 
 
 DEMO = register(
@@ -263,5 +319,6 @@ DEMO = register(
         ),
         version=1,
         function=run,
+        live=True,
     )
 )

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_noop
 from training.figures import json_number, make_figure, new_figure
 from training.params import Param, Schema
 from training.registry import Demo, DemoOutput, register
+from training.texts import Joined, Message, number
 
 
 def _labels_check(params: dict) -> dict[str, list[str]]:
@@ -45,7 +46,8 @@ def run(params, *, generator, device, progress) -> DemoOutput:
     axes.bar_label(bars, labels=[f"{p:.2f}" for p in probs])
     axes.set_ylim(0, 1.1)
     axes.set_ylabel(gettext_noop("probability"))
-    axes.set_title(f"softmax (true class: {labels[target]})")
+    heading = Message(gettext_noop("softmax (true class: %(label)s)"), label=labels[target])
+    axes.set_title(str(heading))
 
     table = [
         [
@@ -57,27 +59,56 @@ def run(params, *, generator, device, progress) -> DemoOutput:
         ]
         for i in range(len(labels))
     ]
-    alt = (
-        "Bar chart of softmax probabilities: "
-        + ", ".join(f"{labels[i]} {probs[i]:.2f}" for i in range(len(labels)))
-        + f". The true class, {labels[target]}, is highlighted; cross-entropy {loss.item():.3f}."
+    listed = Joined(
+        (
+            Message(
+                gettext_noop("%(label)s %(probability)s"),
+                label=labels[i],
+                probability=number(probs[i], ".2f"),
+            )
+            for i in range(len(labels))
+        ),
+        ", ",
+    )
+    alt = Message(
+        gettext_noop(
+            "Bar chart of softmax probabilities: %(probabilities)s. The true class, %(label)s, "
+            "is highlighted; cross-entropy %(loss)s."
+        ),
+        probabilities=listed,
+        label=labels[target],
+        loss=number(loss.item(), ".3f"),
     )
     figures = [
         make_figure(
             "probabilities",
             figure,
-            title="Softmax probabilities",
+            title=gettext_noop("Softmax probabilities"),
             alt=alt,
-            columns=["class", "logit", "exp(logit − max)", "probability", "log probability"],
+            columns=[
+                gettext_noop("class"),
+                gettext_noop("logit"),
+                "exp(logit − max)",
+                gettext_noop("probability"),
+                gettext_noop("log probability"),
+            ],
             rows=table,
+            labels=[heading],
         )
     ]
     best = int(probabilities.argmax())
-    summary = (
-        "Softmax exponentiates each logit and divides by the sum, so the outputs are positive "
-        f"and add up to 1: {', '.join(f'{labels[i]} {probs[i]:.2f}' for i in range(len(labels)))}. "
-        f"The largest logit, {labels[best]}, takes most of the probability. Cross-entropy for "
-        f"the true class {labels[target]} is −log({probs[target]:.4f}) = {loss.item():.4f}."
+    summary = Message(
+        gettext_noop(
+            "Softmax exponentiates each logit and divides by the sum, so the outputs are "
+            "positive and add up to 1: %(probabilities)s. The largest logit, %(best)s, takes "
+            "most of the probability. Cross-entropy for the true class %(label)s is "
+            "−log(%(probability)s) = %(loss)s."
+        ),
+        probabilities=listed,
+        best=labels[best],
+        label=labels[target],
+        probability=number(probs[target], ".4f"),
+        loss=number(loss.item(), ".4f"),
     )
     return DemoOutput(
         data={
@@ -151,5 +182,6 @@ DEMO = register(
         ),
         version=1,
         function=run,
+        live=True,
     )
 )

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import torch
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from training.figures import make_figure, new_figure
 from training.params import Param, Schema
 from training.registry import Demo, DemoOutput, register
+from training.texts import Message
 
 
 def _corner_check(params: dict) -> dict[str, list[str]]:
@@ -65,27 +67,63 @@ def run(params, *, generator, device, progress) -> DemoOutput:
     figure = new_figure(7.5, 3.6)
     left, right = figure.subplots(1, 2)
     _draw(left, tensor.cpu(), 0, f"t = tensor(1..{rows * columns}).view({rows}, {columns})")
-    _draw(right, scaled.cpu(), corner, f"t * {factor}; {expression} outlined")
+    outlined = Message(
+        gettext_noop("t * %(factor)s; %(expression)s outlined"),
+        factor=str(factor),
+        expression=expression,
+    )
+    _draw(right, scaled.cpu(), corner, str(outlined))
     table_rows = [[r, *scaled[r].cpu().tolist()] for r in range(rows)]
-    alt = (
-        f"Two grids. Left: a {rows}×{columns} tensor holding 1 to {rows * columns} row by row. "
-        f"Right: the same tensor multiplied by {factor}, with its bottom-right {corner}×{corner} "
-        f"block, {expression}, outlined; it holds {selection.cpu().tolist()}."
+    sizes = {
+        "rows": str(rows),
+        "columns": str(columns),
+        "corner": str(corner),
+        "factor": str(factor),
+        "expression": expression,
+    }
+    alt = Message(
+        gettext_noop(
+            "Two grids. Left: a %(rows)s×%(columns)s tensor holding 1 to %(count)s row by row. "
+            "Right: the same tensor multiplied by %(factor)s, with its bottom-right "
+            "%(corner)s×%(corner)s block, %(expression)s, outlined; it holds %(selection)s."
+        ),
+        count=str(rows * columns),
+        selection=str(selection.cpu().tolist()),
+        **sizes,
     )
     figures = [
         make_figure(
             "grid",
             figure,
-            title=f"A {rows}×{columns} tensor times {factor}, bottom-right {corner}×{corner}",
+            title=Message(
+                gettext_noop(
+                    "A %(rows)s×%(columns)s tensor times %(factor)s, bottom-right "
+                    "%(corner)s×%(corner)s"
+                ),
+                **sizes,
+            ),
             alt=alt,
-            columns=["row", *[f"column {c}" for c in range(columns)]],
+            columns=[
+                gettext_noop("row"),
+                *[
+                    Message(gettext_noop("column %(number)s"), number=str(c))
+                    for c in range(columns)
+                ],
+            ],
             rows=table_rows,
+            labels=[outlined],
         )
     ]
-    summary = (
-        f"t has rank {tensor.ndim} (the number of axes) and shape {tuple(tensor.shape)} "
-        f"(the length of each axis). t * {factor} multiplies every element; {expression} "
-        f"selects the last {corner} rows and columns: shape {tuple(selection.shape)}."
+    summary = Message(
+        gettext_noop(
+            "t has rank %(rank)s (the number of axes) and shape %(shape)s (the length of each "
+            "axis). t * %(factor)s multiplies every element; %(expression)s selects the last "
+            "%(corner)s rows and columns: shape %(selected)s."
+        ),
+        rank=str(tensor.ndim),
+        shape=str(tuple(tensor.shape)),
+        selected=str(tuple(selection.shape)),
+        **sizes,
     )
     return DemoOutput(
         data={
@@ -129,5 +167,6 @@ DEMO = register(
         ),
         version=1,
         function=run,
+        live=True,
     )
 )

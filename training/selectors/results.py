@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language
 
 from training.models import DemoRun
 from training.selectors.attachments import attachments_for_questions
+from training.texts import render, render_table
 
 
 def run_result(run: DemoRun | None, *, caption: str = "", demo: str = "") -> dict:
@@ -23,12 +24,12 @@ def run_result(run: DemoRun | None, *, caption: str = "", demo: str = "") -> dic
     if run.status == DemoRun.Status.DONE:
         figures = [
             {
-                # Static titles are catalogue messages; dynamic ones pass through unchanged.
-                "title": gettext(figure["title"]) if figure.get("title") else "",
-                "alt": figure.get("alt", ""),
+                # Computed once in the worker, shown in the reader's language (training.texts).
+                "title": render(figure.get("title")),
+                "alt": render(figure.get("alt")),
                 "url": reverse("training:run-figure", args=[run.pk, figure["name"]])
                 + f"?lang={get_language() or settings.LANGUAGE_CODE}",
-                "table": figure.get("table") or {},
+                "table": render_table(figure.get("table")),
             }
             for figure in run.figures or []
         ]
@@ -39,8 +40,8 @@ def run_result(run: DemoRun | None, *, caption: str = "", demo: str = "") -> dic
         "progress": run.progress,
         "progress_label": run.progress_label,
         "error": run.error,
-        "summary": result.get("summary", ""),
-        "notes": result.get("notes") or [],
+        "summary": render(result.get("summary")),
+        "notes": [render(note) for note in result.get("notes") or []],
         "figures": figures,
         "run": run.pk,
     }

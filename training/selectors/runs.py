@@ -16,13 +16,18 @@ def run_for_display(run_id: int) -> DemoRun | None:
     return run
 
 
-def figure_svg(run_id: int, name: str) -> str | None:
-    svgs = DemoRun.objects.filter(pk=run_id, status=DemoRun.Status.DONE).values_list(
-        "figure_svgs", flat=True
+def figure_with_labels(run_id: int, name: str) -> tuple[str, list] | None:
+    """A finished run's figure: its SVG and its computed labels (training.texts messages)."""
+    stored = (
+        DemoRun.objects.filter(pk=run_id, status=DemoRun.Status.DONE)
+        .values_list("figure_svgs", "figures")
+        .first()
     )
-    for stored in svgs:
-        return stored.get(name)
-    return None
+    if stored is None or stored[0].get(name) is None:
+        return None
+    svgs, figures = stored
+    labels = next((f.get("labels") or [] for f in figures or [] if f.get("name") == name), [])
+    return svgs[name], labels
 
 
 def active_runs_of(user) -> int:

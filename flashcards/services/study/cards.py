@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from django.db import transaction
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from flashcards.models import (
@@ -79,7 +79,7 @@ def sync_cards(*, questions: Iterable[Question]) -> int:
     return len(to_create) + len(to_delete)
 
 
-def stale_questions(set_ids: Sequence[int]):
+def stale_questions(set_ids: Sequence[int]) -> QuerySet[Question]:
     """Questions of these sets whose cards are missing or older than the question's last edit."""
     fresh = Card.objects.filter(question=OuterRef("pk"), synced_at__gte=OuterRef("updated_at"))
     any_card = Card.objects.filter(question=OuterRef("pk"))

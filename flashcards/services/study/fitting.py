@@ -18,8 +18,9 @@ from flashcards.models import (
     User,
 )
 from flashcards.scheduling import MemoryState, StudyScheduler
-from flashcards.selectors.study import SETTINGS_FIELDS as SETTINGS_COLUMNS
-from flashcards.selectors.study import settings_from_row
+from flashcards.selectors import sql
+from flashcards.selectors.sql.queue import SETTINGS_FIELDS as SETTINGS_COLUMNS
+from flashcards.selectors.sql.queue import settings_from_row
 from flashcards.services.study.schedulers import (
     _apply,
     scheduler_config,
@@ -47,7 +48,7 @@ def lock_settings_counting_review(student: User) -> StudySettings:
     submit that turns out not to be a new study review gives the count back.
     """
     table = StudySettings._meta.db_table
-    columns = [StudySettings._meta.get_field(name).column for name in SETTINGS_COLUMNS]
+    columns = [sql.column(StudySettings, name) for name in SETTINGS_COLUMNS]
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET reviews_since_fit = reviews_since_fit + 1 "

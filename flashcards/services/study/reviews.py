@@ -14,14 +14,14 @@ from flashcards.models import (
     Card,
     CardState,
     Question,
-    QuestionSet,
     ReviewLog,
     StudySettings,
     User,
 )
 from flashcards.scheduling import MemoryState, StudyScheduler
 from flashcards.selectors import sql
-from flashcards.selectors.content import sets_studied_by, visible_set_condition
+from flashcards.selectors.content import visible_set_condition, withheld_set_condition
+from flashcards.selectors.sql.reviews import CARD_STATE_READ_FIELDS, CARD_WITH_STATE_SQL
 from flashcards.services.study.cards import card_specs, sync_cards
 from flashcards.services.study.errors import (
     CardNotAvailable,
@@ -52,7 +52,7 @@ class ReviewOutcome:
     created: bool  # False: the same client_review_id had already been stored
 
 
-def _validate_rating(rating) -> int:
+def _validate_rating(rating: object) -> int:
     if isinstance(rating, bool) or not isinstance(rating, int):
         raise StudyError("The rating must be a whole number from 1 to 5.", code="invalid_rating")
     if not scheduling.MIN_RATING <= rating <= scheduling.MAX_RATING:
@@ -127,49 +127,44 @@ def _review_locked(
     return ReviewOutcome(review=review, state=row, created=True)
 
 
-STATE_FIELDS = [
-    f.attname for f in CardState._meta.concrete_fields if f.attname not in ("student_id", "card_id")
-]
-
-
-_CARD_WITH_STATE_SQL = f"""
-SELECT c.id, c.question_set_id,
-  (SELECT r.card_id FROM {ReviewLog._meta.db_table} r
-    WHERE r.student_id = %s AND r.client_review_id = %s) AS stored_card,
-  {", ".join(f"s.{CardState._meta.get_field(f).column}" for f in STATE_FIELDS)}
-FROM {Card._meta.db_table} c
-JOIN {QuestionSet._meta.db_table} qs ON qs.id = c.question_set_id
-LEFT JOIN {CardState._meta.db_table} s ON s.card_id = c.id AND s.student_id = %s
-WHERE c.id = %s AND {{visible}}
-"""
-_STATE_FIELD_OBJECTS = [CardState._meta.get_field(f) for f in STATE_FIELDS]  # model order
-
-
-def _card_with_state(student: User, card_id: int, client_review_id: str):
+def _card_with_state(
+    student: User, card_id: int, client_review_id: str
+) -> tuple[Card | None, CardState | None, int | None]:
     """The card (if the student may study it), their state of it, and the card of an earlier
     review with this client_review_id: one query.  Runs under the student's lock, so a
     concurrent submit of the same id has committed by then and is seen.
 
-    Written out in SQL (with the read rule from `visible_set_condition`) because composing it
+    Written out in SQL (with the read rule from `visible_set_condition` and the study rule
+    from `withheld_set_condition`) because composing it
     with the ORM cost more Python time than the database spent answering it; see
-    flashcards/selectors/sql.py.
+    flashcards/selectors/sql/__init__.py.
     """
     visible, visible_params = visible_set_condition(student, "qs")
+    withheld, withheld_params = withheld_set_condition(student, "qs")
     with connection.cursor() as cursor:
         cursor.execute(
-            _CARD_WITH_STATE_SQL.format(visible=visible),
-            [student.pk, client_review_id, student.pk, card_id, *visible_params],
+            CARD_WITH_STATE_SQL.format(visible=visible, withheld=withheld),
+            [
+                *(student.pk, client_review_id),
+                *withheld_params,
+                *(student.pk, card_id),
+                *visible_params,
+            ],
         )
         found = cursor.fetchone()
     if found is None:
         stored = ReviewLog.objects.filter(student=student, client_review_id=client_review_id)
         return None, None, stored.values_list("card_id", flat=True).first()
-    card_pk, set_id, stored_card, *state_values = found
+    card_pk, set_id, stored_card, withheld_now, *state_values = found
+    if withheld_now:
+        # The study rule (`sets_studied_by`: a quiz-only set, a quiz in progress holding the
+        # question), checked in the same statement as the read rule.
+        return None, None, stored_card
     card = Card(pk=card_pk, question_set_id=set_id)
     card._state.adding, card._state.db = False, "default"
     row = None
     if state_values[0] is not None:  # the state's id: the student has studied this card
-        row = sql.from_row(CardState, _STATE_FIELD_OBJECTS, state_values)
+        row = sql.from_row(CardState, CARD_STATE_READ_FIELDS, state_values)
         row.student, row.card = student, card
     return card, row, stored_card
 
@@ -211,9 +206,8 @@ def submit_review(
         stored = ReviewLog.objects.get(student=student, client_review_id=client_review_id)
         state = CardState.objects.get(student=student, card_id=card_id)
         return ReviewOutcome(review=stored, state=state, created=False)
-    if card is None or not sets_studied_by(student, [card.question_set_id]):
-        # The read rule is in the SQL; the study rule (quiz-only sets, a quiz in progress
-        # holding the question) is the one every study read goes through.
+    if card is None:
+        # The read rule and the study rule are both in `_card_with_state`'s statement.
         raise CardNotAvailable("This card does not exist or is not in a set you can study.")
     outcome = _review_locked(
         student=student,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -34,7 +36,7 @@ SETTINGS_FIELDS = {
 MAX_STEP_SECONDS = 24 * 3600  # longer than a day is an interval, not a step
 
 
-def _validate_steps(name: str, steps) -> list[int]:
+def _validate_steps(name: str, steps: object) -> list[int]:
     if not isinstance(steps, list) or len(steps) > 10:
         raise ValidationError({name: "A list of at most 10 steps in seconds."})
     for step in steps:
@@ -51,7 +53,7 @@ def get_study_settings(*, student: User) -> StudySettings:
 
 
 @transaction.atomic
-def update_study_settings(*, student: User, **changes) -> StudySettings:
+def update_study_settings(*, student: User, **changes: Any) -> StudySettings:
     unknown = set(changes) - SETTINGS_FIELDS
     if unknown:
         raise ValidationError(dict.fromkeys(sorted(unknown), "Not a study setting."))

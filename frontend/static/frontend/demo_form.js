@@ -22,3 +22,13 @@ document.addEventListener("input", (event) => {
 window.addEventListener("pageshow", () => {
   for (const slider of document.querySelectorAll('input[type="range"]')) show(slider);
 });
+
+// A live re-run past the per-user limit answers 429 with a quiet note: show it where the
+// result goes, as htmx would show a success (other 4xx answers keep their usual handling).
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const form = event.detail.requestConfig && event.detail.requestConfig.elt;
+  if (event.detail.xhr.status === 429 && form instanceof Element && form.closest("[data-live]")) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});

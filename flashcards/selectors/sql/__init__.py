@@ -17,10 +17,33 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
-from django.db import connection
+from django.db import connection, models
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+
+M = TypeVar("M", bound=models.Model)
+
+
+def columns(fields: Sequence[Field]) -> list[str]:
+    """The database columns of concrete `fields`, for writing a statement's column list."""
+    return [str(field.column) for field in fields]
+
+
+def fields(model: type[models.Model], names: Sequence[str]) -> list[Field]:
+    """`model`'s concrete fields `names`, in the order given."""
+    found = [model._meta.get_field(name) for name in names]
+    assert all(isinstance(field, Field) for field in found), "concrete fields only"
+    return [field for field in found if isinstance(field, Field)]
+
+
+def column(model: type[models.Model], name: str) -> str:
+    """The database column of `model`'s concrete field `name`."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, Field), f"{name} is not a concrete field"
+    return str(field.column)
 
 
 def in_list(values: Sequence) -> tuple[str, list]:
@@ -30,12 +53,12 @@ def in_list(values: Sequence) -> tuple[str, list]:
     return ", ".join(["%s"] * len(values)), list(values)
 
 
-def db_datetime(value: datetime):
+def db_datetime(value: datetime) -> Any:
     """A datetime as the backend stores it (SQLite: naive UTC text; PostgreSQL: as is)."""
     return connection.ops.adapt_datetimefield_value(value)
 
 
-def py_datetime(value) -> datetime | None:
+def py_datetime(value: Any) -> datetime | None:
     """A datetime read back from raw SQL: aggregates come back as text on SQLite, and SQLite's
     column converters return naive UTC values."""
     if value is None:
@@ -47,12 +70,12 @@ def py_datetime(value) -> datetime | None:
     return value
 
 
-def py_json(value):
+def py_json(value: Any) -> Any:
     """JSON read back from raw SQL: text on SQLite and, with Django's loaders, on PostgreSQL."""
     return json.loads(value) if isinstance(value, str) else value
 
 
-def from_row(model, fields: Sequence, values: Sequence):
+def from_row(model: type[M], fields: Sequence[Field], values: Sequence) -> M:
     """A model instance from raw column values of `fields`, with the conversions the ORM would
     apply: SQLite returns booleans as integers, datetimes naive and JSON as text (NULL columns
     of a LEFT JOIN stay None).  Fields not given are deferred, as with `.only()`."""
