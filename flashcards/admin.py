@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 
+from flashcards import admin_accounts
 from flashcards.models import (
     Choice,
     Classroom,
@@ -36,6 +37,8 @@ from flashcards.services.content import (
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    form = admin_accounts.UserForm
+    actions = [admin_accounts.export_personal_data, admin_accounts.delete_accounts]
     list_display = ["username", "email", "first_name", "last_name", "role", "is_staff"]
     list_filter = ["role", "is_staff", "is_superuser", "is_active"]
     fieldsets = [

@@ -9,11 +9,13 @@ of attempts, which is what these throttles are.
 
 Every attempt counts, not only failures: 50 wrong passwords then the right one are 51
 attempts, and the right one is refused too until the window has passed.  The same
-throttles guard the sign-in page, `POST /api/auth/token/` and the sign-up page.
+throttles guard the sign-in page, `POST /api/auth/token/` and the sign-up page; the
+password-reset form has its own pair (per address, per email typed).
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 
 from django.conf import settings
@@ -48,16 +50,18 @@ class _PerAddress(_WindowThrottle):
 
 
 class _PerAccount(_WindowThrottle):
-    """Keyed by the account name typed, case-folded, so `Alice` and `alice` share a count."""
+    """Keyed by the account name (or email) typed, case-folded: `Alice`, `alice` share a count."""
+
+    field = "username"
 
     def get_cache_key(self, request, view):
         data = getattr(request, "data", None)
         if data is None or not hasattr(data, "get"):
             data = request.POST
-        name = str(data.get("username") or "").strip().casefold()
+        name = str(data.get(self.field) or "").strip().casefold()
         if not name:
             return None
-        return self.cache_key_for(name[:150])
+        return self.cache_key_for(name[:254])
 
 
 class SignInPerAddress(_PerAddress):
@@ -80,8 +84,26 @@ class SignUpPerAccount(_PerAccount):
     limit_setting = "SIGN_IN_FAILURES_PER_ACCOUNT"
 
 
+class PasswordResetPerAddress(_PerAddress):
+    scope = "password-reset-address"
+    limit_setting = "PASSWORD_RESETS_PER_ADDRESS"
+
+
+class PasswordResetPerEmail(_PerAccount):
+    """Counted whether or not an account has the address, so the limit tells nothing."""
+
+    scope = "password-reset-email"
+    limit_setting = "PASSWORD_RESETS_PER_EMAIL"
+    field = "email"
+
+    def cache_key_for(self, ident: str) -> str:
+        # Hashed: what was typed may hold spaces or be long, neither fit for a cache key.
+        return super().cache_key_for(hashlib.sha256(ident.encode()).hexdigest())
+
+
 SIGN_IN = (SignInPerAddress, SignInPerAccount)
 SIGN_UP = (SignUpPerAddress, SignUpPerAccount)
+PASSWORD_RESET = (PasswordResetPerAddress, PasswordResetPerEmail)
 
 
 def refusal(request, throttles) -> int | None:

@@ -9,8 +9,6 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from flashcards.models import User
-
 
 class Form(forms.Form):
     """No colon after labels: screen readers read it aloud, and the layout makes it redundant."""
@@ -38,19 +36,16 @@ class SignUpForm(Form):
         help_text=_("Letters, digits and @/./+/-/_ only."),
     )
     email = forms.EmailField(
-        label=_("Email"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+        label=_("Email"),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text=_("Optional: lets you reset a forgotten password. We send a link to confirm it."),
     )
     password = forms.CharField(
         label=_("Password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_("At least 8 characters, not only digits, not a common password."),
-    )
-    role = forms.ChoiceField(
-        label=_("I am a"),
-        choices=User.Role.choices,
-        initial=User.Role.STUDENT,
-        widget=forms.RadioSelect,
     )
 
 

@@ -8,7 +8,11 @@ from frontend.views import (
     demo_live,
     demos,
     editor,
+    email_address,
     imports,
+    invitations,
+    passwords,
+    personal_data,
     quiz_authoring,
     quiz_grading,
     quiz_taking,
@@ -92,5 +96,41 @@ urlpatterns += [
         "demo-attachments/<int:pk>/delete/",
         demos.attachment_delete,
         name="demo-attachment-delete",
+    ),
+]
+
+# Accounts (issue 22): passwords, email address, your data, instructor invitations.
+urlpatterns += [
+    path(
+        "accounts/password/change/",
+        passwords.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path("accounts/password/reset/", passwords.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "accounts/password/reset/sent/",
+        passwords.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        passwords.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        passwords.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("accounts/email/", email_address.email_page, name="email-address"),
+    path("accounts/email/verify/<str:token>/", email_address.verify, name="email-verify"),
+    path("accounts/data/", personal_data.data_page, name="personal-data"),
+    path("accounts/data/export.json", personal_data.data_export, name="personal-data-export"),
+    path("accounts/data/delete/", personal_data.account_delete, name="account-delete"),
+    path("accounts/invitations/", invitations.invitation_list, name="invitation-list"),
+    path(
+        "accounts/invitations/<str:token>/",
+        invitations.invitation_accept,
+        name="invitation-accept",
     ),
 ]

@@ -13,3 +13,5 @@ class LtiConfig(AppConfig):
         from quizzes.signals import attempt_scored
 
         attempt_scored.connect(pass_score_back, dispatch_uid="lti.pass_score_back")
+        # What the data export and account deletion cover (flashcards.personal_data).
+        import lti.personal_sections  # noqa: F401

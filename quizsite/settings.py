@@ -12,45 +12,15 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import dj_email_url
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Exchange, Queue
 
 from quizsite import queues
+from quizsite.environment import env_bool, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("QUIZSITE_VAR_DIR", BASE_DIR / "var"))
-
-
-def env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    value = raw.strip().lower()
-    if value in {"1", "true", "yes", "on"}:
-        return True
-    if value in {"0", "false", "no", "off"}:
-        return False
-    raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), not {raw!r}")
-
-
-def env_int(name: str, default: int, *, minimum: int = 0) -> int:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
-    if value < minimum:
-        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {value}")
-    return value
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    return [item.strip() for item in raw.split(",") if item.strip()]
 
 
 DEBUG = env_bool("DEBUG", False)
@@ -252,6 +222,38 @@ SIGN_IN_FAILURES_PER_ACCOUNT = env_int("SIGN_IN_FAILURES_PER_ACCOUNT", 10, minim
 SIGN_IN_FAILURES_PER_ADDRESS = env_int("SIGN_IN_FAILURES_PER_ADDRESS", 50, minimum=1)
 SIGN_IN_WINDOW_SECONDS = env_int("SIGN_IN_WINDOW_SECONDS", 900, minimum=1)
 SIGN_UPS_PER_ADDRESS = env_int("SIGN_UPS_PER_ADDRESS", 20, minimum=1)
+
+# --- Email and accounts (issue 22) -----------------------------------------------------------
+# EMAIL_URL (dj-email-url: smtp://user:pw@host:587?tls=True, console://, file:////abs/dir) wins;
+# else EMAIL_HOST and friends select SMTP; else emails are written as files under var/mail/,
+# so a first run needs no mail server (`scripts/run` says where they go).
+EMAIL_URL = os.environ.get("EMAIL_URL", "").strip()
+_url = dj_email_url.parse(EMAIL_URL) if EMAIL_URL else {}
+_env = os.environ.get
+_kind = "smtp" if EMAIL_URL or _env("EMAIL_HOST", "").strip() else "filebased"
+EMAIL_BACKEND = _url.get("EMAIL_BACKEND") or f"django.core.mail.backends.{_kind}.EmailBackend"
+EMAIL_HOST = (
+    _url.get("EMAIL_HOST") if EMAIL_URL else _env("EMAIL_HOST", "").strip()
+) or "localhost"
+EMAIL_PORT = (_url.get("EMAIL_PORT") if EMAIL_URL else None) or env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = (_url.get("EMAIL_HOST_USER") if EMAIL_URL else _env("EMAIL_HOST_USER")) or ""
+EMAIL_HOST_PASSWORD = (
+    _url["EMAIL_HOST_PASSWORD"] if EMAIL_URL else _env("EMAIL_HOST_PASSWORD")
+) or ""
+EMAIL_USE_TLS = _url["EMAIL_USE_TLS"] if EMAIL_URL else env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _url["EMAIL_USE_SSL"] if EMAIL_URL else env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = (_url.get("EMAIL_TIMEOUT") if EMAIL_URL else None) or env_int("EMAIL_TIMEOUT", 30)
+_file = _url.get("EMAIL_FILE_PATH")
+EMAIL_FILE_PATH = str(BASE_DIR / _file) if _file else str(VAR_DIR / "mail")
+DEFAULT_FROM_EMAIL = _env("DEFAULT_FROM_EMAIL", "").strip() or "quizsite <noreply@localhost>"
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# How long a password-reset link, an email-verification link and an instructor invitation last.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3 * 3600, minimum=60)
+EMAIL_VERIFICATION_MAX_AGE = env_int("EMAIL_VERIFICATION_MAX_AGE", 3 * 24 * 3600, minimum=60)
+INSTRUCTOR_INVITATION_DAYS = env_int("INSTRUCTOR_INVITATION_DAYS", 7, minimum=1)
+# Password-reset requests per client address and per email address typed, in the window.
+PASSWORD_RESETS_PER_ADDRESS = env_int("PASSWORD_RESETS_PER_ADDRESS", 20, minimum=1)
+PASSWORD_RESETS_PER_EMAIL = env_int("PASSWORD_RESETS_PER_EMAIL", 5, minimum=1)
 
 # --- REST framework ---------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -11,3 +11,4 @@ class QuizzesConfig(AppConfig):
         from quizzes.selectors.secrecy import OPEN_ATTEMPTS_LOCK
 
         register_answer_key_lock(OPEN_ATTEMPTS_LOCK)
+        import quizzes.personal_sections  # noqa: F401  (registers the personal data tables)

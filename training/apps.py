@@ -8,4 +8,5 @@ class TrainingConfig(AppConfig):
     def ready(self) -> None:
         # Each demo module registers itself on import (training.registry never imports one).
         # Importing them here fills the registry in every process once Django is set up.
-        import training.demos  # noqa: F401
+        import training.demos
+        import training.personal_sections  # noqa: F401  (registers the personal data tables)

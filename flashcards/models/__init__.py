@@ -1,5 +1,6 @@
 """Models of the flashcards app, one module per feature; re-exported so Django finds them."""
 
+from flashcards.models.accounts import InstructorInvitation
 from flashcards.models.content import (
     Choice,
     Classroom,
@@ -22,6 +23,7 @@ __all__ = [
     "Classroom",
     "Course",
     "ImportSession",
+    "InstructorInvitation",
     "Membership",
     "NumericalAnswer",
     "ParameterFit",

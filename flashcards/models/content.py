@@ -58,10 +58,17 @@ class User(AbstractUser):
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.STUDENT)
     time_zone = models.CharField(max_length=64, default="UTC")
     language = models.CharField(max_length=8, blank=True, default="")
+    # The address a signed link proved this person reads; `email` is verified while it is
+    # equal to this (changing `email` un-verifies it).  See flashcards.services.email_addresses.
+    verified_email = models.EmailField(blank=True, default="")
 
     @property
     def is_instructor(self) -> bool:
         return self.role == self.Role.INSTRUCTOR
+
+    @property
+    def email_verified(self) -> bool:
+        return bool(self.email) and self.email.casefold() == self.verified_email.casefold()
 
 
 class Tag(models.Model):

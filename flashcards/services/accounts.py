@@ -1,7 +1,8 @@
 """Writes about people: signing up and their preferences.
 
-The sign-up and settings pages are thin adapters over these, so the rules (which roles a
-person may pick, which languages and time zones exist) hold for any other entry point too.
+The sign-up and settings pages are thin adapters over these, so the rules (a new account is
+a student, which languages and time zones exist) hold for any other entry point too.  The
+instructor role is granted only by `flashcards.services.invitations` or an administrator.
 Classes and joining them live in `flashcards.services.classes`.
 """
 
@@ -26,16 +27,13 @@ def sign_up(
     username: str,
     email: str,
     password: str,
-    role: str,
     language: str = "",
 ) -> User:
-    if role not in User.Role.values:
-        raise ValidationError({"role": _("Choose student or instructor.")})
     if language and language not in SUPPORTED_LANGUAGES:
         raise ValidationError({"language": _("This language is not available.")})
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("A user with that username already exists.")})
-    user = User(username=username, email=email, role=role, language=language)
+    user = User(username=username, email=email, role=User.Role.STUDENT, language=language)
     validate_password(password, user)
     user.set_password(password)
     user.full_clean(exclude=["password"])

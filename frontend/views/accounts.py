@@ -9,13 +9,15 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from flashcards import throttles
-from flashcards.services import accounts
+from flashcards.services import accounts, email_addresses
 from frontend.forms import PreferencesForm, SignInForm, SignUpForm, add_service_errors
 
 
@@ -53,7 +55,11 @@ def sign_up(request):
         wait = throttles.refusal(request, throttles.SIGN_UP)
         if wait is not None:
             form = SignUpForm(initial={"username": request.POST.get("username", "")})
-            context = {"form": form, "locked_out": throttles.lockout_message(wait)}
+            context = {
+                "form": form,
+                "locked_out": throttles.lockout_message(wait),
+                "next": _safe_next(request),
+            }
             response = render(request, "frontend/signup.html", context, status=429)
             response["Retry-After"] = str(wait)
             return response
@@ -66,10 +72,29 @@ def sign_up(request):
         else:
             login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
             messages.success(request, _("Welcome, %(name)s!") % {"name": user.username})
-            return redirect("dashboard")
-    return render(
-        request, "frontend/signup.html", {"form": form}, status=400 if form.errors else 200
+            if user.email:
+                email_addresses.send_verification(user=user, link_for=verification_link(request))
+                messages.info(request, _("We have sent you a link to confirm your email address."))
+            return redirect(_safe_next(request) or "dashboard")
+    context = {"form": form, "next": _safe_next(request)}
+    return render(request, "frontend/signup.html", context, status=400 if form.errors else 200)
+
+
+def verification_link(request):
+    """The function that turns a verification token into this site's absolute link."""
+
+    def link_for(token: str) -> str:
+        return request.build_absolute_uri(reverse("email-verify", args=[token]))
+
+    return link_for
+
+
+def _safe_next(request) -> str | None:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    allowed = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
+    return target if target and allowed else None
 
 
 @login_required

@@ -24,7 +24,6 @@ def test_a_student_signs_up_joins_a_class_and_finds_its_set(new_page):
     page.get_by_role("link", name="Create an account").click()
     page.get_by_label("Username").fill("maria")
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_label("Student").check()
     screenshot(page, "signup")
     page.get_by_role("button", name="Sign up").click()
     page.wait_for_url("**/dashboard/")

@@ -31,14 +31,14 @@ def test_the_home_page_sends_signed_in_people_to_their_dashboard(client):
     assert client.get("/").url == reverse("dashboard")
 
 
-def test_signing_up_as_an_instructor_creates_the_account_and_signs_in(client):
+def test_signing_up_creates_a_student_account_and_signs_in_even_if_instructor_is_asked(client):
     response = client.post(
         reverse("signup"),
         {"username": "ada", "email": "ada@example.org", "password": PASSWORD, "role": "instructor"},
     )
     assert response.status_code == 302
     user = User.objects.get(username="ada")
-    assert user.role == "instructor"
+    assert user.role == "student"
     assert client.get(reverse("dashboard")).status_code == 200
 
 
@@ -63,12 +63,9 @@ def test_sign_up_rejects_a_taken_username(client):
     assert "already exists" in response.content.decode()
 
 
-def test_sign_up_refuses_an_unknown_role(client):
-    response = client.post(
-        reverse("signup"), {"username": "eve", "password": PASSWORD, "role": "admin"}
-    )
-    assert response.status_code == 400
-    assert not User.objects.filter(username="eve").exists()
+def test_sign_up_offers_no_choice_of_role(client):
+    page = client.get(reverse("signup")).content.decode()
+    assert 'name="role"' not in page
 
 
 def test_signing_in_and_out_works_with_the_auth_views(client):

@@ -357,6 +357,8 @@ STUDENT_CALLS = {
     ],
     "question-demos-page": _every_question("question-demos-page"),
     "question-demo-fields": _every_question("question-demo-fields"),
+    # The student's own data export holds their attempts: it must not carry the key either.
+    "personal-data-export": lambda w: [("get", reverse("personal-data-export"), {})],
 }
 
 # Routes that cannot show a question's answer to this student, and why.
@@ -427,6 +429,17 @@ OUT_OF_REACH = {
     "attempt-autosave": "autosave: answers with the student's own response",
     "attempt-rate": "refused in this quiz; redirects to the attempt page (swept)",
     "answer-grade": "instructors only",
+    "password_change": "account pages, no content",
+    "password_reset": "account pages, no content",
+    "password_reset_done": "account pages, no content",
+    "password_reset_confirm": "account pages, no content",
+    "password_reset_complete": "account pages, no content",
+    "email-address": "account pages, no content",
+    "email-verify": "account pages, no content",
+    "personal-data": "account pages, no content (the export is swept)",
+    "account-delete": "deletes the account, answers with a redirect",
+    "invitation-list": "instructors and administrators only",
+    "invitation-accept": "account pages, no content",
     "lti:jwks": "the tool's public keys, no content",
     "lti:login": "redirects to the platform's login (OIDC), no content",
     "lti:launch": (
