@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.auth import login as sign_in
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -28,7 +29,6 @@ from lti.protocol import MessageLaunch, OIDCLogin, ToolConf, launch_says_instruc
 from lti.services import keys, launches
 
 logger = logging.getLogger(__name__)
-AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def refused(request: HttpRequest, refusal: refusals.LaunchRefused) -> HttpResponse:
@@ -86,7 +86,9 @@ def launch(request: HttpRequest) -> HttpResponse:
         destination = launches.open_activity(tool=tool, claims=claims, user=user)
     except refusals.LaunchRefused as refusal:
         return refused(request, refusal)
-    sign_in(request, user, backend=AUTH_BACKEND)
+    # The site's one backend (flashcards.auth_backends): a session that names another is
+    # not signed in.
+    sign_in(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
     return redirect(destination.url_name, destination.pk)
 
 
