@@ -14,6 +14,7 @@ from quizzes.models import (
     Quiz,
 )
 from quizzes.selectors.review import decimal_text
+from quizzes.services.quizzes import SETTING_FIELDS
 
 
 class QuizWriteSerializer(serializers.Serializer):
@@ -83,29 +84,13 @@ class QuizSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Quiz
+        # The settings a quiz's owner may set are listed once, by the service that writes them.
         fields = [
             "id",
-            "title",
-            "description",
             "owner",
-            "selection",
-            "question_set",
-            "tag",
-            "random_count",
+            *SETTING_FIELDS,
             "question_ids",
             "classroom_ids",
-            "shuffle_questions",
-            "shuffle_choices",
-            "attempts_allowed",
-            "time_limit_seconds",
-            "answers_shown",
-            "grading_method",
-            "free_text_grading",
-            "self_assessment_cap",
-            "is_practice",
-            "pass_mark",
-            "opens_at",
-            "closes_at",
             "created_at",
             "updated_at",
         ]
